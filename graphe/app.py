@@ -1,0 +1,70 @@
+"""The HTTP application (Starlette). Thin: each route asks the service and renders its answer."""
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from . import __version__
+from .errors import GrapheError
+from .service import Graphe
+
+log = logging.getLogger(__name__)
+
+
+def create_app(graphe: Graphe) -> Starlette:
+    async def healthz(request: Request) -> JSONResponse:
+        revision = graphe.store.revision()
+        return JSONResponse({
+            "status": "ok",
+            "version": __version__,
+            "revision": revision.number,
+            "revisionTime": revision.time.isoformat() if revision.time else None,
+            "triples": graphe.cached("triple_count", graphe.triple_count),
+        })
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            error = GrapheError("NOT_FOUND", f"Aucune ressource à l'adresse {request.url.path}.",
+                                f"No resource at {request.url.path}.")
+        elif exc.status_code == 405:
+            error = GrapheError("METHOD_NOT_ALLOWED", f"Méthode {request.method} non permise ici.",
+                                f"Method {request.method} not allowed here.")
+        else:
+            error = GrapheError("HTTP_ERROR", str(exc.detail), str(exc.detail))
+        return JSONResponse({"error": error.to_dict(_lang(request))}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    async def graphe_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, GrapheError)
+        return JSONResponse({"error": exc.to_dict(_lang(request))}, status_code=400)
+
+    async def server_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        error = GrapheError("INTERNAL_ERROR", "Erreur interne ; elle a été journalisée.",
+                            "Internal error; it has been logged.")
+        return JSONResponse({"error": error.to_dict(_lang(request))}, status_code=500)
+
+    app = Starlette(
+        routes=[Route("/healthz", healthz, methods=["GET", "HEAD"])],
+        exception_handlers={HTTPException: http_error, GrapheError: graphe_error, Exception: server_error},
+    )
+    app.state.graphe = graphe
+    return app
+
+
+def _lang(request: Request) -> str:
+    """French unless the client prefers English (Accept-Language)."""
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("fr"):
+            return "fr"
+        if tag.startswith("en"):
+            return "en"
+    return "fr"

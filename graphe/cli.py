@@ -1,0 +1,205 @@
+"""The `graphe` command: serve, load, validate, export, stats. French first; errors are one line, no traceback."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, rdf
+from .errors import GrapheError
+from .settings import ENVIRONMENT, Settings
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+_ARGPARSE_FR = {
+    "the following arguments are required: ": "arguments obligatoires manquants : ",
+    "unrecognized arguments: ": "arguments non reconnus : ",
+    "invalid choice: ": "choix invalide : ",
+    "expected one argument": "une valeur est attendue",
+    "argument ": "argument ",
+    "choose from ": "choisir parmi ",
+    "invalid int value: ": "nombre entier invalide : ",
+}
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, prefix or "utilisation : ")
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for en, fr in _ARGPARSE_FR.items():
+            message = message.replace(en, fr)
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"graphe : erreur [USAGE] : {message}\n")
+        sys.exit(EXIT_USAGE)
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", metavar="DOSSIER",
+                        help="dossier des données (variable GRAPHE_DATA ; défaut : ./data)")
+    parser.add_argument("--memory", action="store_true",
+                        help="stockage en mémoire, rien n'est écrit sur le disque (essais)")
+    parser.add_argument("--base-iri", metavar="IRI",
+                        help="IRI de base des entités (variable GRAPHE_BASE_IRI ; défaut : "
+                             "https://graphe.aimf.asso.fr/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="graphe",
+        description="Graphe — graphe de connaissances et bourse aux bonnes pratiques des villes "
+                    "francophones de l'AIMF.\nGraphe — knowledge graph and good-practice exchange of the "
+                    "AIMF's francophone cities.",
+        epilog="Variables d'environnement : " + ", ".join(ENVIRONMENT)
+               + ".\nAjoutez --lang en pour les messages d'erreur en anglais.")
+    parser.add_argument("--version", action="version", version=f"graphe {__version__}",
+                        help="afficher la version et quitter")
+    parser.add_argument("--lang", choices=["fr", "en"], default=os.environ.get("GRAPHE_LANG", "fr"),
+                        help="langue des messages (défaut : fr)")
+    commands = parser.add_subparsers(dest="command", title="commandes", metavar="COMMANDE",
+                                     parser_class=_Parser)
+    commands.required = True
+
+    serve = commands.add_parser("serve", help="lancer le service HTTP",
+                                description="Lance le service HTTP (charge les données initiales si le "
+                                            "stockage est vide).")
+    serve.add_argument("--host", help="adresse d'écoute (GRAPHE_HOST ; défaut : 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port d'écoute (GRAPHE_PORT ; défaut : 8000)")
+    _store_options(serve)
+
+    load = commands.add_parser("load", help="valider puis charger des fichiers RDF",
+                               description="Valide les fichiers (formes SHACL) et les charge en une seule "
+                                           "transaction : tout ou rien. Formats : Turtle, N-Triples, "
+                                           "N-Quads, JSON-LD, RDF/XML.")
+    load.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
+    _store_options(load)
+
+    validate = commands.add_parser("validate", help="valider des fichiers RDF sans rien écrire",
+                                   description="Valide les fichiers avec les formes SHACL, dans le contexte "
+                                               "des données publiées (sauf --seul). N'écrit rien.")
+    validate.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
+    validate.add_argument("--seul", "--standalone", dest="standalone", action="store_true",
+                          help="valider les fichiers seuls, sans les données publiées")
+    _store_options(validate)
+
+    export = commands.add_parser("export", help="exporter les données publiées",
+                                 description="Écrit les données publiées dans le format choisi.")
+    export.add_argument("--format", default="ttl", choices=["ttl", "nt", "nq", "jsonld", "rdf"],
+                        help="format de sortie (défaut : ttl)")
+    export.add_argument("--output", "-o", type=Path, metavar="FICHIER",
+                        help="fichier de sortie (défaut : sortie standard)")
+    _store_options(export)
+
+    stats = commands.add_parser("stats", help="compter les ressources publiées par classe",
+                                description="Nombre de ressources publiées par classe, révision, triplets.")
+    _store_options(stats)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = Settings.load(data_dir=getattr(args, "data", None), base_iri=getattr(args, "base_iri", None),
+                             host=getattr(args, "host", None), port=getattr(args, "port", None))
+    return settings.in_memory() if getattr(args, "memory", False) else settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    lang = args.lang
+    try:
+        return _run(args)
+    except GrapheError as exc:
+        sys.stderr.write(f"graphe : erreur [{exc.code}] : {exc.message(lang)}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("graphe : interrompu.\n" if lang == "fr" else "graphe: interrupted.\n")
+        return 130
+    except OSError as exc:
+        sys.stderr.write(f"graphe : erreur [OS_ERROR] : {exc}\n")
+        return EXIT_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .service import Graphe  # imported late: `graphe --help` stays instant
+
+    settings = settings_from(args)
+    if args.command == "serve":
+        from .server import serve
+        return serve(settings)
+    seed = args.command != "validate"
+    graphe = Graphe.open(settings, seed=seed, say=_say)
+    try:
+        return _COMMANDS[args.command](graphe, args)
+    finally:
+        graphe.close()
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _load(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from .validation import ValidationReport
+
+    result = graphe.load(args.files)
+    if result.report.warnings:
+        _say(ValidationReport(result.report.warnings).format(args.lang))
+    if result.revision is None:
+        print(f"Rien de nouveau : les {result.triples} triplets sont déjà publiés.")
+    else:
+        print(f"Chargé : {result.added} triplets nouveaux ({result.triples} lus, {len(result.files)} "
+              f"fichier(s)), révision {result.revision.number}.")
+    return 0
+
+
+def _validate(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    report = graphe.validate_files(args.files, with_store=not args.standalone)
+    if report.results:
+        print(report.format(args.lang))
+    verdict = "conforme" if report.conforms else "non conforme"
+    print(f"{', '.join(map(str, args.files))} : {verdict} ({len(report.violations)} violation(s), "
+          f"{len(report.warnings)} avertissement(s)).")
+    return 0 if report.conforms else EXIT_ERROR
+
+
+def _export(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    fmt = rdf.format_named(args.format)
+    if args.output is None:
+        graphe.export(sys.stdout.buffer, fmt)
+        sys.stdout.buffer.flush()
+    else:
+        tmp = args.output.with_name(args.output.name + ".partial")
+        with tmp.open("wb") as out:
+            graphe.export(out, fmt)
+        tmp.replace(args.output)
+        _say(f"Exporté vers {args.output}.")
+    return 0
+
+
+def _stats(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    revision = graphe.store.revision()
+    print(f"Révision {revision.number}"
+          + (f" du {revision.time.isoformat()}" if revision.time else "")
+          + f" — {graphe.triple_count()} triplets publiés")
+    for row in graphe.class_counts():
+        label = (row.label_en if args.lang == "en" else row.label_fr) or row.iri
+        print(f"{row.count:>8}  {label}  <{row.iri}>")
+    return 0
+
+
+_COMMANDS = {"load": _load, "validate": _validate, "export": _export, "stats": _stats}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Write command: load RDF files — parse, SHACL-validate against the published graph, commit in one transaction.
+
+Nothing is written unless every file parses and the whole change has no SHACL violation.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GrapheError
+from .rdf import DefaultGraph, NamedNode, Quad, parse_file
+from .store import Revision, Store
+from .validation import ValidationReport, Validator
+from . import rdf
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    files: tuple[str, ...]
+    triples: int  # triples in the files
+    added: int  # triples new to the store
+    revision: Revision | None  # None when nothing was new
+    report: ValidationReport  # warnings only (a violation raises)
+
+
+class ValidationFailed(GrapheError):
+    """The change breaks the shapes; `report` holds every result."""
+
+    def __init__(self, report: ValidationReport, what: str) -> None:
+        count = len(report.violations)
+        super().__init__(
+            "VALIDATION_FAILED",
+            f"{what} : refusé, {count} violation(s) des formes SHACL ; rien n'a été écrit.\n"
+            + report.format("fr"),
+            f"{what}: refused, {count} SHACL violation(s); nothing was written.\n" + report.format("en"),
+            report.to_dict(),
+        )
+        self.report = report
+
+
+def read_files(paths: Sequence[Path], base_iri: str, target: NamedNode) -> list[Quad]:
+    """Parse every file (all must parse) into quads of `target`.
+
+    Triples go to `target`; a quad file may only name `target` (or the default graph): data cannot be
+    written into private graphs through a file."""
+    if not paths:
+        raise GrapheError("NO_INPUT", "Aucun fichier à charger.", "No file to load.")
+    quads: list[Quad] = []
+    for path in paths:
+        for q in parse_file(path, base_iri):
+            graph = q.graph_name
+            if not (isinstance(graph, DefaultGraph) or graph == target):
+                raise GrapheError(
+                    "FORBIDDEN_GRAPH",
+                    f"{path} : le graphe nommé {graph} n'est pas accepté ; seules les données publiées "
+                    f"({target.value}) se chargent par fichier.",
+                    f"{path}: the named graph {graph} is not accepted; only published data "
+                    f"({target.value}) is loaded from files.")
+            quads.append(Quad(q.subject, q.predicate, q.object, target))
+    return quads
+
+
+def validation_graph(store: Store | None, quads: Sequence[Quad]):  # type: ignore[no-untyped-def]
+    """The data graph SHACL sees: the new triples, plus what the store already says about their subjects
+    and about every resource they point to (so references to published resources can be checked)."""
+    triples = list(quads)
+    if store is not None:
+        known = {str(q.subject): q.subject for q in quads}
+        for q in quads:
+            if isinstance(q.object, NamedNode):
+                known.setdefault(str(q.object), q.object)
+        triples.extend(store.describe(known.values(), store.graphs.public))
+    return rdf.to_rdflib_graph(triples)
+
+
+def validate(store: Store | None, validator: Validator, quads: Sequence[Quad]) -> ValidationReport:
+    focus = [rdf.to_rdflib_term(s) for s in rdf.subjects(quads)]
+    return validator.validate(validation_graph(store, quads), focus_nodes=focus)
+
+
+def load_files(store: Store, validator: Validator, paths: Sequence[Path], base_iri: str,
+               summary: str | None = None) -> LoadResult:
+    """Load files into the published graph as one revision, or raise and change nothing."""
+    names = tuple(str(p) for p in paths)
+    quads = _dedupe(read_files(paths, base_iri, store.graphs.public))
+    report = validate(store, validator, quads)
+    if not report.conforms:
+        raise ValidationFailed(report, ", ".join(names))
+    new = [q for q in quads if not store.contains(q)]
+    revision = None
+    if new:
+        revision = store.commit(new, summary=summary or f"chargement de {', '.join(p.name for p in paths)}")
+    return LoadResult(names, len(quads), len(new), revision, report)
+
+
+def _dedupe(quads: list[Quad]) -> list[Quad]:
+    seen: set[Quad] = set()
+    out = []
+    for q in quads:
+        if q not in seen:
+            seen.add(q)
+            out.append(q)
+    return out

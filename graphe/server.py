@@ -1,0 +1,33 @@
+"""`graphe serve`: open the service (seeding an empty store), then run the app under uvicorn."""
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from .app import create_app
+from .service import Graphe
+from .settings import Settings
+
+
+def serve(settings: Settings) -> int:
+    def say(text: str) -> None:
+        print(text, flush=True)
+
+    graphe = Graphe.open(settings, say=say)
+    try:
+        revision = graphe.store.revision()
+        where = settings.data_dir.resolve() if settings.data_dir else "en mémoire"
+        say(f"Graphe écoute sur http://{_host(settings.host)}:{settings.port}/ "
+            f"(données : {where} ; révision {revision.number} ; IRI de base {settings.base_iri})")
+        config = uvicorn.Config(create_app(graphe), host=settings.host, port=settings.port,
+                                log_level="info", access_log=False, lifespan="on")
+        server = uvicorn.Server(config)
+        server.run()
+        return 0 if server.started or not sys.exc_info()[0] else 1
+    finally:
+        graphe.close()
+
+
+def _host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

@@ -1,0 +1,132 @@
+"""The Graphe service: one store, its ontology and shapes, and the commands the edges (CLI, HTTP) call."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import IO, TypeVar
+
+from . import rdf
+from .errors import GrapheError
+from .loading import LoadResult, ValidationFailed, load_files, read_files, validate
+from .settings import Settings
+from .store import GraphNames, Revision, Store
+from .validation import ValidationReport, Validator
+
+SEED_SUFFIXES = {".ttl", ".nt", ".jsonld", ".rdf"}
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    iri: str
+    label_fr: str | None
+    label_en: str | None
+    count: int
+
+
+class Graphe:
+    """Opened once per process with its settings; every edge goes through it."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self._cache: dict[str, tuple[int, object]] = {}
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """A value derived from the data, computed once per revision (data only changes at a new one)."""
+        revision = self.store.revision().number
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == revision:
+            return hit[1]  # type: ignore[return-value]
+        value = compute()
+        self._cache[key] = (revision, value)
+        return value
+
+    @classmethod
+    def open(cls, settings: Settings, *, seed: bool = True, say: Callable[[str], None] = lambda _: None,
+             validator: Validator | None = None) -> Graphe:
+        """Open the store; bring its ontology up to date; on an empty store, load the seeds."""
+        store = Store(settings.data_dir, GraphNames.for_base(settings.base_iri))
+        graphe = cls(settings, store)
+        if validator is not None:
+            graphe.validator = validator
+        try:
+            graphe.sync_ontology()
+            if seed and store.is_empty():
+                result = graphe.load_seeds()
+                say(f"Données initiales chargées : {result.added} triplets ({len(result.files)} fichiers).")
+        except BaseException:
+            store.close()
+            raise
+        return graphe
+
+    def close(self) -> None:
+        self.store.close()
+
+    # ------------------------------------------------------------------------------------- ontology
+
+    @cached_property
+    def validator(self) -> Validator:
+        """Parsed on first use only: reading needs no shapes, so start-up does not pay for them."""
+        return Validator.from_directory(self.settings.ontology_dir)
+
+    def ontology_quads(self) -> list[rdf.Quad]:
+        path = self.settings.ontology_dir / "graphe.ttl"
+        return [rdf.Quad(q.subject, q.predicate, q.object, self.store.graphs.ontology)
+                for q in rdf.parse_file(path, self.settings.base_iri)]
+
+    def sync_ontology(self) -> Revision | None:
+        """Make the ontology graph equal to `ontology/graphe.ttl` (a revision only when it changed)."""
+        wanted = set(self.ontology_quads())
+        current = set(self.store.quads(self.store.graphs.ontology))
+        if wanted == current:
+            return None
+        return self.store.commit(sorted(wanted - current, key=str), sorted(current - wanted, key=str),
+                                 "mise à jour de l'ontologie")
+
+    # ------------------------------------------------------------------------------------- writing
+
+    def seed_files(self) -> list[Path]:
+        folder = self.settings.seeds_dir
+        if not folder.is_dir():
+            raise GrapheError("SEEDS_MISSING", f"Dossier des données initiales introuvable : {folder}.",
+                              f"Seed folder not found: {folder}.")
+        return sorted(p for p in folder.iterdir() if p.suffix in SEED_SUFFIXES)
+
+    def load_seeds(self) -> LoadResult:
+        return self.load(self.seed_files(), summary="données initiales (seeds)")
+
+    def load(self, paths: Sequence[Path], summary: str | None = None) -> LoadResult:
+        return load_files(self.store, self.validator, paths, self.settings.base_iri, summary)
+
+    def validate_files(self, paths: Sequence[Path], *, with_store: bool = True) -> ValidationReport:
+        quads = read_files(paths, self.settings.base_iri, self.store.graphs.public)
+        return validate(self.store if with_store else None, self.validator, quads)
+
+    # ------------------------------------------------------------------------------------- reading
+
+    def triple_count(self) -> int:
+        return sum(self.store.count(g) for g in self.store.graphs.readable)
+
+    def class_counts(self) -> list[ClassCount]:
+        rows = self.store.select(
+            """SELECT ?class (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?fr) AS ?lfr) (SAMPLE(?en) AS ?len)
+               WHERE { GRAPH ?data { ?s a ?class }
+                       OPTIONAL { ?class rdfs:label ?fr FILTER(langMatches(lang(?fr), "fr")) }
+                       OPTIONAL { ?class rdfs:label ?en FILTER(langMatches(lang(?en), "en")) } }
+               GROUP BY ?class ORDER BY DESC(?n) ?class""",
+            {"data": self.store.graphs.public})
+        return [ClassCount(r["class"].value, _text(r.get("lfr")), _text(r.get("len")), int(r["n"].value))
+                for r in rows]
+
+    def export(self, output: IO[bytes], fmt: rdf.Format) -> None:
+        self.store.dump(output, fmt, self.store.graphs.public)
+
+
+def _text(term: object) -> str | None:
+    return term.value if term is not None else None  # type: ignore[attr-defined]
+
+
+__all__ = ["Graphe", "ClassCount", "ValidationFailed"]

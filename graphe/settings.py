@@ -1,0 +1,77 @@
+"""Settings, read once at the edge (CLI flags, then environment, then defaults) and passed explicitly."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import GrapheError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE_IRI = "https://graphe.aimf.asso.fr/"
+
+# Environment variables, each with the setting it fills (documented in the README; a test checks it).
+ENVIRONMENT = {
+    "GRAPHE_DATA": "data_dir",
+    "GRAPHE_HOST": "host",
+    "GRAPHE_PORT": "port",
+    "GRAPHE_BASE_IRI": "base_iri",
+    "GRAPHE_SEEDS": "seeds_dir",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Graphe needs to know about its deployment.
+
+    `data_dir=None` means an in-memory store (tests, `--memory`).
+    """
+
+    data_dir: Path | None = Path("data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_iri: str = DEFAULT_BASE_IRI
+    ontology_dir: Path = field(default=PROJECT_ROOT / "ontology")
+    seeds_dir: Path = field(default=PROJECT_ROOT / "seeds")
+
+    def __post_init__(self) -> None:
+        if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith("/"):
+            raise GrapheError(
+                "SETTINGS_INVALID",
+                f"IRI de base invalide « {self.base_iri} » : elle doit commencer par http:// ou https:// "
+                "et finir par « / ».",
+                f"Invalid base IRI '{self.base_iri}': it must start with http:// or https:// and end with '/'.",
+            )
+        if not 0 < self.port < 65536:
+            raise GrapheError(
+                "SETTINGS_INVALID",
+                f"Port invalide : {self.port}.",
+                f"Invalid port: {self.port}.",
+            )
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, overridden by the environment, overridden by explicit values (CLI flags)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for variable, name in ENVIRONMENT.items():
+            if environ.get(variable):
+                values[name] = environ[variable]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "port" in values:
+            try:
+                values["port"] = int(str(values["port"]))
+            except ValueError:
+                raise GrapheError(
+                    "SETTINGS_INVALID",
+                    f"Port invalide : « {values['port']} » n'est pas un nombre.",
+                    f"Invalid port: '{values['port']}' is not a number.",
+                ) from None
+        for name in ("data_dir", "seeds_dir", "ontology_dir"):
+            if isinstance(values.get(name), str):
+                values[name] = Path(str(values[name]))
+        return cls(**values)  # type: ignore[arg-type]
+
+    def in_memory(self) -> Settings:
+        return replace(self, data_dir=None)

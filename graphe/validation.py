@@ -1,0 +1,246 @@
+"""SHACL validation of Graphe data against ``ontology/shapes.ttl``.
+
+The shapes and the ontology are parsed once by :class:`Validator` and reused for every call. Results are
+returned as plain, immutable Python objects with both the French and the English message of the shape
+that failed, so that callers (loader, API, CLI) never have to read a SHACL report graph themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from collections.abc import Iterable
+from typing import Any
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+__all__ = ["ValidationReport", "ValidationResult", "Validator"]
+
+SEVERITIES: dict[URIRef, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("gr", "https://graphe.aimf.asso.fr/def#"), ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"), ("dct", "http://purl.org/dc/terms/"),
+    ("dcat", "http://www.w3.org/ns/dcat#"), ("prov", "http://www.w3.org/ns/prov#"), ("org", "http://www.w3.org/ns/org#"),
+    ("cv", "http://data.europa.eu/m8g/"), ("schema", "https://schema.org/"), ("owl", "http://www.w3.org/2002/07/owl#"),
+    ("geo", "http://www.opengis.net/ont/geosparql#"), ("airo", "https://w3id.org/airo#"), ("dpv", "https://w3id.org/dpv#"),
+    ("eu-aiact", "https://w3id.org/dpv/legal/eu/aiact#"),
+)
+_SEVERITY_LABELS = {
+    "fr": {"Violation": "Violation", "Warning": "Avertissement", "Info": "Information"},
+    "en": {"Violation": "Violation", "Warning": "Warning", "Info": "Info"},
+}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL validation result, flattened.
+
+    ``focus`` is a plain IRI (or a blank node id), ``path`` the property IRI, ``value`` the offending value
+    as N-Triples term text, ``shape`` the IRI of the shape that produced the result and ``component`` the
+    local name of the SHACL constraint component (e.g. ``"MinCountConstraintComponent"``).
+    """
+
+    severity: str
+    focus: str
+    path: str | None
+    value: str | None
+    message_fr: str
+    message_en: str
+    shape: str
+    component: str
+
+    def message(self, lang: str = "fr") -> str:
+        """Return the message in ``lang`` ("fr" or "en"); any other language gets the English one."""
+        return self.message_fr if lang.lower().startswith("fr") else self.message_en
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating one data graph."""
+
+    results: tuple[ValidationResult, ...]
+
+    @property
+    def conforms(self) -> bool:
+        """True when no result is a Violation (warnings and infos do not block)."""
+        return not self.violations
+
+    @property
+    def violations(self) -> tuple[ValidationResult, ...]:
+        """Results of severity Violation."""
+        return tuple(r for r in self.results if r.severity == "Violation")
+
+    @property
+    def warnings(self) -> tuple[ValidationResult, ...]:
+        """Results of severity Warning."""
+        return tuple(r for r in self.results if r.severity == "Warning")
+
+    def format(self, lang: str = "fr") -> str:
+        """Render one readable line per result: severity, focus node, property, message and value."""
+        labels = _SEVERITY_LABELS["fr" if lang.lower().startswith("fr") else "en"]
+        value_word = "valeur" if lang.lower().startswith("fr") else "value"
+        lines = []
+        for r in self.results:
+            line = f"[{labels.get(r.severity, r.severity)}] <{r.focus}>"
+            if r.path:
+                line += f" {_compact(r.path)}"
+            line += f" : {r.message(lang)}" if lang.lower().startswith("fr") else f": {r.message(lang)}"
+            if r.value is not None:
+                line += f" ({value_word} {r.value})"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary (only str, int, bool, list, dict and None)."""
+        return {
+            "conforms": self.conforms,
+            "violations": len(self.violations),
+            "warnings": len(self.warnings),
+            "results": [asdict(r) for r in self.results],
+        }
+
+
+class Validator:
+    """Validate RDF graphs against the Graphe shapes, with the Graphe ontology as pySHACL ``ont_graph``.
+
+    The ontology supplies the class hierarchy (so that ``cv:PublicOrganisation`` counts as
+    ``org:Organization``); it is mixed into a copy of the data graph, never into the caller's graph.
+    pySHACL is given in-memory graphs only and ``do_owl_imports=False``, so it never touches the network.
+    """
+
+    def __init__(self, shapes: Graph, ontology: Graph) -> None:
+        self.shapes = shapes
+        self.ontology = ontology
+        # SPARQL-based constraints (sh:sparql) need pySHACL's "advanced" mode.
+        self._advanced = (None, SH.sparql, None) in shapes
+        self._languages: dict[Node, dict[str, str]] = {}
+
+    @classmethod
+    def from_directory(cls, ontology_dir: Path) -> Validator:
+        """Build a validator from ``graphe.ttl`` and ``shapes.ttl`` in ``ontology_dir``."""
+        ontology_dir = Path(ontology_dir)
+        ontology = Graph().parse(ontology_dir / "graphe.ttl", format="turtle")
+        shapes = Graph().parse(ontology_dir / "shapes.ttl", format="turtle")
+        return cls(shapes, ontology)
+
+    def validate(self, data: Graph, *, focus_nodes: Iterable[Node] | None = None) -> ValidationReport:
+        """Validate ``data`` (left unchanged) and return the flattened report.
+
+        With ``focus_nodes``, only those nodes are validated (against the shapes that target them); the
+        rest of ``data`` is still visible as context, e.g. for ``sh:class`` checks on referenced resources.
+        """
+        focus = None if focus_nodes is None else [n for n in focus_nodes if isinstance(n, (URIRef, BNode))]
+        if focus is not None and not focus:
+            return ValidationReport(())
+        _conforms, report_graph, _text = pyshacl.validate(
+            data,
+            shacl_graph=self.shapes,
+            ont_graph=self.ontology,
+            inference="none",
+            advanced=self._advanced,
+            allow_warnings=True,
+            inplace=False,
+            do_owl_imports=False,
+            meta_shacl=False,
+            js=False,
+            focus_nodes=focus,
+        )
+        if not isinstance(report_graph, Graph):  # pySHACL returns an exception object on failure
+            raise RuntimeError(f"SHACL validation failed: {report_graph}")
+        results = [self._result(report_graph, node) for node in report_graph.subjects(RDF.type, SH.ValidationResult)]
+        results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.shape, r.value or ""))
+        return ValidationReport(tuple(results))
+
+    def _result(self, report: Graph, node: Node) -> ValidationResult:
+        """Flatten one sh:ValidationResult node of a pySHACL report graph."""
+        severity = report.value(node, SH.resultSeverity)
+        focus = report.value(node, SH.focusNode)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        shape = report.value(node, SH.sourceShape)
+        component = report.value(node, SH.sourceConstraintComponent)
+        messages = list(report.objects(node, SH.resultMessage))
+        known: dict[str, str] = {}
+        for source in (report.value(node, SH.sourceConstraint), shape):
+            if source is not None:
+                known.update(self._message_languages(source))
+        message_fr, message_en = _messages([_retag(m, known) for m in messages])
+        return ValidationResult(
+            severity=SEVERITIES.get(severity, _local_name(severity)) if isinstance(severity, URIRef) else "Violation",
+            focus=_plain(focus),
+            path=None if path is None else (str(path) if isinstance(path, URIRef) else path.n3()),
+            value=None if value is None else value.n3(),
+            message_fr=message_fr,
+            message_en=message_en,
+            shape=_plain(shape),
+            component=_local_name(component),
+        )
+
+    def _message_languages(self, source: Node) -> dict[str, str]:
+        """Map each sh:message text of a shape (or of its SPARQL constraints) to its language tag."""
+        if source not in self._languages:
+            holders = [source, *self.shapes.objects(source, SH.sparql)]
+            self._languages[source] = {
+                str(m): m.language
+                for holder in holders
+                for m in self.shapes.objects(holder, SH.message)
+                if isinstance(m, Literal) and m.language
+            }
+        return self._languages[source]
+
+
+def _retag(message: Node, languages: dict[str, str]) -> Node:
+    """Give back its language tag to a message pySHACL copied without it.
+
+    pySHACL 0.40 rebuilds the messages of SPARQL-based constraints as plain literals (to substitute
+    ``{?var}`` placeholders), dropping the tag; the text still matches the tagged ``sh:message``.
+    """
+    if isinstance(message, Literal) and not message.language and str(message) in languages:
+        return Literal(str(message), lang=languages[str(message)])
+    return message
+
+
+def _messages(literals: list[Node]) -> tuple[str, str]:
+    """Pick the French and English messages; each falls back to the other, then to pySHACL's own text."""
+    french = english = engine = None
+    for lit in literals:
+        if not isinstance(lit, Literal):
+            continue
+        lang = (lit.language or "").lower()
+        if lang == "fr" or lang.startswith("fr-"):
+            french = french or str(lit)
+        elif lang == "en" or lang.startswith("en-"):
+            english = english or str(lit)
+        elif not lang:
+            engine = engine or str(lit)
+    fallback = engine or ""
+    return (french or english or fallback, english or french or fallback)
+
+
+def _compact(iri: str) -> str:
+    """Shorten a property IRI with the usual Graphe prefixes, for display only."""
+    for prefix, namespace in _PREFIXES:
+        if iri.startswith(namespace) and iri[len(namespace):].replace("-", "").replace("_", "").isalnum():
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def _plain(node: Node | None) -> str:
+    """A plain IRI string, or a blank node id, or "" when absent."""
+    if node is None:
+        return ""
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return str(node)
+
+
+def _local_name(iri: Node | None) -> str:
+    """The local name of an IRI (after the last '#' or '/')."""
+    if iri is None:
+        return ""
+    text = str(iri)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]

@@ -1,0 +1,106 @@
+"""Shared fixtures: real stores (in memory or on disk), the real shapes, the real seeds."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graphe.service import Graphe
+from graphe.settings import Settings
+from graphe.validation import Validator
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = "https://graphe.aimf.asso.fr/"
+
+
+@pytest.fixture(scope="session")
+def validator() -> Validator:
+    """The real shapes, parsed once per session (a validator holds no data)."""
+    return Validator.from_directory(ROOT / "ontology")
+
+
+@pytest.fixture(scope="session")
+def seeded(validator: Validator) -> Iterator[Graphe]:
+    """One in-memory Graphe with the seeds, shared by read-only tests (do not write to it)."""
+    graphe = Graphe.open(Settings(data_dir=None), validator=validator)
+    yield graphe
+    graphe.close()
+
+
+@pytest.fixture
+def fresh(validator: Validator) -> Iterator[Graphe]:
+    """A writable in-memory Graphe with the seeds loaded."""
+    graphe = Graphe.open(Settings(data_dir=None), validator=validator)
+    yield graphe
+    graphe.close()
+
+
+@pytest.fixture
+def empty(validator: Validator) -> Iterator[Graphe]:
+    """A writable in-memory Graphe with the ontology only (no seeds)."""
+    graphe = Graphe.open(Settings(data_dir=None), seed=False, validator=validator)
+    yield graphe
+    graphe.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the real `graphe` command in a child process."""
+    return subprocess.run([sys.executable, "-m", "graphe.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout, cwd=ROOT)
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, port: int, banner: str) -> None:
+        self.process, self.port, self.banner = process, port, banner
+        self.url = f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def start_server(*args: str, timeout: float = 120) -> Server:
+    """Start `graphe serve` on a free loopback port and wait until it answers /healthz."""
+    import httpx
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "graphe.cli", "serve", "--port", str(port), *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    deadline = time.monotonic() + timeout
+    banner = ""
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            raise AssertionError(f"graphe serve stopped early:\n{banner}")
+        banner += line
+        if "écoute sur" in line:
+            break
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return Server(process, port, banner)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    process.wait()
+    process.stdout.close()
+    raise AssertionError(f"graphe serve did not answer in {timeout}s:\n{banner}")
