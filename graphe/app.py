@@ -7,7 +7,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from .errors import GrapheError
@@ -50,8 +51,15 @@ def create_app(graphe: Graphe) -> Starlette:
                             "Internal error; it has been logged.")
         return JSONResponse({"error": error.to_dict(_lang(request))}, status_code=500)
 
+    from .api.http import STATIC, GraphQLEndpoint
+
+    graphql = GraphQLEndpoint(graphe)
     app = Starlette(
-        routes=[Route("/healthz", healthz, methods=["GET", "HEAD"])],
+        routes=[
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            Route("/graphql", graphql.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+            Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        ],
         exception_handlers={HTTPException: http_error, GrapheError: graphe_error, Exception: server_error},
     )
     app.state.graphe = graphe

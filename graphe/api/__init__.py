@@ -1,0 +1,1 @@
+"""The GraphQL API (the only package that imports strawberry)."""

@@ -1,0 +1,163 @@
+"""Cursor connections (edges, pageInfo, totalCount), facet counts and the enums/inputs lists accept."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Generic, Optional, TypeVar
+
+import strawberry
+
+from .. import filters, listing
+from ..entities import Entity
+from ..listing import ListQuery
+from ..service import Graphe
+from .types import Concept, Theme
+
+T = TypeVar("T")
+
+
+def _enum(name: str, table: dict[str, str], description: str):  # type: ignore[no-untyped-def]
+    return strawberry.enum(enum.Enum(name, {k: k for k in table}), description=description)
+
+
+PracticeStatus = _enum("PracticeStatus", filters.PRACTICE_STATUS, "Étape du cycle de vie. / Lifecycle stage.")
+Verdict = _enum("Verdict", filters.VERDICT, "Verdict d'une évaluation. / Assessment verdict.")
+RiskLevel = _enum("RiskLevel", filters.RISK_LEVEL, "Niveau de risque (AI Act). / EU AI Act risk level.")
+ImpactDimension = _enum("ImpactDimension", filters.IMPACT_DIMENSION, "Dimension d'impact. / Impact dimension.")
+CriterionKind = _enum("CriterionKind", filters.CRITERION_KIND, "Nature d'un critère. / Criterion kind.")
+CharterKind = _enum("CharterKind", filters.CHARTER_KIND, "Nature d'une charte. / Charter kind.")
+
+
+@strawberry.enum(description="Sens du tri. / Sort direction.")
+class Direction(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.enum(description="Clé de tri des pratiques (l'IRI départage toujours). / Practice sort key.")
+class PracticeOrderField(enum.Enum):
+    TITLE = "TITLE"
+    ISSUED = "ISSUED"
+    MODIFIED = "MODIFIED"
+    ID = "ID"
+
+
+@strawberry.enum(description="Clé de tri des villes. / City sort key.")
+class CityOrderField(enum.Enum):
+    NAME = "NAME"
+    POPULATION = "POPULATION"
+    ID = "ID"
+
+
+@strawberry.input(description="Tri des pratiques. / Practice order.")
+class PracticeOrder:
+    field: PracticeOrderField = PracticeOrderField.TITLE
+    direction: Direction = Direction.ASC
+
+
+@strawberry.input(description="Tri des villes. / City order.")
+class CityOrder:
+    field: CityOrderField = CityOrderField.NAME
+    direction: Direction = Direction.ASC
+
+
+@strawberry.input(description="Filtres des pratiques, combinés par ET ; les valeurs d'une liste par OU. "
+                              "/ Practice filters: AND between fields, OR within a list.")
+class PracticeFilter:
+    themes: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Thèmes (les thèmes plus précis comptent aussi). / Themes, narrower included.")
+    countries: Optional[list[str]] = strawberry.field(default=None, description="Codes pays ISO (FR, MA…).")
+    cities: Optional[list[strawberry.ID]] = None
+    charters: Optional[list[strawberry.ID]] = strawberry.field(default=None, description="Chartes appliquées.")
+    statuses: Optional[list[PracticeStatus]] = None  # type: ignore[valid-type]
+    has_ai_project: Optional[bool] = strawberry.field(default=None, description="Décrit un projet d'IA.")
+    issued_after: Optional[dt.date] = strawberry.field(default=None, description="Publiée le ou après.")
+    issued_before: Optional[dt.date] = strawberry.field(default=None, description="Publiée le ou avant.")
+
+    def to_domain(self) -> filters.PracticeFilter:
+        return filters.PracticeFilter(
+            themes=tuple(self.themes or ()), countries=tuple(self.countries or ()),
+            cities=tuple(self.cities or ()), charters=tuple(self.charters or ()),
+            statuses=tuple(s.value for s in self.statuses or ()), has_ai_project=self.has_ai_project,
+            issued_after=self.issued_after, issued_before=self.issued_before)
+
+
+@strawberry.type(description="Pagination (curseurs opaques). / Pagination (opaque cursors).")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: Optional[str]
+    end_cursor: Optional[str]
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.type(description="Une page d'une liste. / One page of a list.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    graphe: strawberry.Private[Graphe]
+    query: strawberry.Private[ListQuery]
+
+    @strawberry.field(description="Nombre total d'éléments filtrés. / Total number of filtered items.")
+    def total_count(self) -> int:
+        return listing.total(self.graphe.store, self.query)
+
+
+async def connect(info: strawberry.Info, cls, query: ListQuery, first: Optional[int], after: Optional[str],  # type: ignore[no-untyped-def]
+                  node_type):
+    """One page query, then the page's entities in one batch; builds the connection `cls`."""
+    graphe: Graphe = info.context.graphe
+    size = listing.page_size(first)
+    offset = listing.decode_cursor(after)
+    result = listing.page(graphe.store, query, offset, size)
+    loaded = {e.iri: e for e in await info.context.entities(result.iris)}
+    edges = [Edge(node=node_type(entity=loaded.get(iri, Entity(iri))), cursor=listing.encode_cursor(offset + i))
+             for i, iri in enumerate(result.iris)]
+    info = PageInfo(has_next_page=result.has_next, has_previous_page=offset > 0,
+                    start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None)
+    return cls(edges=edges, page_info=info, graphe=graphe, query=query)
+
+
+@strawberry.type(description="Nombre de pratiques par thème. / Practices per theme.")
+class ThemeCount:
+    theme: Theme
+    count: int
+
+
+@strawberry.type(description="Nombre par pays. / Count per country.")
+class CountryCount:
+    country: str
+    count: int
+
+
+@strawberry.type(description="Nombre par valeur contrôlée. / Count per controlled value.")
+class ConceptCount:
+    value: Concept
+    count: int
+
+
+@strawberry.type(description="Comptes par facette sur l'ensemble filtré. / Facet counts over the filtered set.")
+class PracticeFacets:
+    themes: list[ThemeCount]
+    countries: list[CountryCount]
+    statuses: list[ConceptCount]
+
+
+async def practice_facets(info: strawberry.Info, graphe: Graphe, query: ListQuery) -> PracticeFacets:
+    """Facet counts in one query; the themes and statuses they name are loaded in one batch."""
+    found = listing.facets(graphe.store, query, filters.PRACTICE_FACETS)
+    named = {e.iri: e for e in await info.context.entities(
+        [v.value for v, _ in found["theme"] + found["status"]])}
+
+    def entity(iri: str) -> Entity:
+        return named.get(iri, Entity(iri))
+
+    return PracticeFacets(
+        themes=[ThemeCount(theme=Theme(entity=entity(v.value)), count=n) for v, n in found["theme"]],
+        countries=[CountryCount(country=v.value, count=n) for v, n in found["country"]],
+        statuses=[ConceptCount(value=Concept(entity=entity(v.value)), count=n) for v, n in found["status"]])

@@ -1,0 +1,76 @@
+"""Per-request context: the service, the reader's languages, and fresh DataLoaders (never shared)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from strawberry.dataloader import DataLoader
+
+from .. import entities
+from ..entities import Entity
+from ..service import Graphe
+
+
+@dataclass
+class Context:
+    graphe: Graphe
+    langs: tuple[str, ...] = ()  # from Accept-Language, most preferred first
+    _entities: DataLoader[str, Entity | None] | None = None
+    _related: dict[str, DataLoader[str, list[Entity]]] = field(default_factory=dict)
+
+    def preferences(self, lang: Sequence[str] | None) -> tuple[str, ...]:
+        """A field's `lang` argument wins over the header; French, then English, close the list."""
+        return entities.preferences([*(lang or ()), *self.langs])
+
+    async def entity(self, iri: str) -> Entity | None:
+        return await self._entities_loader().load(iri)
+
+    async def entities(self, iris: Sequence[str]) -> list[Entity]:
+        """The entities of `iris` that exist, in the given order (one batched query per level)."""
+        loaded = await self._entities_loader().load_many(list(iris))
+        return [e for e in loaded if e is not None]
+
+    def _entities_loader(self) -> DataLoader[str, Entity | None]:
+        if self._entities is None:
+            store = self.graphe.store
+
+            async def load(keys: list[str]) -> list[Entity | None]:
+                found = entities.fetch(store, keys)
+                return [found.get(k) for k in keys]
+
+            self._entities = DataLoader(load_fn=load)
+        return self._entities
+
+    async def related(self, pattern: str, key: str) -> list[Entity]:
+        """Entities ?s related to `key` (?k) by `pattern`; all keys of one level share one query."""
+        loader = self._related.get(pattern)
+        if loader is None:
+            store = self.graphe.store
+
+            async def load(keys: list[str]) -> list[list[Entity]]:
+                found = entities.fetch_related(store, keys, pattern)
+                return [found.get(k, []) for k in keys]
+
+            loader = self._related[pattern] = DataLoader(load_fn=load)
+        return await loader.load(key)
+
+
+def accept_language(header: str | None) -> tuple[str, ...]:
+    """Language tags of an Accept-Language header, by decreasing quality (q=0 dropped)."""
+    tags: list[tuple[float, int, str]] = []
+    for position, part in enumerate((header or "").split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()
+        if not tag or tag == "*":
+            continue
+        quality = 1.0
+        for param in pieces[1:]:
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            tags.append((-quality, position, tag))
+    return tuple(tag for _, _, tag in sorted(tags))

@@ -1,0 +1,126 @@
+"""Field factories: one line per GraphQL field, each reading an `Entity` or following a relation in batch.
+
+Every object type wraps an `Entity` in its private `entity` attribute; relations return other wrappers,
+resolved lazily by name from `graphe.api.types` so that types may refer to each other freely.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from ..entities import Entity
+
+TYPES = "graphe.api.types"
+
+
+@strawberry.type(description="Un texte dans une langue. / A text in one language.")
+class Translation:
+    lang: str = strawberry.field(description="Étiquette de langue (BCP 47, minuscules). / Language tag.")
+    value: str
+
+
+LANG_DOC = ("Langues préférées, dans l'ordre ; puis français, anglais, toute langue. / Preferred languages, in "
+            "order; then French, English, any.")
+
+
+def _lazy(type_name: str) -> Any:
+    return Annotated[type_name, strawberry.lazy(TYPES)]
+
+
+def _wrap(type_name: str, entity: Entity) -> Any:
+    import importlib
+    return getattr(importlib.import_module(TYPES), type_name)(entity=entity)
+
+
+def node_id(description: str = "IRI de la ressource. / The resource's IRI.") -> Any:
+    def resolve(root: Any) -> strawberry.ID:
+        return strawberry.ID(root.entity.iri)
+    return strawberry.field(resolver=resolve, description=description, graphql_type=strawberry.ID)
+
+
+def text(predicate: str, description: str) -> Any:
+    """The text in the reader's language (field `lang`, else Accept-Language, else fr → en → any)."""
+    def resolve(root: Any, info: Info, lang: Annotated[Optional[list[str]], strawberry.argument(
+            description=LANG_DOC)] = None) -> Optional[str]:
+        return root.entity.text(predicate, info.context.preferences(lang))
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def translations(predicate: str, description: str) -> Any:
+    def resolve(root: Any) -> list[Translation]:
+        return [Translation(lang=lang, value=value) for lang, value in root.entity.texts(predicate)]
+    return strawberry.field(resolver=resolve, description=description + " — toutes les langues / all languages")
+
+
+def texts(predicate: str, description: str) -> Any:
+    """Several values (keywords): those in the preferred language present, else all."""
+    def resolve(root: Any, info: Info, lang: Annotated[Optional[list[str]], strawberry.argument(
+            description=LANG_DOC)] = None) -> list[str]:
+        values = root.entity.texts(predicate)
+        for want in info.context.preferences(lang):
+            chosen = [v for l, v in values if l == want or l.startswith(want + "-")]
+            if chosen:
+                return chosen
+        return [v for _, v in values]
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def literal(predicate: str, description: str, convert: Callable[[str], Any] = str, kind: Any = str) -> Any:
+    def resolve(root: Any) -> Any:
+        value = root.entity.literal(predicate)
+        if value is None:
+            return None
+        try:
+            return convert(value)
+        except ValueError:
+            return None
+    return strawberry.field(resolver=resolve, description=description, graphql_type=Optional[kind])
+
+
+def literals(predicate: str, description: str) -> Any:
+    def resolve(root: Any) -> list[str]:
+        return root.entity.literals(predicate) + root.entity.refs(predicate)
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def link(predicate: str, description: str) -> Any:
+    """An IRI value given as a string (a web page, a Wikidata item)."""
+    def resolve(root: Any) -> Optional[str]:
+        return root.entity.ref(predicate)
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def one(predicate: str, type_name: str, description: str) -> Any:
+    async def resolve(root: Any, info: Info) -> Any:
+        target = root.entity.ref(predicate)
+        if target is None:
+            return None
+        entity = await info.context.entity(target)
+        return _wrap(type_name, entity) if entity is not None else None
+    return strawberry.field(resolver=resolve, description=description, graphql_type=Optional[_lazy(type_name)])
+
+
+def many(predicate: str, type_name: str, description: str) -> Any:
+    async def resolve(root: Any, info: Info) -> Any:
+        found = await info.context.entities(root.entity.refs(predicate))
+        return [_wrap(type_name, e) for e in found]
+    return strawberry.field(resolver=resolve, description=description, graphql_type=list[_lazy(type_name)])
+
+
+def inverse(pattern: str, type_name: str, description: str,
+            sort: Callable[[Entity], Any] | None = None) -> Any:
+    """Resources ?s pointing at this one (?k) through `pattern` — batched per level."""
+    async def resolve(root: Any, info: Info) -> Any:
+        found = await info.context.related(pattern, root.entity.iri)
+        if sort is not None:
+            found = sorted(found, key=sort)
+        return [_wrap(type_name, e) for e in found]
+    return strawberry.field(resolver=resolve, description=description, graphql_type=list[_lazy(type_name)])
+
+
+def concept(predicate: str, description: str) -> Any:
+    """A controlled value (status, verdict, kind…): its concept with code and labels."""
+    return one(predicate, "Concept", description)

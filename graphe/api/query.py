@@ -1,0 +1,201 @@
+"""The root Query: one SPARQL query per root field; nested levels are batched by the context's loaders."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import strawberry
+
+from .. import filters, reads
+from ..entities import Entity
+from ..errors import GrapheError
+from ..listing import iri_term
+from ..rdf import GR, PREFIXES
+from ..service import Graphe
+from .connections import (CharterKind, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind,
+                          ImpactDimension, PracticeFacets, PracticeFilter, PracticeOrder, RiskLevel, ThemeCount,
+                          Verdict, connect, practice_facets)
+from .types import (AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice, Theme)
+
+SCHEMA, SKOS, ORG = PREFIXES["schema"], PREFIXES["skos"], PREFIXES["org"]
+FIRST = "Nombre d'éléments (20 par défaut, 100 au plus). / Page size (default 20, at most 100)."
+AFTER = "Curseur après lequel commencer. / Cursor to start after."
+First = Annotated[Optional[int], strawberry.argument(description=FIRST)]
+After = Annotated[Optional[str], strawberry.argument(description=AFTER)]
+
+
+@strawberry.type
+class PracticeConnection(Connection[Practice]):
+    @strawberry.field(description="Comptes par thème, pays et statut de l'ensemble filtré. / Facet counts.")
+    async def facets(self, info: strawberry.Info) -> PracticeFacets:
+        return await practice_facets(info, self.graphe, self.query)
+
+
+@strawberry.type(description="Une ligne de comparaison. / One comparison row.")
+class AlignmentRow:
+    a: Optional[Criterion]
+    b: Optional[Criterion]
+    match: Optional[str] = strawberry.field(description="EXACT, CLOSE, ou null quand un côté manque.")
+
+
+@strawberry.type(description="Deux cadres critère par critère. / Two frameworks, criterion by criterion.")
+class CharterComparison:
+    a: Optional[Charter]
+    b: Optional[Charter]
+    rows: list[AlignmentRow] = strawberry.field(description="Toutes les lignes, dans l'ordre des critères de A.")
+    matched: list[AlignmentRow] = strawberry.field(description="Critères alignés. / Aligned criteria.")
+    only_in_a: list[Criterion] = strawberry.field(description="Critères de A sans équivalent dans B.")
+    only_in_b: list[Criterion] = strawberry.field(description="Critères de B sans équivalent dans A.")
+
+
+@strawberry.type(description="Nombre de ressources publiées d'une classe. / Published resources of a class.")
+class ClassCount:
+    class_iri: str
+    count: int
+
+
+@strawberry.type(description="Statistiques du graphe publié. / Statistics of the published graph.")
+class Stats:
+    revision: int
+    classes: list[ClassCount]
+    practices_by_country: list[CountryCount]
+    practices_by_theme: list[ThemeCount]
+    practices_by_status: list[ConceptCount]
+
+
+def _graphe(info: strawberry.Info) -> Graphe:
+    return info.context.graphe
+
+
+async def _single(info: strawberry.Info, iri: str, class_iri: str, what: str) -> Optional[Entity]:
+    iri_term(iri, what)
+    entity = await info.context.entity(iri)
+    if entity is None or not _is_a(info, entity, class_iri):
+        raise GrapheError("NOT_FOUND", f"Aucune ressource de type {what} n'a l'identifiant {iri}.",
+                          f"No {what} has the identifier {iri}.")
+    return entity
+
+
+def _is_a(info: strawberry.Info, entity: Entity, class_iri: str) -> bool:
+    if entity.is_a(class_iri):
+        return True
+    return class_iri == ORG + "Organization" and any(
+        t in entity.types for t in (ORG + "FormalOrganization", PREFIXES["cv"] + "PublicOrganisation"))
+
+
+def _prefs(info: strawberry.Info) -> tuple[str, ...]:
+    return info.context.preferences(None)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Une ville par son IRI. / A city by IRI.")
+    async def city(self, info: strawberry.Info, id: strawberry.ID) -> Optional[City]:
+        return City(entity=await _single(info, id, SCHEMA + "City", "ville"))
+
+    @strawberry.field(description="Les villes. / Cities.")
+    async def cities(self, info: strawberry.Info, first: First = None,
+               after: After = None,
+               countries: Optional[list[str]] = None, order_by: Optional[CityOrder] = None) -> Connection[City]:
+        order = order_by or CityOrder()
+        query = filters.city_query(countries or (), order.field.value, order.direction.value == "DESC", _prefs(info))
+        return await connect(info, Connection[City], query, first, after, City)
+
+    @strawberry.field(description="Une bonne pratique par son IRI. / A practice by IRI.")
+    async def practice(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Practice]:
+        return Practice(entity=await _single(info, id, GR + "Practice", "pratique"))
+
+    @strawberry.field(description="Les bonnes pratiques, filtrées, triées, paginées, avec facettes. "
+                                  "/ Practices: filtered, ordered, paged, with facets.")
+    async def practices(self, info: strawberry.Info,
+                  first: First = None,
+                  after: After = None,
+                  filter: Optional[PracticeFilter] = None,
+                  order_by: Optional[PracticeOrder] = None) -> PracticeConnection:
+        order = order_by or PracticeOrder()
+        flt = (filter or PracticeFilter()).to_domain()
+        query = filters.practice_query(flt, order.field.value, order.direction.value == "DESC", _prefs(info))
+        return await connect(info, PracticeConnection, query, first, after, Practice)
+
+    @strawberry.field(description="Une charte par son IRI. / A charter by IRI.")
+    async def charter(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Charter]:
+        return Charter(entity=await _single(info, id, GR + "Charter", "charte"))
+
+    @strawberry.field(description="Les chartes et cadres. / Charters and frameworks.")
+    async def charters(self, info: strawberry.Info, first: First = None, after: After = None,
+                 kinds: Optional[list[CharterKind]] = None,  # type: ignore[valid-type]
+                 publishers: Optional[list[strawberry.ID]] = None,
+                 adopted_by: Optional[list[strawberry.ID]] = None) -> Connection[Charter]:
+        query = filters.charter_query([k.value for k in kinds or ()], publishers or (), adopted_by or (), _prefs(info))
+        return await connect(info, Connection[Charter], query, first, after, Charter)
+
+    @strawberry.field(description="Les critères, par charte puis rang. / Criteria, by charter then order.")
+    async def criteria(self, info: strawberry.Info, first: First = None, after: After = None,
+                 charters: Optional[list[strawberry.ID]] = None,
+                 dimensions: Optional[list[ImpactDimension]] = None,  # type: ignore[valid-type]
+                 kinds: Optional[list[CriterionKind]] = None) -> Connection[Criterion]:  # type: ignore[valid-type]
+        query = filters.criterion_query(charters or (), [d.value for d in dimensions or ()],
+                                        [k.value for k in kinds or ()])
+        return await connect(info, Connection[Criterion], query, first, after, Criterion)
+
+    @strawberry.field(description="Un projet d'IA par son IRI. / An AI project by IRI.")
+    async def ai_project(self, info: strawberry.Info, id: strawberry.ID) -> Optional[AIProject]:
+        return AIProject(entity=await _single(info, id, GR + "AIProject", "projet d'IA"))
+
+    @strawberry.field(description="Les projets d'IA. Critère et verdict s'appliquent à la même évaluation. "
+                                  "/ AI projects; criterion and verdict apply to the same assessment.")
+    async def ai_projects(self, info: strawberry.Info, first: First = None, after: After = None,
+                    risk_levels: Optional[list[RiskLevel]] = None,  # type: ignore[valid-type]
+                    cities: Optional[list[strawberry.ID]] = None, criteria: Optional[list[strawberry.ID]] = None,
+                    verdicts: Optional[list[Verdict]] = None) -> Connection[AIProject]:  # type: ignore[valid-type]
+        query = filters.ai_project_query([r.value for r in risk_levels or ()], cities or (), criteria or (),
+                                         [v.value for v in verdicts or ()], _prefs(info))
+        return await connect(info, Connection[AIProject], query, first, after, AIProject)
+
+    @strawberry.field(description="Les thèmes, en arbre (thèmes de premier niveau, puis « narrower »). "
+                                  "/ Themes as a tree: top themes, then their narrower ones.")
+    def themes(self, info: strawberry.Info) -> list[Theme]:
+        all_themes = reads.theme_entities(_graphe(info).store)
+        langs = _prefs(info)
+        top = [e for e in all_themes if not e.refs(SKOS + "broader")]
+        return [Theme(entity=e) for e in sorted(top, key=lambda e: (e.text(SKOS + "prefLabel", langs) or "").lower())]
+
+    @strawberry.field(description="Les organisations. / Organisations.")
+    async def organisations(self, info: strawberry.Info, first: First = None, after: After = None) -> Connection[Organisation]:
+        query = filters.organisation_query(_prefs(info))
+        return await connect(info, Connection[Organisation], query, first, after, Organisation)
+
+    @strawberry.field(description="Les événements, du plus récent au plus ancien. / Events, newest first.")
+    async def events(self, info: strawberry.Info, first: First = None, after: After = None,
+               cities: Optional[list[strawberry.ID]] = None) -> Connection[Event]:
+        return await connect(info, Connection[Event], filters.event_query(cities or ()), first, after, Event)
+
+    @strawberry.field(description="Compare deux cadres critère par critère, alignés par leurs correspondances. "
+                                  "/ Compares two frameworks criterion by criterion, aligned by their mappings.")
+    def compare_charters(self, info: strawberry.Info, a: strawberry.ID, b: strawberry.ID) -> CharterComparison:
+        result = reads.compare_charters(_graphe(info).store, a, b)
+        if result.a is None or result.b is None:
+            missing = a if result.a is None else b
+            raise GrapheError("NOT_FOUND", f"Aucune charte n'a l'identifiant {missing}.",
+                              f"No charter has the identifier {missing}.")
+        rows = [AlignmentRow(a=Criterion(entity=r.a) if r.a else None, b=Criterion(entity=r.b) if r.b else None,
+                             match=r.match) for r in result.rows]
+        return CharterComparison(
+            a=Charter(entity=result.a), b=Charter(entity=result.b), rows=rows,
+            matched=[r for r in rows if r.match], only_in_a=[r.a for r in rows if r.a and not r.b],
+            only_in_b=[r.b for r in rows if r.b and not r.a])
+
+    @strawberry.field(description="Comptes par classe, pays, thème et statut. / Counts per class, country, theme, status.")
+    async def stats(self, info: strawberry.Info) -> Stats:
+        graphe = _graphe(info)
+        found = reads.stats(graphe.store)
+        facets = found.practice_facets
+        named = {e.iri: e for e in await info.context.entities(
+            [v.value for v, _ in facets["theme"] + facets["status"]])}
+        return Stats(
+            revision=graphe.store.revision().number,
+            classes=[ClassCount(class_iri=c, count=n) for c, n in sorted(found.totals.items())],
+            practices_by_country=[CountryCount(country=v.value, count=n) for v, n in facets["country"]],
+            practices_by_theme=[ThemeCount(theme=Theme(entity=named.get(v.value, Entity(v.value))), count=n)
+                                for v, n in facets["theme"]],
+            practices_by_status=[ConceptCount(value=Concept(entity=named.get(v.value, Entity(v.value))), count=n)
+                                 for v, n in facets["status"]])

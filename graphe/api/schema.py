@@ -1,0 +1,100 @@
+"""The schema, its protections (depth, aliases, tokens, caches) and the error format clients see."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
+                                   ValidationCache)
+from strawberry.types import ExecutionContext
+
+from ..errors import GrapheError
+from .query import Query
+
+log = logging.getLogger(__name__)
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 4000
+
+# graphql-core's own messages, with a French sentence first (the English original stays in extensions).
+_FRENCH = [
+    (re.compile(r"^Syntax Error: (.*)$", re.S), "Erreur de syntaxe GraphQL : {0}"),
+    (re.compile(r"^Cannot query field '(.+?)' on type '(.+?)'\.(.*)$", re.S),
+     "Le champ « {0} » n'existe pas sur le type « {1} ».{2}"),
+    (re.compile(r"^'(.+?)' exceeds maximum operation depth of (\d+)\.?$"),
+     "La requête « {0} » dépasse la profondeur maximale de {1}."),
+    (re.compile(r"^(\d+) aliases found\. Allowed: (\d+)$"), "{0} alias dans la requête ; {1} au plus."),
+    (re.compile(r"^Parser error: .*?exceed(?:s|ed)? (?:the )?maximum.*?(\d+).*$", re.S),
+     "La requête dépasse la taille maximale ({0} jetons)."),
+    (re.compile(r"^Unknown argument '(.+?)' on field '(.+?)'\.(.*)$", re.S),
+     "L'argument « {0} » n'existe pas sur le champ « {1} ».{2}"),
+    (re.compile(r"^Field '(.+?)' argument '(.+?)' of type '(.+?)' is required, but it was not provided\.$"),
+     "L'argument obligatoire « {1} » ({2}) manque au champ « {0} »."),
+    (re.compile(r"^Variable '\$(.+?)' (.*)$", re.S), "Valeur invalide pour la variable « ${0} » : {1}"),
+    (re.compile(r"^Unknown type '(.+?)'\.(.*)$", re.S), "Type inconnu « {0} ».{1}"),
+]
+
+
+def french(message: str) -> str:
+    for pattern, template in _FRENCH:
+        match = pattern.match(message)
+        if match:
+            return template.format(*match.groups())
+    return f"Requête GraphQL invalide : {message}"
+
+
+class GrapheSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log only what is unexpected; a user's bad input is not a server error."""
+        for error in errors:
+            if error.original_error is not None and not isinstance(error.original_error, GrapheError):
+                log.error("unexpected error in GraphQL execution", exc_info=error.original_error)
+
+
+def build_schema() -> GrapheSchema:
+    return GrapheSchema(
+        query=Query,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: ParserCache(maxsize=1024),
+            lambda: ValidationCache(maxsize=1024),
+        ],
+    )
+
+
+def sdl() -> str:
+    """The schema in SDL, as committed in schema/schema.graphql."""
+    return str(build_schema()).rstrip() + "\n"
+
+
+def format_error(error: GraphQLError, lang: str = "fr") -> dict[str, Any]:
+    """One error for the client: a message in the reader's language and a code in `extensions`."""
+    original = error.original_error
+    out: dict[str, Any] = {}
+    if isinstance(original, GrapheError):
+        extensions = {"code": original.code, "message_fr": original.message_fr, "message_en": original.message_en}
+        message = original.message(lang)
+    elif original is not None and not isinstance(original, GraphQLError):
+        internal = GrapheError("INTERNAL_SERVER_ERROR", "Erreur interne ; elle a été journalisée.",
+                               "Internal error; it has been logged.")
+        extensions = {"code": internal.code}
+        message = internal.message(lang)
+    else:
+        code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+        if error.message.startswith("Variable '$"):
+            code = "BAD_USER_INPUT"
+        extensions = {"code": code, "message_fr": french(error.message), "message_en": error.message}
+        message = extensions["message_en"] if lang == "en" else extensions["message_fr"]
+    out["message"] = message
+    if error.locations:
+        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        out["path"] = error.path
+    out["extensions"] = extensions
+    return out

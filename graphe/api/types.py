@@ -1,0 +1,273 @@
+"""GraphQL object types, one per class of the ontology; each field is one line (see `fields.py`)."""
+from __future__ import annotations
+
+from typing import Optional
+
+import strawberry
+
+from .. import filters
+from ..entities import Entity
+from ..rdf import GR, PREFIXES
+from . import fields as f
+
+SCHEMA, DCT, SKOS, ORG = PREFIXES["schema"], PREFIXES["dct"], PREFIXES["skos"], PREFIXES["org"]
+CV, AIRO, DPV = PREFIXES["cv"], PREFIXES["airo"], PREFIXES["dpv"]
+AIACT, OWL, PROV = PREFIXES["eu-aiact"], PREFIXES["owl"], PREFIXES["prov"]
+_CODES = {iri: name for table in (filters.PRACTICE_STATUS, filters.VERDICT, filters.RISK_LEVEL,
+                                  filters.IMPACT_DIMENSION, filters.CRITERION_KIND, filters.CHARTER_KIND)
+          for name, iri in table.items()}
+
+
+def _by_order(entity: Entity) -> tuple[int, str]:
+    value = entity.literal(GR + "order")
+    return (int(value) if value and value.lstrip("-").isdigit() else 10**9, entity.iri)
+
+
+@strawberry.type(description="Valeur d'un vocabulaire contrôlé (statut, verdict, nature…). / A controlled value.")
+class Concept:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    label: Optional[str] = f.text(SKOS + "prefLabel", "Libellé. / Label.")
+    label_translations: list[f.Translation] = f.translations(SKOS + "prefLabel", "Libellé")
+
+    @strawberry.field(description="Code stable (ex. IN_PRODUCTION, MET, HIGH). / Stable code.")
+    def code(self) -> str:
+        code = _CODES.get(self.entity.iri) or self.entity.literal(SKOS + "notation") or \
+            self.entity.iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        return code.upper().replace("-", "_")
+
+
+@strawberry.type(description="Source d'un fait (article, document, presse). / The source of a fact.")
+class Source:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
+    kind: Optional[Concept] = f.concept(GR + "sourceKind", "Primaire ou secondaire. / Primary or secondary.")
+    issued: Optional[str] = f.literal(DCT + "issued", "Date. / Date.")
+    url: Optional[str] = f.link(SCHEMA + "url", "Adresse web. / Web address.")
+    publisher: Optional[Organisation] = f.one(DCT + "publisher", "Organisation", "Éditeur. / Publisher.")
+
+
+@strawberry.type(description="Thème (SKOS). / Theme.")
+class Theme:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    label: Optional[str] = f.text(SKOS + "prefLabel", "Libellé. / Label.")
+    label_translations: list[f.Translation] = f.translations(SKOS + "prefLabel", "Libellé")
+    definition: Optional[str] = f.text(SKOS + "definition", "Définition. / Definition.")
+    broader: Optional[Theme] = f.one(SKOS + "broader", "Theme", "Thème plus large. / Broader theme.")
+    narrower: list[Theme] = f.inverse(f"?s <{SKOS}broader> ?k .", "Theme", "Thèmes plus précis. / Narrower.")
+
+
+@strawberry.type(description="Ville ou collectivité. / City.")
+class City:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    name: Optional[str] = f.text(SCHEMA + "name", "Nom. / Name.")
+    name_translations: list[f.Translation] = f.translations(SCHEMA + "name", "Nom")
+    country: Optional[str] = f.literal(SCHEMA + "addressCountry", "Pays (ISO 3166-1 alpha-2). / Country.")
+    population: Optional[int] = f.literal(GR + "population", "Population. / Population.", int, int)
+    population_year: Optional[int] = f.literal(GR + "populationYear", "Année de la population.", int, int)
+    population_approximate: Optional[bool] = f.literal(
+        GR + "populationApproximate", "Population approximative. / Approximate.", lambda v: v == "true", bool)
+    latitude: Optional[float] = f.literal(SCHEMA + "latitude", "Latitude (WGS 84).", float, float)
+    longitude: Optional[float] = f.literal(SCHEMA + "longitude", "Longitude (WGS 84).", float, float)
+    wikidata: Optional[str] = f.link(SCHEMA + "sameAs", "Élément Wikidata. / Wikidata item.")
+    administered_by: list[Organisation] = f.many(GR + "administeredBy", "Organisation",
+                                                 "Administration de la ville. / Its administration.")
+    practices: list[Practice] = f.inverse(f"?s <{GR}city> ?k .", "Practice", "Ses bonnes pratiques. / Practices.")
+    adoptions: list[Adoption] = f.inverse(f"?s <{GR}adopter> ?k .", "Adoption", "Chartes adoptées (avec dates).")
+    charters: list[Charter] = f.inverse(f"?a <{GR}adopter> ?k ; <{GR}charter> ?s .", "Charter",
+                                        "Chartes qu'elle a adoptées. / Charters it adopted.")
+    ai_projects: list[AIProject] = f.inverse(f"?s <{AIRO}isUsedWithinLocality> ?k .", "AIProject",
+                                             "Ses projets d'IA. / Its AI projects.")
+    events: list[Event] = f.inverse(f"?s <{GR}participatingCity>|<{SCHEMA}location> ?k .", "Event",
+                                    "Événements auxquels elle a pris part. / Events it took part in.")
+    sources: list[Source] = f.many(DCT + "source", "Source", "Sources. / Sources.")
+
+
+@strawberry.type(description="Organisation (administration, association, commission). / Organisation.")
+class Organisation:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    name: Optional[str] = f.text(SKOS + "prefLabel", "Nom. / Name.")
+    name_translations: list[f.Translation] = f.translations(SKOS + "prefLabel", "Nom")
+    alt_names: list[str] = f.texts(SKOS + "altLabel", "Autres noms, sigles. / Other names.")
+    url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
+    part_of: Optional[Organisation] = f.one(ORG + "subOrganizationOf", "Organisation", "Fait partie de.")
+    units: list[Organisation] = f.inverse(f"?s <{ORG}subOrganizationOf> ?k .", "Organisation", "Ses composantes.")
+    memberships: list[Membership] = f.inverse(f"?s <{ORG}member> ?k .", "Membership",
+                                              "Ses appartenances à d'autres organisations. / Its memberships.")
+    members: list[Membership] = f.inverse(f"?s <{ORG}organization> ?k .", "Membership",
+                                          "Ses membres, avec leur rôle. / Its members with their roles.")
+    sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
+
+
+@strawberry.type(description="Appartenance d'une organisation à une autre, avec rôle. / Membership.")
+class Membership:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    member: Optional[Organisation] = f.one(ORG + "member", "Organisation", "Le membre. / The member.")
+    organisation: Optional[Organisation] = f.one(ORG + "organization", "Organisation", "L'organisation.")
+    role: Optional[Concept] = f.concept(ORG + "role", "Rôle (présidence, membre, partenaire). / Role.")
+    start_date: Optional[str] = f.literal(SCHEMA + "startDate", "Début. / Start.")
+    end_date: Optional[str] = f.literal(SCHEMA + "endDate", "Fin. / End.")
+
+
+@strawberry.type(description="Bonne pratique d'une ville. / A city's good practice.")
+class Practice:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
+    title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
+    summary: Optional[str] = f.text(DCT + "abstract", "Résumé. / Summary.")
+    summary_translations: list[f.Translation] = f.translations(DCT + "abstract", "Résumé")
+    body: Optional[str] = f.text(DCT + "description", "Description complète. / Full description.")
+    body_translations: list[f.Translation] = f.translations(DCT + "description", "Description")
+    results: Optional[str] = f.text(GR + "results", "Résultats. / Results.")
+    results_translations: list[f.Translation] = f.translations(GR + "results", "Résultats")
+    transferability: Optional[str] = f.text(GR + "transferability", "Transférabilité. / Transferability.")
+    transferability_translations: list[f.Translation] = f.translations(GR + "transferability", "Transférabilité")
+    keywords: list[str] = f.texts(PREFIXES["dcat"] + "keyword", "Mots-clés. / Keywords.")
+    city: Optional[City] = f.one(GR + "city", "City", "Ville porteuse. / Owning city.")
+    creator: Optional[Organisation] = f.one(DCT + "creator", "Organisation", "Organisation porteuse.")
+    contributors: list[Organisation] = f.many(DCT + "contributor", "Organisation", "Partenaires. / Partners.")
+    themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
+    status: Optional[Concept] = f.concept(GR + "status", "Étape du cycle de vie. / Lifecycle stage.")
+    issued: Optional[str] = f.literal(DCT + "issued", "Date de publication. / Issued.")
+    modified: Optional[str] = f.literal(DCT + "modified", "Dernière modification. / Modified.")
+    start_date: Optional[str] = f.literal(SCHEMA + "startDate", "Début. / Start.")
+    end_date: Optional[str] = f.literal(SCHEMA + "endDate", "Fin. / End.")
+    contact: Optional[str] = f.literal(SCHEMA + "email", "Adresse de contact (fonctionnelle). / Role address.")
+    url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
+    adapted_from: list[Practice] = f.many(GR + "adaptedFrom", "Practice", "Pratiques reprises et adaptées.")
+    inspired_by: list[Practice] = f.many(GR + "inspiredBy", "Practice", "Pratiques qui l'ont inspirée.")
+    adaptations: list[Practice] = f.inverse(f"?s <{GR}adaptedFrom> ?k .", "Practice",
+                                            "Pratiques d'autres villes qui l'ont reprise. / Who took it further.")
+    inspired: list[Practice] = f.inverse(f"?s <{GR}inspiredBy> ?k .", "Practice", "Pratiques qu'elle a inspirées.")
+    charters: list[Charter] = f.many(GR + "appliesCharter", "Charter", "Chartes appliquées. / Charters applied.")
+    ai_projects: list[AIProject] = f.many(GR + "describesProject", "AIProject", "Projets d'IA décrits.")
+    sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
+
+
+@strawberry.type(description="Charte, cadre de confiance ou déclaration de principes. / Charter or framework.")
+class Charter:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
+    title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
+    description: Optional[str] = f.text(DCT + "description", "Description.")
+    description_translations: list[f.Translation] = f.translations(DCT + "description", "Description")
+    kind: Optional[Concept] = f.concept(GR + "charterKind", "Nature. / Kind.")
+    publisher: Optional[Organisation] = f.one(DCT + "publisher", "Organisation", "Organisation émettrice.")
+    issued: Optional[str] = f.literal(DCT + "issued", "Date. / Issued.")
+    version: Optional[str] = f.literal(OWL + "versionInfo", "Version.")
+    revision_of: Optional[Charter] = f.one(PROV + "wasRevisionOf", "Charter", "Version précédente.")
+    url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
+    themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
+    criteria: list[Criterion] = f.inverse(f"?s <{CV}isDerivedFrom> ?k .", "Criterion",
+                                          "Ses critères, dans l'ordre. / Its criteria, in order.", _by_order)
+    adopted_by: list[Adoption] = f.inverse(f"?s <{GR}charter> ?k .", "Adoption",
+                                           "Adoptions par des villes (ville, date). / Adoptions by cities.")
+    practices: list[Practice] = f.inverse(f"?s <{GR}appliesCharter> ?k .", "Practice", "Pratiques qui l'appliquent.")
+    sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
+
+
+@strawberry.type(description="Adoption d'une charte par une ville. / A city's adoption of a charter.")
+class Adoption:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    city: Optional[City] = f.one(GR + "adopter", "City", "Ville. / City.")
+    charter: Optional[Charter] = f.one(GR + "charter", "Charter", "Charte. / Charter.")
+    date: Optional[str] = f.literal(DCT + "date", "Date.")
+    decision_reference: Optional[str] = f.literal(GR + "decisionReference", "Référence de la décision.")
+
+
+@strawberry.type(description="Correspondance vers un critère d'un autre cadre. / Mapping to another criterion.")
+class CriterionMatch:
+    criterion: Criterion
+    match: str = strawberry.field(description="EXACT ou CLOSE (skos:exactMatch / skos:closeMatch).")
+
+
+@strawberry.type(description="Critère ou principe d'une charte. / A charter's criterion or principle.")
+class Criterion:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    identifier: Optional[str] = f.literal(GR + "identifier", "Identifiant dans sa charte. / Identifier.")
+    order: Optional[int] = f.literal(GR + "order", "Rang. / Order.", int, int)
+    label: Optional[str] = f.text(SKOS + "prefLabel", "Libellé. / Label.")
+    label_translations: list[f.Translation] = f.translations(SKOS + "prefLabel", "Libellé")
+    definition: Optional[str] = f.text(SKOS + "definition", "Description. / Definition.")
+    definition_translations: list[f.Translation] = f.translations(SKOS + "definition", "Description")
+    impact_dimension: Optional[Concept] = f.concept(GR + "impactDimension", "Dimension d'impact.")
+    kind: Optional[Concept] = f.concept(GR + "criterionKind", "Ligne rouge, critère ou principe. / Kind.")
+    charter: Optional[Charter] = f.one(CV + "isDerivedFrom", "Charter", "Sa charte. / Its charter.")
+    assessments: list[Assessment] = f.inverse(f"?s <{GR}criterion> ?k .", "Assessment", "Évaluations.")
+
+    @strawberry.field(description="Critères d'autres cadres mis en correspondance (dans les deux sens). "
+                                  "/ Mapped criteria of other frameworks (both directions).")
+    async def matches(self, info: strawberry.Info) -> list[CriterionMatch]:
+        ctx = info.context
+        kinds: dict[str, str] = {}
+        for kind, predicate in (("EXACT", SKOS + "exactMatch"), ("CLOSE", SKOS + "closeMatch")):
+            for iri in self.entity.refs(predicate):
+                kinds.setdefault(iri, kind)
+        for other in await ctx.related(f"?s <{SKOS}exactMatch>|<{SKOS}closeMatch> ?k .", self.entity.iri):
+            kind = "EXACT" if self.entity.iri in other.refs(SKOS + "exactMatch") else "CLOSE"
+            kinds.setdefault(other.iri, kind)
+        found = await ctx.entities(sorted(kinds))
+        return [CriterionMatch(criterion=Criterion(entity=e), match=kinds[e.iri]) for e in found]
+
+
+@strawberry.type(description="Projet d'IA d'une ville. / A city's AI project.")
+class AIProject:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
+    title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
+    description: Optional[str] = f.text(DCT + "description", "Description.")
+    purpose: Optional[str] = f.text(GR + "purposeDescription", "Finalité. / Purpose.")
+    city: Optional[City] = f.one(AIRO + "isUsedWithinLocality", "City", "Ville qui le déploie. / Deploying city.")
+    deployer: Optional[Organisation] = f.one(AIRO + "isDeployedBy", "Organisation", "Déployeur. / Deployer.")
+    status: Optional[Concept] = f.concept(GR + "status", "Étape du cycle de vie. / Lifecycle stage.")
+    risk_level: Optional[Concept] = f.concept(AIACT + "hasRiskLevel", "Niveau de risque (AI Act). / Risk level.")
+    human_involvement: list[str] = f.literals(DPV + "hasHumanInvolvement", "Implication humaine (DPV).")
+    data_sources: Optional[str] = f.text(GR + "dataSources", "Sources de données. / Data sources.")
+    legal_basis: Optional[str] = f.text(GR + "legalBasisDescription", "Base légale. / Legal basis.")
+    impact_assessments: list[str] = f.literals(DPV + "hasImpactAssessment", "Analyses d'impact (AIPD, FRIA).")
+    themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
+    assessments: list[Assessment] = f.inverse(f"?s <{GR}assessedProject> ?k .", "Assessment",
+                                              "Évaluations critère par critère. / Assessments per criterion.")
+    practices: list[Practice] = f.inverse(f"?s <{GR}describesProject> ?k .", "Practice", "Fiches qui le décrivent.")
+    sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
+
+
+@strawberry.type(description="Évaluation d'un projet d'IA au regard d'un critère. / An assessment.")
+class Assessment:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    project: Optional[AIProject] = f.one(GR + "assessedProject", "AIProject", "Projet évalué.")
+    criterion: Optional[Criterion] = f.one(GR + "criterion", "Criterion", "Critère. / Criterion.")
+    verdict: Optional[Concept] = f.concept(GR + "verdict", "Verdict.")
+    justification: Optional[str] = f.text(GR + "justification", "Justification.")
+    evidence: list[str] = f.literals(GR + "evidence", "Preuves (adresses). / Evidence.")
+    assessor: Optional[Organisation] = f.one(GR + "assessor", "Organisation", "Évaluateur. / Assessor.")
+    date: Optional[str] = f.literal(DCT + "date", "Date.")
+
+
+@strawberry.type(description="Événement (rencontre, semaine du numérique). / Event.")
+class Event:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    name: Optional[str] = f.text(SCHEMA + "name", "Nom. / Name.")
+    name_translations: list[f.Translation] = f.translations(SCHEMA + "name", "Nom")
+    description: Optional[str] = f.text(SCHEMA + "description", "Description.")
+    start_date: Optional[str] = f.literal(SCHEMA + "startDate", "Début. / Start.")
+    end_date: Optional[str] = f.literal(SCHEMA + "endDate", "Fin. / End.")
+    edition: Optional[int] = f.literal(GR + "edition", "Édition.", int, int)
+    location: Optional[City] = f.one(SCHEMA + "location", "City", "Lieu. / Location.")
+    organizer: Optional[Organisation] = f.one(SCHEMA + "organizer", "Organisation", "Organisateur.")
+    participating_cities: list[City] = f.many(GR + "participatingCity", "City", "Villes participantes.")
+    part_of: Optional[Event] = f.one(SCHEMA + "superEvent", "Event", "Événement plus large. / Part of.")
+    sub_events: list[Event] = f.inverse(f"?s <{SCHEMA}superEvent> ?k .", "Event", "Événements qu'il contient.")
+    sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
