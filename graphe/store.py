@@ -33,7 +33,7 @@ _REV_REMOVED = NamedNode(SYS + "removed")
 
 
 Bindings = Mapping[str, "Term | Sequence[Term]"]
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_WHERE = re.compile(r"\b(?:WHERE|ASK)\s*\{", re.IGNORECASE)
 
 
 def bind(query: str, bindings: Bindings | None) -> str:
@@ -91,6 +91,7 @@ class Store:
         self.path = path
         self.graphs = graphs
         self._write_lock = threading.Lock()
+        self.queries = 0  # SPARQL queries run so far (tests and benchmarks count them)
         try:
             if path is None:
                 self._db = ox.Store()
@@ -130,6 +131,7 @@ class Store:
 
     def _query(self, query: str, bindings: Bindings | None, private: bool):  # type: ignore[no-untyped-def]
         graphs = None if private else list(self.graphs.readable)
+        self.queries += 1
         try:
             return self._db.query(bind(query, bindings), prefixes=PREFIXES, default_graph=graphs,
                                   named_graphs=graphs, use_default_graph_as_union=private)

@@ -17,6 +17,8 @@ from graphe.validation import Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://graphe.aimf.asso.fr/"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +41,54 @@ def fresh(validator: Validator) -> Iterator[Graphe]:
     graphe = Graphe.open(Settings(data_dir=None), validator=validator)
     yield graphe
     graphe.close()
+
+
+@pytest.fixture(scope="session")
+def rich(validator: Validator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graphe]:
+    """Seeds plus 150 generated practices (with AI projects, adaptations, charters): read-only tests."""
+    from bench.datagen import generate
+
+    path = tmp_path_factory.mktemp("gen") / "generated.ttl"
+    path.write_text(generate(150, seed=11, words=(20, 60)), encoding="utf-8")
+    graphe = Graphe.open(Settings(data_dir=None), validator=validator)
+    graphe.load([path])
+    yield graphe
+    graphe.close()
+
+
+class ThreadServer:
+    """The real app under a real uvicorn, on a loopback port, in a thread of the test process (so tests
+    can look at the store it uses, e.g. count its queries)."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        import threading
+
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise AssertionError("uvicorn did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def api(rich: Graphe) -> Iterator[ThreadServer]:
+    from graphe.app import create_app
+
+    server = ThreadServer(create_app(rich))
+    yield server
+    server.stop()
 
 
 @pytest.fixture

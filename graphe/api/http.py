@@ -1,6 +1,7 @@
 """GraphQL over HTTP (the GraphQL-over-HTTP specification) and GraphiQL served with local assets only."""
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from .context import Context, accept_language
 from .schema import GrapheSchema, build_schema, format_error
 
 MAX_BODY = 256 * 1024
+EXECUTION_TIMEOUT = 15.0  # seconds; the cost rule refuses most heavy queries before they run
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -70,9 +72,13 @@ class GraphQLEndpoint:
                               {"Allow": "GET, POST"} if status == 405 else None)
         allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
         try:
-            result = await self.schema.execute(
+            result = await asyncio.wait_for(self.schema.execute(
                 params["query"], variable_values=params["variables"], operation_name=params["operationName"],
-                context_value=Context(self.graphe, langs), allowed_operation_types=allowed)
+                context_value=Context(self.graphe, langs), allowed_operation_types=allowed), EXECUTION_TIMEOUT)
+        except TimeoutError:
+            return self._fail(504, "QUERY_TIMEOUT",
+                              f"Requête interrompue après {EXECUTION_TIMEOUT:g} s : demandez moins de données.",
+                              f"Query stopped after {EXECUTION_TIMEOUT:g} s: ask for less data.", lang, media)
         except InvalidOperationTypeError:
             return self._fail(405, "METHOD_NOT_ALLOWED",
                               "Une mutation ne peut pas être envoyée en GET : utilisez POST.",

@@ -7,35 +7,39 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
-                                   ValidationCache)
+from strawberry.extensions import (AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, ParserCache,
+                                   QueryDepthLimiter, ValidationCache)
 from strawberry.types import ExecutionContext
 
 from ..errors import GrapheError
+from .cost import CostRule
 from .query import Query
 
 log = logging.getLogger(__name__)
 
-MAX_DEPTH = 12
+MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 # graphql-core's own messages, with a French sentence first (the English original stays in extensions).
 _FRENCH = [
+    (re.compile(r"^Syntax Error: Document contains more than (\d+) tokens\..*$", re.S),
+     "La requête dépasse la taille maximale ({0} jetons)."),
     (re.compile(r"^Syntax Error: (.*)$", re.S), "Erreur de syntaxe GraphQL : {0}"),
     (re.compile(r"^Cannot query field '(.+?)' on type '(.+?)'\.(.*)$", re.S),
      "Le champ « {0} » n'existe pas sur le type « {1} ».{2}"),
     (re.compile(r"^'(.+?)' exceeds maximum operation depth of (\d+)\.?$"),
      "La requête « {0} » dépasse la profondeur maximale de {1}."),
     (re.compile(r"^(\d+) aliases found\. Allowed: (\d+)$"), "{0} alias dans la requête ; {1} au plus."),
-    (re.compile(r"^Parser error: .*?exceed(?:s|ed)? (?:the )?maximum.*?(\d+).*$", re.S),
-     "La requête dépasse la taille maximale ({0} jetons)."),
     (re.compile(r"^Unknown argument '(.+?)' on field '(.+?)'\.(.*)$", re.S),
      "L'argument « {0} » n'existe pas sur le champ « {1} ».{2}"),
     (re.compile(r"^Field '(.+?)' argument '(.+?)' of type '(.+?)' is required, but it was not provided\.$"),
      "L'argument obligatoire « {1} » ({2}) manque au champ « {0} »."),
     (re.compile(r"^Variable '\$(.+?)' (.*)$", re.S), "Valeur invalide pour la variable « ${0} » : {1}"),
     (re.compile(r"^Unknown type '(.+?)'\.(.*)$", re.S), "Type inconnu « {0} ».{1}"),
+    (re.compile(r"^Query too expensive: about (\d+) objects requested, at most (\d+)\..*$", re.S),
+     "Requête trop coûteuse : environ {0} objets demandés, {1} au plus. Demandez moins d'éléments par liste "
+     "ou moins de listes imbriquées."),
 ]
 
 
@@ -62,6 +66,7 @@ def build_schema() -> GrapheSchema:
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: AddValidationRules([CostRule]),
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
         ],
