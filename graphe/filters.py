@@ -35,6 +35,30 @@ PRACTICE_FACETS = {
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
+SORTS = {  # list → sort field → how to order (ID is always available; None means the list's natural order)
+    "charter": {"LABEL": ("text", DCT + "title"), "DATE": ("value", DCT + "issued")},
+    "criterion": {"LABEL": ("text", SKOS + "prefLabel")},
+    "ai_project": {"LABEL": ("text", DCT + "title")},
+    "organisation": {"LABEL": ("text", SKOS + "prefLabel")},
+    "event": {"LABEL": ("text", SCHEMA + "name"), "DATE": ("value", SCHEMA + "startDate")},
+}
+
+
+def ordering(kind: str, field: str | None, descending: bool, langs: Sequence[str], natural: Order) -> Order:
+    """The order a list was asked for, or BAD_USER_INPUT when that list cannot sort that way."""
+    if field is None:
+        return Order(natural.pattern, natural.keys, descending) if descending else natural
+    if field == "ID":
+        return Order(descending=descending)
+    how = SORTS[kind].get(field)
+    if how is None:
+        known = ", ".join(["ID", *SORTS[kind]])
+        raise GrapheError("BAD_USER_INPUT", f"Tri « {field} » indisponible pour cette liste (possibles : {known}).",
+                          f"Sort '{field}' is not available for this list (available: {known}).")
+    kind_, predicate = how
+    return text_order(predicate, langs, descending) if kind_ == "text" else value_order(predicate, descending)
+
+
 def _in(var: str, path: str, iris: Sequence[str], what: str) -> str:
     """?s reaches one of `iris` through `path` (VALUES first, so the store starts from the given values)."""
     return f"{values_block(var, [iri_term(i, what) for i in iris])} ?s {path} ?{var} ."
@@ -114,7 +138,7 @@ def city_query(country_codes: Sequence[str], order: str, descending: bool, langs
 
 
 def charter_query(kinds: Sequence[str], publishers: Sequence[str], adopted_by: Sequence[str],
-                  langs: Sequence[str]) -> ListQuery:
+                  langs: Sequence[str], sort: str | None = None, descending: bool = False) -> ListQuery:
     conditions = []
     if kinds:
         conditions.append(_in("fKind", f"<{GR}charterKind>", [CHARTER_KIND[k] for k in kinds], "nature"))
@@ -123,10 +147,12 @@ def charter_query(kinds: Sequence[str], publishers: Sequence[str], adopted_by: S
     if adopted_by:
         conditions.append(f"{values_block('fCity', [iri_term(c, 'ville') for c in adopted_by])} "
                           f"?fAdoption <{GR}charter> ?s ; <{GR}adopter> ?fCity .")
-    return ListQuery(GR + "Charter", tuple(conditions), text_order(DCT + "title", langs))
+    return ListQuery(GR + "Charter", tuple(conditions),
+                     ordering("charter", sort, descending, langs, text_order(DCT + "title", langs)))
 
 
-def criterion_query(charters: Sequence[str], dimensions: Sequence[str], kinds: Sequence[str]) -> ListQuery:
+def criterion_query(charters: Sequence[str], dimensions: Sequence[str], kinds: Sequence[str],
+                    langs: Sequence[str] = (), sort: str | None = None, descending: bool = False) -> ListQuery:
     conditions = []
     if charters:
         conditions.append(_in("fCharter", f"<{CV}isDerivedFrom>", charters, "charte"))
@@ -136,11 +162,12 @@ def criterion_query(charters: Sequence[str], dimensions: Sequence[str], kinds: S
         conditions.append(_in("fKind", f"<{GR}criterionKind>", [CRITERION_KIND[k] for k in kinds], "nature"))
     order = Order(f"OPTIONAL {{ ?s <{CV}isDerivedFrom> ?c0 }} OPTIONAL {{ ?s <{GR}order> ?o0 }}"
                   " BIND(CONCAT(STR(?c0), '|', STR(10000000 + COALESCE(?o0, 0))) AS ?k0)", ("k0",))
-    return ListQuery(GR + "Criterion", tuple(conditions), order)
+    return ListQuery(GR + "Criterion", tuple(conditions), ordering("criterion", sort, descending, langs, order))
 
 
 def ai_project_query(risk_levels: Sequence[str], cities: Sequence[str], criteria: Sequence[str],
-                     verdicts: Sequence[str], langs: Sequence[str]) -> ListQuery:
+                     verdicts: Sequence[str], langs: Sequence[str], sort: str | None = None,
+                     descending: bool = False) -> ListQuery:
     conditions = []
     if risk_levels:
         conditions.append(_in("fRisk", f"<{AIACT}hasRiskLevel>", [RISK_LEVEL[r] for r in risk_levels], "risque"))
@@ -156,16 +183,21 @@ def ai_project_query(risk_levels: Sequence[str], cities: Sequence[str], criteria
             parts.insert(0, values_block("fVerdict", [NamedNode(VERDICT[v]) for v in verdicts]))
             parts.append(f"?fAssessment <{GR}verdict> ?fVerdict .")
         conditions.append(" ".join(parts))
-    return ListQuery(GR + "AIProject", tuple(conditions), text_order(DCT + "title", langs))
+    return ListQuery(GR + "AIProject", tuple(conditions),
+                     ordering("ai_project", sort, descending, langs, text_order(DCT + "title", langs)))
 
 
-def organisation_query(langs: Sequence[str]) -> ListQuery:
-    return ListQuery(ORG + "Organization", (), text_order(SKOS + "prefLabel", langs), subclasses=True)
+def organisation_query(langs: Sequence[str], sort: str | None = None, descending: bool = False) -> ListQuery:
+    natural = text_order(SKOS + "prefLabel", langs)
+    return ListQuery(ORG + "Organization", (), ordering("organisation", sort, descending, langs, natural),
+                     subclasses=True)
 
 
-def event_query(cities: Sequence[str]) -> ListQuery:
+def event_query(cities: Sequence[str], langs: Sequence[str] = (), sort: str | None = None,
+                descending: bool = False) -> ListQuery:
     conditions = ()
     if cities:
         conditions = (_in("fCity", f"(<{GR}participatingCity>|<{SCHEMA}location>)", cities, "ville"),)
-    return ListQuery(SCHEMA + "Event", conditions, value_order(SCHEMA + "startDate", descending=True))
+    natural = value_order(SCHEMA + "startDate", descending=True)
+    return ListQuery(SCHEMA + "Event", conditions, ordering("event", sort, descending, langs, natural))
 

@@ -222,3 +222,19 @@ def test_criterion_matches_are_seen_from_both_sides(api) -> None:  # type: ignor
     by_label = {e["node"]["label"]: e["node"]["matches"] for e in data["edges"]}
     assert {m["criterion"]["label"] for m in by_label["Développement soutenable"]} == {"Sobriété énergétique"}
     assert all(m["criterion"]["charter"]["id"] == NANTES_FRAMEWORK for ms in by_label.values() for m in ms)
+
+
+def test_every_list_can_be_ordered_and_refuses_orders_it_cannot_do(api) -> None:  # type: ignore[no-untyped-def]
+    data = gql(api, """{ byTitle: charters(first: 100, orderBy: {field: LABEL, direction: DESC}) { edges { node { id title } } }
+        byId: organisations(first: 100, orderBy: {field: ID}) { edges { node { id } } }
+        events(orderBy: {field: LABEL}) { edges { node { name } } }
+        criteria(first: 100, orderBy: {field: LABEL}) { edges { node { id label } } } }""")
+    titles = [e["node"]["title"].lower() for e in data["byTitle"]["edges"]]
+    assert titles == sorted(titles, reverse=True)
+    assert ids(data["byId"]) == sorted(ids(data["byId"]))
+    names = [e["node"]["name"].lower() for e in data["events"]["edges"]]
+    assert names == sorted(names)
+    labels = [(e["node"]["label"].lower(), e["node"]["id"]) for e in data["criteria"]["edges"]]
+    assert labels == sorted(labels)
+    response = httpx.post(api.url + "/graphql", json={"query": "{ criteria(orderBy: {field: DATE}) { totalCount } }"})
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

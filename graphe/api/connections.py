@@ -49,6 +49,22 @@ class CityOrderField(enum.Enum):
     ID = "ID"
 
 
+@strawberry.enum(description="Clé de tri d'une liste (l'IRI départage toujours). / Sort key of a list.")
+class SortField(enum.Enum):
+    LABEL = "LABEL"
+    DATE = "DATE"
+    ID = "ID"
+
+
+@strawberry.input(description="Tri d'une liste ; sans tri, l'ordre naturel de la liste. / List order.")
+class Order:
+    field: SortField = SortField.LABEL
+    direction: Direction = Direction.ASC
+
+    def parts(self) -> tuple[str, bool]:
+        return self.field.value, self.direction.value == "DESC"
+
+
 @strawberry.input(description="Tri des pratiques. / Practice order.")
 class PracticeOrder:
     field: PracticeOrderField = PracticeOrderField.TITLE

@@ -11,7 +11,7 @@ from ..errors import GrapheError
 from ..listing import iri_term
 from ..rdf import GR, PREFIXES
 from ..service import Graphe
-from .connections import (CharterKind, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind,
+from .connections import (CharterKind, Order, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind,
                           ImpactDimension, PracticeFacets, PracticeFilter, PracticeOrder, RiskLevel, ThemeCount,
                           Verdict, connect, practice_facets)
 from .types import (AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice, Theme)
@@ -82,6 +82,10 @@ def _is_a(info: strawberry.Info, entity: Entity, class_iri: str) -> bool:
         t in entity.types for t in (ORG + "FormalOrganization", PREFIXES["cv"] + "PublicOrganisation"))
 
 
+def _sort(order: Optional[Order]) -> tuple[Optional[str], bool]:
+    return order.parts() if order is not None else (None, False)
+
+
 def _prefs(info: strawberry.Info) -> tuple[str, ...]:
     return info.context.preferences(None)
 
@@ -124,17 +128,20 @@ class Query:
     async def charters(self, info: strawberry.Info, first: First = None, after: After = None,
                  kinds: Optional[list[CharterKind]] = None,  # type: ignore[valid-type]
                  publishers: Optional[list[strawberry.ID]] = None,
-                 adopted_by: Optional[list[strawberry.ID]] = None) -> Connection[Charter]:
-        query = filters.charter_query([k.value for k in kinds or ()], publishers or (), adopted_by or (), _prefs(info))
+                 adopted_by: Optional[list[strawberry.ID]] = None,
+                 order_by: Optional[Order] = None) -> Connection[Charter]:
+        query = filters.charter_query([k.value for k in kinds or ()], publishers or (), adopted_by or (), _prefs(info),
+                                      *_sort(order_by))
         return await connect(info, Connection[Charter], query, first, after, Charter)
 
     @strawberry.field(description="Les critères, par charte puis rang. / Criteria, by charter then order.")
     async def criteria(self, info: strawberry.Info, first: First = None, after: After = None,
                  charters: Optional[list[strawberry.ID]] = None,
                  dimensions: Optional[list[ImpactDimension]] = None,  # type: ignore[valid-type]
-                 kinds: Optional[list[CriterionKind]] = None) -> Connection[Criterion]:  # type: ignore[valid-type]
+                 kinds: Optional[list[CriterionKind]] = None,  # type: ignore[valid-type]
+                 order_by: Optional[Order] = None) -> Connection[Criterion]:
         query = filters.criterion_query(charters or (), [d.value for d in dimensions or ()],
-                                        [k.value for k in kinds or ()])
+                                        [k.value for k in kinds or ()], _prefs(info), *_sort(order_by))
         return await connect(info, Connection[Criterion], query, first, after, Criterion)
 
     @strawberry.field(description="Un projet d'IA par son IRI. / An AI project by IRI.")
@@ -146,9 +153,10 @@ class Query:
     async def ai_projects(self, info: strawberry.Info, first: First = None, after: After = None,
                     risk_levels: Optional[list[RiskLevel]] = None,  # type: ignore[valid-type]
                     cities: Optional[list[strawberry.ID]] = None, criteria: Optional[list[strawberry.ID]] = None,
-                    verdicts: Optional[list[Verdict]] = None) -> Connection[AIProject]:  # type: ignore[valid-type]
+                    verdicts: Optional[list[Verdict]] = None,  # type: ignore[valid-type]
+                    order_by: Optional[Order] = None) -> Connection[AIProject]:
         query = filters.ai_project_query([r.value for r in risk_levels or ()], cities or (), criteria or (),
-                                         [v.value for v in verdicts or ()], _prefs(info))
+                                         [v.value for v in verdicts or ()], _prefs(info), *_sort(order_by))
         return await connect(info, Connection[AIProject], query, first, after, AIProject)
 
     @strawberry.field(description="Les thèmes, en arbre (thèmes de premier niveau, puis « narrower »). "
@@ -160,14 +168,16 @@ class Query:
         return [Theme(entity=e) for e in sorted(top, key=lambda e: (e.text(SKOS + "prefLabel", langs) or "").lower())]
 
     @strawberry.field(description="Les organisations. / Organisations.")
-    async def organisations(self, info: strawberry.Info, first: First = None, after: After = None) -> Connection[Organisation]:
-        query = filters.organisation_query(_prefs(info))
+    async def organisations(self, info: strawberry.Info, first: First = None, after: After = None,
+                            order_by: Optional[Order] = None) -> Connection[Organisation]:
+        query = filters.organisation_query(_prefs(info), *_sort(order_by))
         return await connect(info, Connection[Organisation], query, first, after, Organisation)
 
     @strawberry.field(description="Les événements, du plus récent au plus ancien. / Events, newest first.")
     async def events(self, info: strawberry.Info, first: First = None, after: After = None,
-               cities: Optional[list[strawberry.ID]] = None) -> Connection[Event]:
-        return await connect(info, Connection[Event], filters.event_query(cities or ()), first, after, Event)
+               cities: Optional[list[strawberry.ID]] = None, order_by: Optional[Order] = None) -> Connection[Event]:
+        query = filters.event_query(cities or (), _prefs(info), *_sort(order_by))
+        return await connect(info, Connection[Event], query, first, after, Event)
 
     @strawberry.field(description="Compare deux cadres critère par critère, alignés par leurs correspondances. "
                                   "/ Compares two frameworks criterion by criterion, aligned by their mappings.")
