@@ -26,6 +26,8 @@ def create_app(graphe: Graphe) -> Starlette:
             "revision": revision.number,
             "revisionTime": revision.time.isoformat() if revision.time else None,
             "triples": graphe.cached("triple_count", graphe.triple_count),
+            "search": {"ready": graphe.search.ready, "revision": graphe.search.revision,
+                       "error": graphe.search.error},
         })
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="fichier de sortie (défaut : sortie standard)")
     _store_options(export)
 
+    reindex = commands.add_parser("reindex", help="reconstruire l'index de recherche",
+                                  description="Reconstruit entièrement l'index de recherche plein texte à partir "
+                                              "des données publiées, avec une barre de progression. Le service "
+                                              "ne doit pas tourner sur le même dossier.")
+    _store_options(reindex)
+
     stats = commands.add_parser("stats", help="compter les ressources publiées par classe",
                                 description="Nombre de ressources publiées par classe, révision, triplets.")
     _store_options(stats)
@@ -139,7 +145,8 @@ def _run(args: argparse.Namespace) -> int:
         from .server import serve
         return serve(settings)
     seed = args.command != "validate"
-    graphe = Graphe.open(settings, seed=seed, say=_say)
+    search = "sync" if args.command == "load" else "off"
+    graphe = Graphe.open(settings, seed=seed, say=_say, search=search)
     try:
         return _COMMANDS[args.command](graphe, args)
     finally:
@@ -199,7 +206,26 @@ def _stats(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-
     return 0
 
 
-_COMMANDS = {"load": _load, "validate": _validate, "export": _export, "stats": _stats}
+def _reindex(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    import time
+
+    started = time.monotonic()
+
+    def bar(done: int, total: int) -> None:
+        width = 30
+        filled = width if total == 0 else width * done // total
+        sys.stderr.write(f"\rIndexation [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()
+
+    count = graphe.search.rebuild(graphe.store, progress=bar)
+    elapsed = time.monotonic() - started
+    sys.stderr.write("\n")
+    rate = f", {count / elapsed:.0f} documents/s" if elapsed > 0 and count else ""
+    print(f"Index reconstruit : {count} documents en {elapsed:.1f} s{rate} (révision {graphe.search.revision}).")
+    return 0
+
+
+_COMMANDS = {"load": _load, "validate": _validate, "export": _export, "stats": _stats, "reindex": _reindex}
 
 if __name__ == "__main__":
     sys.exit(main())

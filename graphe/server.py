@@ -14,7 +14,7 @@ def serve(settings: Settings) -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
-    graphe = Graphe.open(settings, say=say)
+    graphe = Graphe.open(settings, say=say, search="background")
     try:
         revision = graphe.store.revision()
         where = settings.data_dir.resolve() if settings.data_dir else "en mémoire"

@@ -12,6 +12,7 @@ from .errors import GrapheError
 from .loading import LoadResult, ValidationFailed, load_files, read_files, validate
 from .settings import Settings
 from .store import GraphNames, Revision, Store
+from .search.index import SearchIndex
 from .validation import ValidationReport, Validator
 
 SEED_SUFFIXES = {".ttl", ".nt", ".jsonld", ".rdf"}
@@ -32,6 +33,7 @@ class Graphe:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
+        self.search = SearchIndex(settings.data_dir / "search" if settings.data_dir is not None else None)
         self._cache: dict[str, tuple[int, object]] = {}
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
@@ -46,8 +48,10 @@ class Graphe:
 
     @classmethod
     def open(cls, settings: Settings, *, seed: bool = True, say: Callable[[str], None] = lambda _: None,
-             validator: Validator | None = None) -> Graphe:
-        """Open the store; bring its ontology up to date; on an empty store, load the seeds."""
+             validator: Validator | None = None, search: str = "sync") -> Graphe:
+        """Open the store; bring its ontology up to date; on an empty store, load the seeds; then open the
+        search index — `search` is "sync" (caught up before returning), "background" (the service answers
+        while the index catches up or is rebuilt) or "off"."""
         store = Store(settings.data_dir, GraphNames.for_base(settings.base_iri))
         graphe = cls(settings, store)
         if validator is not None:
@@ -57,12 +61,15 @@ class Graphe:
             if seed and store.is_empty():
                 result = graphe.load_seeds()
                 say(f"Données initiales chargées : {result.added} triplets ({len(result.files)} fichiers).")
+            if search != "off":
+                graphe.search.open(store, background=search == "background")
         except BaseException:
             store.close()
             raise
         return graphe
 
     def close(self) -> None:
+        self.search.close()
         self.store.close()
 
     # ------------------------------------------------------------------------------------- ontology
@@ -99,7 +106,14 @@ class Graphe:
         return self.load(self.seed_files(), summary="données initiales (seeds)")
 
     def load(self, paths: Sequence[Path], summary: str | None = None) -> LoadResult:
-        return load_files(self.store, self.validator, paths, self.settings.base_iri, summary)
+        result = load_files(self.store, self.validator, paths, self.settings.base_iri, summary)
+        self.after_write()
+        return result
+
+    def after_write(self) -> None:
+        """Every committed write brings the search index to the new revision in the same step."""
+        if self.search.ready or self.search.revision >= 0:
+            self.search.catch_up(self.store)
 
     def validate_files(self, paths: Sequence[Path], *, with_store: bool = True) -> ValidationReport:
         quads = read_files(paths, self.settings.base_iri, self.store.graphs.public)

@@ -30,6 +30,7 @@ _REV_TIME = NamedNode(PREFIXES["prov"] + "generatedAtTime")
 _REV_SUMMARY = NamedNode(PREFIXES["dct"] + "description")
 _REV_ADDED = NamedNode(SYS + "added")
 _REV_REMOVED = NamedNode(SYS + "removed")
+_REV_TOUCHED = NamedNode(SYS + "touched")
 
 
 Bindings = Mapping[str, "Term | Sequence[Term]"]
@@ -168,6 +169,13 @@ class Store:
             return Revision(int(row["n"].value), dt.datetime.fromisoformat(row["t"].value), summary)
         return Revision(0, None)
 
+    def touched_since(self, revision: int) -> list[NamedNode]:
+        """Published resources whose own triples changed in a revision after `revision`."""
+        rows = self._db.query(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH {self.graphs.system} {{ ?r {_REV_NUMBER} ?n ; {_REV_TOUCHED} ?s "
+            f"FILTER(?n > {int(revision)}) }} }}")
+        return [row["s"] for row in rows]
+
     def dump(self, output: IO[bytes], fmt: Format, graph: NamedNode) -> None:
         """Write `graph` to `output`; quad formats keep the graph name."""
         if fmt.quads:
@@ -193,6 +201,8 @@ class Store:
             ]
             if summary:
                 log.append(Quad(record, _REV_SUMMARY, Literal(summary), g))
+            touched = {q.subject for q in (*add, *remove) if q.graph_name in self.graphs.readable}
+            log.extend(Quad(record, _REV_TOUCHED, s, g) for s in touched if isinstance(s, NamedNode))
             try:
                 if remove:
                     self._db.update(_update_text(remove, [*add, *log]))

@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from ..errors import GrapheError
 from .cost import CostRule
 from .query import Query
+from .search import SearchQuery
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,14 @@ class GrapheSchema(strawberry.Schema):
                 log.error("unexpected error in GraphQL execution", exc_info=error.original_error)
 
 
+@strawberry.type(name="Query")
+class RootQuery(Query, SearchQuery):
+    """Reading the graph, and searching it."""
+
+
 def build_schema() -> GrapheSchema:
     return GrapheSchema(
-        query=Query,
+        query=RootQuery,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

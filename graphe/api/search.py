@@ -1,0 +1,140 @@
+"""GraphQL face of full-text search: `search` (ranked hits, snippets, facets, suggestion) and `similar`."""
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Optional, Union
+
+import strawberry
+
+from .. import filters, listing
+from ..entities import Entity
+from ..errors import GrapheError
+from ..search import query as search_query
+from .connections import ConceptCount, CountryCount, PageInfo, PracticeStatus, ThemeCount
+from .types import AIProject, Charter, City, Concept, Criterion, Practice, Theme
+
+SearchTarget = Annotated[Union[Practice, AIProject, Charter, Criterion], strawberry.union(
+    "SearchTarget", description="Ce qu'une recherche trouve. / What a search finds.")]
+_WRAP = {"practice": Practice, "ai_project": AIProject, "charter": Charter, "criterion": Criterion}
+
+
+@strawberry.enum(description="Type d'objet indexé. / Indexed object type.")
+class SearchType(enum.Enum):
+    PRACTICE = "practice"
+    AI_PROJECT = "ai_project"
+    CHARTER = "charter"
+    CRITERION = "criterion"
+
+
+@strawberry.input(description="Filtres combinés avec le texte. / Filters combined with the text.")
+class SearchFilter:
+    types: Optional[list[SearchType]] = None
+    themes: Optional[list[strawberry.ID]] = strawberry.field(default=None, description="Thèmes plus précis compris.")
+    countries: Optional[list[str]] = None
+    cities: Optional[list[strawberry.ID]] = None
+    statuses: Optional[list[PracticeStatus]] = None  # type: ignore[valid-type]
+
+    def to_domain(self) -> search_query.Filters:
+        return search_query.Filters(
+            types=tuple(t.value for t in self.types or ()), themes=tuple(self.themes or ()),
+            countries=tuple(code.value for code in filters.countries(self.countries or ())),
+            cities=tuple(self.cities or ()),
+            statuses=tuple(filters.PRACTICE_STATUS[s.value] for s in self.statuses or ()))
+
+
+@strawberry.type(description="Un résultat. / One hit.")
+class SearchHit:
+    object: Optional[SearchTarget] = strawberry.field(description="L'objet trouvé. / The object found.")
+    type: SearchType
+    score: float
+    snippet: str = strawberry.field(description="Extrait, mots trouvés entre <mark> (HTML échappé). / Snippet.")
+
+
+@strawberry.type
+class SearchEdge:
+    node: SearchHit
+    cursor: str
+
+
+@strawberry.type(description="Nombre de résultats par type. / Hits per type.")
+class TypeCount:
+    type: SearchType
+    count: int
+
+
+@strawberry.type(description="Nombre de résultats par ville. / Hits per city.")
+class CityCount:
+    city: City
+    count: int
+
+
+@strawberry.type(description="Facettes sur tous les résultats. / Facets over every hit.")
+class SearchFacets:
+    types: list[TypeCount]
+    themes: list[ThemeCount]
+    countries: list[CountryCount]
+    cities: list[CityCount]
+    statuses: list[ConceptCount]
+
+
+@strawberry.type(description="Résultats d'une recherche. / Search results.")
+class SearchConnection:
+    edges: list[SearchEdge]
+    page_info: PageInfo
+    total_count: int
+    facets: SearchFacets
+    suggestion: Optional[str] = strawberry.field(
+        description="Orthographe proche qui donnerait des résultats (« vouliez-vous dire… »), quand il n'y en a "
+                    "aucun. / A close spelling that finds something, when nothing was found.")
+    index_revision: int = strawberry.field(description="Révision des données que l'index reflète.")
+
+
+@strawberry.type(description="Une pratique semblable. / A similar practice.")
+class SimilarPractice:
+    practice: Practice
+    score: float
+
+
+@strawberry.type
+class SearchQuery:
+    @strawberry.field(description="Recherche plein texte (français : accents, pluriels, élisions ; \"phrases\" "
+                                  "entre guillemets). / Full-text search.")
+    async def search(self, info: strawberry.Info, text: str, filter: Optional[SearchFilter] = None,
+                     first: Optional[int] = None, after: Optional[str] = None) -> SearchConnection:
+        size = listing.page_size(first)
+        offset = listing.decode_cursor(after)
+        flt = filter.to_domain() if filter else search_query.Filters()
+        result = search_query.search(info.context.graphe.search, text, flt, offset, size)
+        named = {e.iri: e for e in await info.context.entities(
+            [h.id for h in result.hits] + [v for name in ("themes", "city", "status")
+                                           for v, _ in result.facets.get(name, [])])}
+
+        def entity(iri: str) -> Entity:
+            return named.get(iri, Entity(iri))
+
+        edges = [SearchEdge(node=SearchHit(object=_WRAP[h.type](entity=entity(h.id)) if h.id in named else None,
+                                           type=SearchType(h.type), score=h.score, snippet=h.snippet),
+                            cursor=listing.encode_cursor(offset + i)) for i, h in enumerate(result.hits)]
+        facets = SearchFacets(
+            types=[TypeCount(type=SearchType(v), count=n) for v, n in result.facets["type"]],
+            themes=[ThemeCount(theme=Theme(entity=entity(v)), count=n) for v, n in result.facets["themes"]],
+            countries=[CountryCount(country=v, count=n) for v, n in result.facets["country"]],
+            cities=[CityCount(city=City(entity=entity(v)), count=n) for v, n in result.facets["city"]],
+            statuses=[ConceptCount(value=Concept(entity=entity(v)), count=n) for v, n in result.facets["status"]])
+        info_ = PageInfo(has_next_page=offset + len(edges) < result.total, has_previous_page=offset > 0,
+                         start_cursor=edges[0].cursor if edges else None,
+                         end_cursor=edges[-1].cursor if edges else None)
+        return SearchConnection(edges=edges, page_info=info_, total_count=result.total, facets=facets,
+                                suggestion=result.suggestion, index_revision=result.revision)
+
+    @strawberry.field(description="Les pratiques les plus proches d'une pratique (texte et thèmes communs) : "
+                                  "« d'autres villes ont fait ceci ». / Practices most like this one.")
+    async def similar(self, info: strawberry.Info, id: strawberry.ID, first: Optional[int] = None) -> list[SimilarPractice]:
+        listing.iri_term(id, "pratique")
+        found = search_query.similar(info.context.graphe.search, id, listing.page_size(first or 5))
+        if found is None:
+            raise GrapheError("NOT_FOUND", f"Aucune pratique indexée n'a l'identifiant {id}.",
+                              f"No indexed practice has the identifier {id}.")
+        loaded = {e.iri: e for e in await info.context.entities([iri for iri, _ in found])}
+        return [SimilarPractice(practice=Practice(entity=loaded[iri]), score=score)
+                for iri, score in found if iri in loaded]

@@ -1,0 +1,175 @@
+"""Searching: any text a user types is a valid query; ranked hits, snippets, facets, suggestions, similar."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import highlight, sorting
+from whoosh.query import And, Every, Or, Phrase, Query, Term
+
+from .analysis import TEXT_FIELDS, spelling_analyzer
+from .index import SearchIndex
+
+FACETS = ("type", "themes", "country", "city", "status")
+SNIPPET_FIELDS = ("summary_fr", "body_fr", "summary_en", "body_en", "title_fr", "title_en")
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Filters:
+    types: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()  # narrower themes match too
+    countries: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # status concept IRIs
+
+    def query(self) -> Query | None:
+        parts = [Or([Term(name, v) for v in values]) for name, values in (
+            ("type", self.types), ("themes_all", self.themes), ("country", self.countries),
+            ("city", self.cities), ("status", self.statuses)) if values]
+        return And(parts) if parts else None
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    type: str
+    score: float
+    snippet: str
+
+
+@dataclass
+class Result:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+    revision: int = -1
+
+
+def parse(text: str) -> tuple[list[str], list[str]]:
+    """Phrases (between balanced double quotes) and loose words; every other character is plain text, so
+    no input is an error: unbalanced quotes and operators are just words or spaces."""
+    text = text.replace("“", '"').replace("”", '"').replace("«", '"').replace("»", '"')
+    phrases = [p.strip() for p in _QUOTED.findall(text) if p.strip()]
+    rest = _QUOTED.sub(" ", text).replace('"', " ")
+    return phrases, rest.split()
+
+
+def _tokens(field_name: str, text: str) -> list[str]:
+    analyzer = TEXT_FIELDS[field_name][0]
+    return [t.text for t in analyzer(text)]
+
+
+def build_query(text: str) -> Query | None:
+    """Every word (or phrase) must match in at least one text field; None when nothing is searchable."""
+    phrases, words = parse(text)
+    clauses: list[Query] = []
+    for piece in [*words, *phrases]:
+        # A word may give several tokens (`l'IA` in English: `l`, `ia`): they must follow each other.
+        options: list[Query] = []
+        for f in TEXT_FIELDS:
+            tokens = _tokens(f, piece)
+            if len(tokens) > 1:
+                options.append(Phrase(f, tokens))
+            elif tokens:
+                options.append(Term(f, tokens[0]))
+        if options:
+            clauses.append(Or(options))
+    if not clauses:
+        return None
+    return And(clauses) if len(clauses) > 1 else clauses[0]
+
+
+def search(index: SearchIndex, text: str, filters: Filters, offset: int, limit: int) -> Result:
+    ix = index.index()
+    revision = index.revision
+    query = build_query(text) if text.strip() else Every()
+    if query is None:
+        return Result([], 0, {name: [] for name in FACETS}, None, revision)
+    facets = sorting.Facets()
+    for name in FACETS:
+        facets.add_field(name, allow_overlap=(name == "themes"), maptype=sorting.Count)
+    with ix.searcher() as searcher:
+        results = searcher.search(query, limit=offset + limit, filter=filters.query(), groupedby=facets,
+                                  terms=True)
+        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+        results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        hits = [Hit(h["id"], h["type"], float(h.score or 0.0), _snippet(h)) for h in results[offset:offset + limit]]
+        counted = {name: sorted(((str(k), int(v)) for k, v in results.groups(name).items() if k is not None),
+                                key=lambda kv: (-kv[1], kv[0])) for name in FACETS}
+        total = len(results)
+        suggestion = _suggest(searcher, text, filters) if total == 0 and text.strip() else None
+    return Result(hits, total, counted, suggestion, revision)
+
+
+def _snippet(hit) -> str:  # type: ignore[no-untyped-def]
+    for name in SNIPPET_FIELDS:
+        if hit.get(name):
+            fragment = hit.highlights(name, top=2)
+            if fragment:
+                return fragment
+    for name in SNIPPET_FIELDS:
+        if hit.get(name):
+            text = hit[name]
+            return highlight.htmlescape(text[:240] + ("…" if len(text) > 240 else ""))
+    return ""
+
+
+def _suggest(searcher, text: str, filters: Filters) -> str | None:  # type: ignore[no-untyped-def]
+    """A close spelling of the words that finds something ("vouliez-vous dire…"), or None."""
+    corrector = searcher.corrector("spell")
+    phrases, words = parse(text)
+    changed, corrected = False, []
+    for word in words:
+        token = [t.text for t in spelling_analyzer()(word)]
+        if not token:
+            corrected.append(word)
+            continue
+        options = corrector.suggest(token[0], limit=5, maxdist=2)
+        best = min(options, key=lambda o: _distance(o, token[0]), default=None)
+        if best is not None and best != token[0]:
+            corrected.append(best)
+            changed = True
+        else:
+            corrected.append(word)
+    if not changed:
+        return None
+    candidate = " ".join([*corrected, *(f'"{p}"' for p in phrases)])
+    query = build_query(candidate)
+    if query is None or searcher.search(query, limit=1, filter=filters.query()).is_empty():
+        return None
+    return candidate
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (whoosh's corrector does not rank its suggestions by it)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def similar(index: SearchIndex, iri: str, limit: int) -> list[tuple[str, float]] | None:
+    """Practices most like `iri` (shared key terms and themes); None when `iri` is not indexed."""
+    ix = index.index()
+    with ix.searcher() as searcher:
+        number = searcher.document_number(id=iri)
+        if number is None:
+            return None
+        stored = searcher.stored_fields(number)
+        clauses: list[Query] = []
+        for name in ("title_fr", "summary_fr", "body_fr", "title_en", "summary_en", "body_en"):
+            text = stored.get(name)
+            if text:
+                for term, weight in searcher.key_terms_from_text(name, text, numterms=8):
+                    clauses.append(Term(name, term, boost=float(weight)))
+        clauses += [Term("themes", t, boost=2.0) for t in (stored.get("themes") or "").split()]
+        if not clauses:
+            return []
+        results = searcher.search(Or(clauses), limit=limit, filter=Term("type", "practice"), mask=Term("id", iri))
+        return [(h["id"], float(h.score or 0.0)) for h in results]
+
