@@ -167,11 +167,7 @@ class PracticeFacets:
 async def practice_facets(info: strawberry.Info, graphe: Graphe, query: ListQuery) -> PracticeFacets:
     """Facet counts in one query; the themes and statuses they name are loaded in one batch."""
     found = listing.facets(graphe.store, query, filters.PRACTICE_FACETS)
-    named = {e.iri: e for e in await info.context.entities(
-        [v.value for v, _ in found["theme"] + found["status"]])}
-
-    def entity(iri: str) -> Entity:
-        return named.get(iri, Entity(iri))
+    entity = await info.context.lookup([v.value for v, _ in found["theme"] + found["status"]])
 
     return PracticeFacets(
         themes=[ThemeCount(theme=Theme(entity=entity(v.value)), count=n) for v, n in found["theme"]],

@@ -1,7 +1,7 @@
 """Per-request context: the service, the reader's languages, and fresh DataLoaders (never shared)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
@@ -29,6 +29,11 @@ class Context:
         """The entities of `iris` that exist, in the given order (one batched query per level)."""
         loaded = await self._entities_loader().load_many(list(iris))
         return [e for e in loaded if e is not None]
+
+    async def lookup(self, iris: Sequence[str]) -> Callable[[str], Entity]:
+        """Load `iris` in one batch; returns a function giving each one's entity (empty if unknown)."""
+        found = {e.iri: e for e in await self.entities(iris)}
+        return lambda iri: found.get(iri) or Entity(iri)
 
     def _entities_loader(self) -> DataLoader[str, Entity | None]:
         if self._entities is None:

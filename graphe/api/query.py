@@ -199,13 +199,12 @@ class Query:
         graphe = _graphe(info)
         found = reads.stats(graphe.store)
         facets = found.practice_facets
-        named = {e.iri: e for e in await info.context.entities(
-            [v.value for v, _ in facets["theme"] + facets["status"]])}
+        entity = await info.context.lookup([v.value for v, _ in facets["theme"] + facets["status"]])
         return Stats(
             revision=graphe.store.revision().number,
             classes=[ClassCount(class_iri=c, count=n) for c, n in sorted(found.totals.items())],
             practices_by_country=[CountryCount(country=v.value, count=n) for v, n in facets["country"]],
-            practices_by_theme=[ThemeCount(theme=Theme(entity=named.get(v.value, Entity(v.value))), count=n)
+            practices_by_theme=[ThemeCount(theme=Theme(entity=entity(v.value)), count=n)
                                 for v, n in facets["theme"]],
-            practices_by_status=[ConceptCount(value=Concept(entity=named.get(v.value, Entity(v.value))), count=n)
+            practices_by_status=[ConceptCount(value=Concept(entity=entity(v.value)), count=n)
                                  for v, n in facets["status"]])

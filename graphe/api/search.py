@@ -7,7 +7,6 @@ from typing import Annotated, Optional, Union
 import strawberry
 
 from .. import filters, listing
-from ..entities import Entity
 from ..errors import GrapheError
 from ..search import query as search_query
 from .connections import ConceptCount, CountryCount, PageInfo, PracticeStatus, ThemeCount
@@ -105,14 +104,9 @@ class SearchQuery:
         offset = listing.decode_cursor(after)
         flt = filter.to_domain() if filter else search_query.Filters()
         result = search_query.search(info.context.graphe.search, text, flt, offset, size)
-        named = {e.iri: e for e in await info.context.entities(
-            [h.id for h in result.hits] + [v for name in ("themes", "city", "status")
-                                           for v, _ in result.facets.get(name, [])])}
-
-        def entity(iri: str) -> Entity:
-            return named.get(iri, Entity(iri))
-
-        edges = [SearchEdge(node=SearchHit(object=_WRAP[h.type](entity=entity(h.id)) if h.id in named else None,
+        entity = await info.context.lookup([h.id for h in result.hits] + [
+            v for name in ("themes", "city", "status") for v, _ in result.facets.get(name, [])])
+        edges = [SearchEdge(node=SearchHit(object=_WRAP[h.type](entity=entity(h.id)) if entity(h.id).props else None,
                                            type=SearchType(h.type), score=h.score, snippet=h.snippet),
                             cursor=listing.encode_cursor(offset + i)) for i, h in enumerate(result.hits)]
         facets = SearchFacets(
