@@ -18,7 +18,11 @@ ENVIRONMENT = {
     "GRAPHE_PORT": "port",
     "GRAPHE_BASE_IRI": "base_iri",
     "GRAPHE_SEEDS": "seeds_dir",
+    "GRAPHE_LICENSE": "license",
+    "GRAPHE_SPARQL_TIMEOUT": "sparql_timeout",
+    "GRAPHE_SPARQL_MAX_ROWS": "sparql_max_rows",
 }
+DEFAULT_LICENSE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class Settings:
     base_iri: str = DEFAULT_BASE_IRI
     ontology_dir: Path = field(default=PROJECT_ROOT / "ontology")
     seeds_dir: Path = field(default=PROJECT_ROOT / "seeds")
+    license: str = DEFAULT_LICENSE  # licence of the published data (an IRI), in the catalogue and dumps
+    sparql_timeout: float = 10.0  # seconds before a public SPARQL query is stopped
+    sparql_max_rows: int = 10_000  # results (rows or triples) a public SPARQL query returns at most
 
     def __post_init__(self) -> None:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith("/"):
@@ -43,6 +50,9 @@ class Settings:
                 "et finir par « / ».",
                 f"Invalid base IRI '{self.base_iri}': it must start with http:// or https:// and end with '/'.",
             )
+        if self.sparql_timeout <= 0 or self.sparql_max_rows <= 0:
+            raise GrapheError("SETTINGS_INVALID", "Le délai et le plafond SPARQL doivent être positifs.",
+                              "The SPARQL timeout and row cap must be positive.")
         if not 0 < self.port < 65536:
             raise GrapheError(
                 "SETTINGS_INVALID",
@@ -59,15 +69,16 @@ class Settings:
             if environ.get(variable):
                 values[name] = environ[variable]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if "port" in values:
-            try:
-                values["port"] = int(str(values["port"]))
-            except ValueError:
-                raise GrapheError(
-                    "SETTINGS_INVALID",
-                    f"Port invalide : « {values['port']} » n'est pas un nombre.",
-                    f"Invalid port: '{values['port']}' is not a number.",
-                ) from None
+        for name, kind in (("port", int), ("sparql_timeout", float), ("sparql_max_rows", int)):
+            if name in values:
+                try:
+                    values[name] = kind(str(values[name]))
+                except ValueError:
+                    raise GrapheError(
+                        "SETTINGS_INVALID",
+                        f"Réglage {name} invalide : « {values[name]} » n'est pas un nombre.",
+                        f"Invalid setting {name}: '{values[name]}' is not a number.",
+                    ) from None
         for name in ("data_dir", "seeds_dir", "ontology_dir"):
             if isinstance(values.get(name), str):
                 values[name] = Path(str(values[name]))
