@@ -1,7 +1,9 @@
 """The HTTP application (Starlette). Thin: each route asks the service and renders its answer."""
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,6 +17,7 @@ from .errors import GrapheError
 from .service import Graphe
 
 log = logging.getLogger(__name__)
+SPARQL_WORKERS = 2  # worker processes for public SPARQL queries (a killed one is replaced)
 
 
 def create_app(graphe: Graphe) -> Starlette:
@@ -45,7 +48,8 @@ def create_app(graphe: Graphe) -> Starlette:
 
     async def graphe_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, GrapheError)
-        return JSONResponse({"error": exc.to_dict(_lang(request))}, status_code=400)
+        status = exc.details.get("status", 400) if isinstance(exc.details, dict) else 400
+        return JSONResponse({"error": exc.to_dict(_lang(request))}, status_code=status)
 
     async def server_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
@@ -53,15 +57,37 @@ def create_app(graphe: Graphe) -> Starlette:
                             "Internal error; it has been logged.")
         return JSONResponse({"error": error.to_dict(_lang(request))}, status_code=500)
 
+    from . import opendata
     from .api.http import STATIC, GraphQLEndpoint
+    from .exports import Dumps
+    from .sparql.http import SparqlEndpoint
+    from .sparql.pool import SparqlPool
 
+    settings = graphe.settings
+    data = settings.data_dir
+    pool = SparqlPool(graphe.store, settings.base_iri, data / "sparql" if data else None, SPARQL_WORKERS,
+                      settings.sparql_timeout, settings.sparql_max_rows)
+    dumps = Dumps(graphe.store, data / "exports" if data else None)
     graphql = GraphQLEndpoint(graphe)
+    sparql = SparqlEndpoint(graphe, pool)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            pool.close()
+            dumps.close()
+
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             Route("/graphql", graphql.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+            Route("/sparql", sparql.handle, methods=["GET", "POST", "OPTIONS"]),
+            *opendata.routes(graphe, dumps),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
+        lifespan=lifespan,
         exception_handlers={HTTPException: http_error, GrapheError: graphe_error, Exception: server_error},
     )
     app.state.graphe = graphe

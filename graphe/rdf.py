@@ -48,6 +48,7 @@ PREFIXES = {
     "eu-aiact": "https://w3id.org/dpv/legal/eu/aiact#",
 }
 RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
+_XSD_STRING = PREFIXES["xsd"] + "string"
 _SCHEMA_HTTP = "http://schema.org/"
 _SCHEMA_HTTPS = "https://schema.org/"
 
@@ -211,6 +212,8 @@ def to_rdflib_term(term: Term) -> rdflib.term.Identifier:
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:  # RDF 1.1: a simple literal is an xsd:string; rdflib keeps it untyped
+        return rdflib.Literal(term.value)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 

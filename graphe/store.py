@@ -140,6 +140,37 @@ class Store:
             raise GrapheError("QUERY_SYNTAX", f"Requête SPARQL invalide : {exc}",
                               f"Invalid SPARQL query: {exc}") from None
 
+    def public_query(self, query: str, default_graphs: Sequence[NamedNode], named_graphs: Sequence[NamedNode]):  # type: ignore[no-untyped-def]
+        """A reader's query, as written, over the given (public) graphs: the raw, lazy result — solutions
+        (with `.variables`), a boolean, or triples. The caller checked the text first (`sparql.guard`)."""
+        self.queries += 1
+        try:
+            return self._db.query(query, default_graph=list(default_graphs), named_graphs=list(named_graphs))
+        except SyntaxError as exc:
+            raise GrapheError("SPARQL_SYNTAX", f"Requête SPARQL invalide : {exc}", f"Invalid SPARQL query: {exc}",
+                              {"status": 400}) from None
+
+    def snapshot(self, target: Path) -> Path:
+        """A consistent, independent copy for another process to read: a backup directory of the database
+        (hard links, near instant) on disk, or an N-Quads file of the public graphs in memory mode."""
+        if self.path is not None:
+            self._db.backup(str(target))
+            return target
+        target.mkdir(parents=True, exist_ok=True)
+        file = target / "public.nq"
+        with file.open("wb") as out:
+            quads = (q for g in self.graphs.readable for q in self._db.quads_for_pattern(None, None, None, g))
+            ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
+        return file
+
+    @classmethod
+    def open_snapshot(cls, snapshot: Path, graphs: GraphNames) -> Store:
+        if snapshot.is_dir():
+            return cls(snapshot, graphs)
+        store = cls(None, graphs)
+        store._db.bulk_load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
+        return store
+
     def quads(self, graph: NamedNode) -> Iterator[Quad]:
         return self._db.quads_for_pattern(None, None, None, graph)
 

@@ -1,0 +1,75 @@
+"""HTTP edge for harvesters: dumps, the CSV of practices (same filters as GraphQL), catalogue and VoID."""
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import format_datetime
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from . import rdf
+from .errors import GrapheError
+from .exports import DUMP_FORMATS, Dumps, practices_csv
+from .filters import PRACTICE_STATUS, PracticeFilter
+from .service import Graphe
+
+
+def _list(request: Request, name: str) -> tuple[str, ...]:
+    """A filter given as repeated parameters and/or comma-separated values."""
+    return tuple(v.strip() for raw in request.query_params.getlist(name) for v in raw.split(",") if v.strip())
+
+
+def practice_filter(request: Request) -> PracticeFilter:
+    """The GraphQL `practices` filters, as query parameters of the same names."""
+    statuses = tuple(s.upper() for s in _list(request, "statuses"))
+    unknown = [s for s in statuses if s not in PRACTICE_STATUS]
+    if unknown:
+        raise GrapheError("BAD_USER_INPUT", f"Statut inconnu : {', '.join(unknown)} (possibles : "
+                          f"{', '.join(PRACTICE_STATUS)}).", f"Unknown status: {', '.join(unknown)}.")
+    flag = request.query_params.get("hasAiProject")
+    dates = {}
+    for name in ("issuedAfter", "issuedBefore"):
+        value = request.query_params.get(name)
+        if value:
+            try:
+                dates[name] = dt.date.fromisoformat(value)
+            except ValueError:
+                raise GrapheError("BAD_USER_INPUT", f"Date invalide pour {name} : « {value} » (AAAA-MM-JJ).",
+                                  f"Invalid date for {name}: '{value}' (YYYY-MM-DD).") from None
+    return PracticeFilter(
+        themes=_list(request, "themes"), countries=_list(request, "countries"), cities=_list(request, "cities"),
+        charters=_list(request, "charters"), statuses=statuses,
+        has_ai_project=None if flag is None else flag.lower() in ("1", "true", "oui", "yes"),
+        issued_after=dates.get("issuedAfter"), issued_before=dates.get("issuedBefore"))
+
+
+def routes(graphe: Graphe, dumps: Dumps) -> list[Route]:
+    async def dump(request: Request) -> Response:
+        name = request.path_params["name"]
+        gz = name.endswith(".gz")
+        fmt_name = name.removesuffix(".gz").removeprefix("graphe.")
+        if not name.startswith("graphe.") or fmt_name not in DUMP_FORMATS:
+            raise GrapheError("NOT_FOUND", f"Aucun export « {name} » (formats : {', '.join(DUMP_FORMATS)}, "
+                              "et .gz).", f"No export '{name}'.", {"status": 404})
+        path, revision = await anyio.to_thread.run_sync(dumps.path, fmt_name, gz)
+        fmt = rdf.format_named(fmt_name)
+        time = graphe.store.revision().time or dt.datetime.now(dt.timezone.utc)
+        headers = {"ETag": f'"graphe-{revision}-{name}"', "Last-Modified": format_datetime(time, usegmt=True),
+                   "Access-Control-Allow-Origin": "*"}
+        if request.headers.get("if-none-match") == headers["ETag"]:
+            return Response(status_code=304, headers=headers)
+        return FileResponse(path, media_type="application/gzip" if gz else fmt.media_type, filename=name,
+                            headers=headers)
+
+    async def csv_export(request: Request) -> Response:
+        flt = practice_filter(request)
+        lines = await anyio.to_thread.run_sync(lambda: list(practices_csv(graphe.store, flt)))
+        return StreamingResponse(iter(lines), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": 'attachment; filename="practices.csv"',
+                                          "Access-Control-Allow-Origin": "*"})
+
+    return [Route("/export/practices.csv", csv_export, methods=["GET", "HEAD"]),
+            Route("/export/{name}", dump, methods=["GET", "HEAD"])]
+
