@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import sys
 from collections.abc import Sequence
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", default="ttl", choices=["ttl", "nt", "nq", "jsonld", "rdf"],
                         help="format de sortie (défaut : ttl)")
     export.add_argument("--output", "-o", type=Path, metavar="FICHIER",
-                        help="fichier de sortie (défaut : sortie standard)")
+                        help="fichier de sortie, compressé s'il finit par .gz (défaut : sortie standard)")
     _store_options(export)
 
     reindex = commands.add_parser("reindex", help="reconstruire l'index de recherche",
@@ -188,8 +189,12 @@ def _export(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
         sys.stdout.buffer.flush()
     else:
         tmp = args.output.with_name(args.output.name + ".partial")
-        with tmp.open("wb") as out:
-            graphe.export(out, fmt)
+        with tmp.open("wb") as raw:
+            if args.output.suffix == ".gz":
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+                    graphe.export(packed, fmt)
+            else:
+                graphe.export(raw, fmt)
         tmp.replace(args.output)
         _say(f"Exporté vers {args.output}.")
     return 0

@@ -272,6 +272,9 @@ def test_the_cli_export_gives_the_same_graph(tmp_path) -> None:  # type: ignore[
     assert run_cli("export", "--format", "ttl", "-o", str(out), "--data", data).returncode == 0
     graph = rdflib.Graph().parse(out, format="turtle")
     assert (rdflib.URIRef(BASE + "id/city/nantes"), rdflib.RDF.type, rdflib.URIRef("https://schema.org/City")) in graph
+    packed = tmp_path / "dump.nt.gz"
+    assert run_cli("export", "--format", "nt", "-o", str(packed), "--data", data).returncode == 0
+    assert isomorphic(rdflib.Graph().parse(data=gzip.decompress(packed.read_bytes()), format="nt"), graph)
 
 
 def test_practices_csv_has_stable_iris_first_and_follows_the_graphql_filters(api) -> None:  # type: ignore[no-untyped-def]
