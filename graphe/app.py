@@ -8,16 +8,25 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from .errors import GrapheError
+from .pages import reader_language
 from .service import Graphe
 
 log = logging.getLogger(__name__)
 SPARQL_WORKERS = 2  # worker processes for public SPARQL queries (a killed one is replaced)
+HOME = [("/graphql", ("GraphQL (GraphiQL dans le navigateur)", "GraphQL (GraphiQL in the browser)")),
+        ("/sparql", ("Point d'accès SPARQL 1.1", "SPARQL 1.1 endpoint")),
+        ("/catalog", ("Catalogue DCAT-AP", "DCAT-AP catalogue")),
+        ("/export/graphe.ttl", ("Export complet (Turtle ; aussi .nt, .jsonld, .rdf, .gz)",
+                                "Full dump (Turtle; also .nt, .jsonld, .rdf, .gz)")),
+        ("/export/practices.csv", ("Les pratiques en CSV", "Practices as CSV")),
+        ("/def", ("L'ontologie Graphe", "The Graphe ontology")),
+        ("/id/theme", ("Les thèmes", "Themes"))]
 
 
 def create_app(graphe: Graphe) -> Starlette:
@@ -32,6 +41,15 @@ def create_app(graphe: Graphe) -> Starlette:
             "search": {"ready": graphe.search.ready, "revision": graphe.search.revision,
                        "error": graphe.search.error},
         })
+
+    async def home(request: Request) -> HTMLResponse:
+        from .html import esc, page
+
+        lang = _lang(request)
+        rows = "".join(f'<li><a href="{esc(href)}">{esc(label[0 if lang == "fr" else 1])}</a></li>' for href, label in HOME)
+        title = "Graphe — bonnes pratiques des villes francophones" if lang == "fr" else \
+            "Graphe — good practices of francophone cities"
+        return HTMLResponse(page(title, f"<h1>{esc(title)}</h1><ul>{rows}</ul>", lang))
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
@@ -57,7 +75,7 @@ def create_app(graphe: Graphe) -> Starlette:
                             "Internal error; it has been logged.")
         return JSONResponse({"error": error.to_dict(_lang(request))}, status_code=500)
 
-    from . import opendata
+    from . import opendata, pages
     from .api.http import STATIC, GraphQLEndpoint
     from .exports import Dumps
     from .sparql.http import SparqlEndpoint
@@ -85,6 +103,8 @@ def create_app(graphe: Graphe) -> Starlette:
             Route("/graphql", graphql.handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
             Route("/sparql", sparql.handle, methods=["GET", "POST", "OPTIONS"]),
             *opendata.routes(graphe, dumps),
+            *pages.routes(graphe),
+            Route("/", home, methods=["GET", "HEAD"]),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
         lifespan=lifespan,
@@ -95,12 +115,5 @@ def create_app(graphe: Graphe) -> Starlette:
 
 
 def _lang(request: Request) -> str:
-    """French unless the client prefers English (Accept-Language)."""
-    header = request.headers.get("accept-language", "")
-    for part in header.split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("fr"):
-            return "fr"
-        if tag.startswith("en"):
-            return "en"
-    return "fr"
+    """French unless the reader prefers English (`?lang=`, then Accept-Language with its q-values)."""
+    return reader_language(request)

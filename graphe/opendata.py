@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from email.utils import format_datetime
 
 import anyio
@@ -10,10 +11,14 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from . import rdf
+from .catalog import catalog_triples, void_triples
 from .errors import GrapheError
 from .exports import DUMP_FORMATS, Dumps, practices_csv
 from .filters import PRACTICE_STATUS, PracticeFilter
+from .pages import negotiate
 from .service import Graphe
+
+DESCRIBED = ("ttl", "jsonld", "nt", "rdf")
 
 
 def _list(request: Request, name: str) -> tuple[str, ...]:
@@ -70,6 +75,27 @@ def routes(graphe: Graphe, dumps: Dumps) -> list[Route]:
                                  headers={"Content-Disposition": 'attachment; filename="practices.csv"',
                                           "Access-Control-Allow-Origin": "*"})
 
+    def described(key: str, build: Callable[[Graphe], list[rdf.Triple]]) -> Callable[[Request], Awaitable[Response]]:
+        """A document (catalogue, VoID) in Turtle, JSON-LD, N-Triples or RDF/XML by `Accept` (browsers get
+        Turtle) or `?format=`, built once per revision."""
+        async def endpoint(request: Request) -> Response:
+            name = request.query_params.get("format") or negotiate(request.headers.get("accept")) or "ttl"
+            if name == "html":
+                name = "ttl"
+            if name not in DESCRIBED:
+                raise GrapheError("NOT_ACCEPTABLE", "Formats possibles : Turtle, JSON-LD, N-Triples, RDF/XML.",
+                                  "Available formats: Turtle, JSON-LD, N-Triples, RDF/XML.", {"status": 406})
+            fmt = rdf.format_named(name)
+            body = await anyio.to_thread.run_sync(
+                lambda: graphe.cached(f"{key}:{name}", lambda: rdf.serialize(build(graphe), fmt) or b""))
+            return Response(body, media_type=fmt.media_type,
+                            headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"})
+        return endpoint
+
+    catalogue = described("catalog", catalog_triples)
     return [Route("/export/practices.csv", csv_export, methods=["GET", "HEAD"]),
-            Route("/export/{name}", dump, methods=["GET", "HEAD"])]
+            Route("/export/{name}", dump, methods=["GET", "HEAD"]),
+            Route("/catalog", catalogue, methods=["GET", "HEAD"]),
+            Route("/dataset/graphe", catalogue, methods=["GET", "HEAD"]),
+            Route("/.well-known/void", described("void", void_triples), methods=["GET", "HEAD"])]
 
