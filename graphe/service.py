@@ -52,7 +52,8 @@ class Graphe:
         """Open the store; bring its ontology up to date; on an empty store, load the seeds; then open the
         search index — `search` is "sync" (caught up before returning), "background" (the service answers
         while the index catches up or is rebuilt) or "off"."""
-        store = Store(settings.data_dir, GraphNames.for_base(settings.base_iri))
+        store = Store(settings.data_dir / "store" if settings.data_dir is not None else None,
+                      GraphNames.for_base(settings.base_iri))
         graphe = cls(settings, store)
         if validator is not None:
             graphe.validator = validator
