@@ -29,7 +29,7 @@ HOME = [("/graphql", ("GraphQL (GraphiQL dans le navigateur)", "GraphQL (GraphiQ
         ("/id/theme", ("Les thèmes", "Themes"))]
 
 
-def create_app(graphe: Graphe) -> Starlette:
+def create_app(graphe: Graphe, admin_secret: str | None = None) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         revision = graphe.store.revision()
         return JSONResponse({
@@ -41,6 +41,18 @@ def create_app(graphe: Graphe) -> Starlette:
             "search": {"ready": graphe.search.ready, "revision": graphe.search.revision,
                        "error": graphe.search.error},
         })
+
+    async def changes(request: Request) -> JSONResponse:
+        from .feed import changes as read_changes
+
+        try:
+            since = int(request.query_params.get("since", "0"))
+        except ValueError:
+            raise GrapheError("BAD_USER_INPUT", "« since » doit être un nombre entier.",
+                              "'since' must be an integer.") from None
+        entries = read_changes(graphe.store, since)
+        return JSONResponse({"since": since, "revision": graphe.store.revision().number,
+                             "changes": [vars(e) for e in entries]}, headers={"Access-Control-Allow-Origin": "*"})
 
     async def home(request: Request) -> HTMLResponse:
         from .html import esc, page
@@ -75,7 +87,7 @@ def create_app(graphe: Graphe) -> Starlette:
                             "Internal error; it has been logged.")
         return JSONResponse({"error": error.to_dict(_lang(request))}, status_code=500)
 
-    from . import opendata, pages
+    from . import admin, opendata, pages
     from .api.http import STATIC, GraphQLEndpoint
     from .exports import Dumps
     from .sparql.http import SparqlEndpoint
@@ -104,6 +116,8 @@ def create_app(graphe: Graphe) -> Starlette:
             Route("/sparql", sparql.handle, methods=["GET", "POST", "OPTIONS"]),
             *opendata.routes(graphe, dumps),
             *pages.routes(graphe),
+            *(admin.routes(graphe, admin_secret) if admin_secret else []),
+            Route("/changes", changes, methods=["GET"]),
             Route("/", home, methods=["GET", "HEAD"]),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],

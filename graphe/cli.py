@@ -28,7 +28,7 @@ _ARGPARSE_FR = {
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, prefix or "utilisation : ")
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,6 +110,32 @@ def build_parser() -> argparse.ArgumentParser:
                                               "ne doit pas tourner sur le même dossier.")
     _store_options(reindex)
 
+    token = commands.add_parser("token", help="gérer les jetons d'accès (comptes)",
+                                description="Crée, liste ou révoque les jetons d'accès. Marche aussi pendant que "
+                                            "`graphe serve` tourne sur le même dossier.")
+    token_commands = token.add_subparsers(dest="token_command", title="actions", metavar="ACTION",
+                                          parser_class=_Parser)
+    token_commands.required = True
+    create = token_commands.add_parser("create", help="créer un jeton (affiché une seule fois)")
+    create.add_argument("--role", required=True, choices=["contributor", "secretariat", "admin"],
+                        help="contributor (une ville), secretariat (AIMF) ou admin")
+    create.add_argument("--city", metavar="IRI", help="la ville d'un contributeur (IRI)")
+    create.add_argument("--name", required=True, metavar="NOM", help="qui utilisera ce jeton")
+    _store_options(create)
+    listing = token_commands.add_parser("list", help="lister les comptes (jamais les jetons)")
+    _store_options(listing)
+    revoke = token_commands.add_parser("revoke", help="révoquer un compte")
+    revoke.add_argument("id", metavar="COMPTE", help="identifiant du compte (voir `graphe token list`)")
+    _store_options(revoke)
+
+    importer = commands.add_parser("import", help="importer des fiches (Markdown, CSV) ou du RDF",
+                                   description="Importe chaque fichier en une transaction : des brouillons, ou des "
+                                               "publications avec --publish (droits du secrétariat). Fiches : "
+                                               "docs/sheets.md. Marche aussi pendant que `graphe serve` tourne.")
+    importer.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
+    importer.add_argument("--publish", action="store_true", help="publier directement (validation SHACL)")
+    _store_options(importer)
+
     stats = commands.add_parser("stats", help="compter les ressources publiées par classe",
                                 description="Nombre de ressources publiées par classe, révision, triplets.")
     _store_options(stats)
@@ -145,6 +171,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from .server import serve
         return serve(settings)
+    if args.command in ("token", "import"):
+        from .cli_admin import run_admin
+        return run_admin(settings, args)
     seed = args.command != "validate"
     search = "sync" if args.command == "load" else "off"
     graphe = Graphe.open(settings, seed=seed, say=_say, search=search)

@@ -49,10 +49,12 @@ class ListQuery:
     conditions: tuple[str, ...] = ()
     order: Order = Order()
     subclasses: bool = False  # also instances of subclasses (from the ontology graph)
+    include_retired: bool = False  # retired objects stay readable, but out of default listings
 
     def where(self) -> str:
         typing = "a/rdfs:subClassOf*" if self.subclasses else "a"
-        return f"?s {typing} <{self.class_iri}> . " + " ".join(self.conditions)
+        retired = "" if self.include_retired else " FILTER NOT EXISTS { ?s prov:invalidatedAtTime ?retired }"
+        return f"?s {typing} <{self.class_iri}> . " + " ".join(self.conditions) + retired
 
 
 @dataclass(frozen=True)

@@ -61,22 +61,28 @@ def read_files(paths: Sequence[Path], base_iri: str, target: NamedNode) -> list[
     return quads
 
 
-def validation_graph(store: Store | None, quads: Sequence[Quad]):  # type: ignore[no-untyped-def]
-    """The data graph SHACL sees: the new triples, plus what the store already says about their subjects
-    and about every resource they point to (so references to published resources can be checked)."""
+def validation_graph(store: Store | None, quads: Sequence[Quad], replace: bool = False):  # type: ignore[no-untyped-def]
+    """The data graph SHACL sees: the new triples, plus what the store already says about every resource
+    they point to (so references to published resources can be checked) and — unless the change replaces
+    their descriptions (`replace`, as a publication does) — about their own subjects."""
     triples = list(quads)
     if store is not None:
-        known = {str(q.subject): q.subject for q in quads}
+        own = {str(q.subject): q.subject for q in quads}
+        known = {} if replace else dict(own)
         for q in quads:
-            if isinstance(q.object, NamedNode):
+            if isinstance(q.object, NamedNode) and not (replace and str(q.object) in own):
                 known.setdefault(str(q.object), q.object)
         triples.extend(store.describe(known.values(), store.graphs.public))
     return rdf.to_rdflib_graph(triples)
 
 
-def validate(store: Store | None, validator: Validator, quads: Sequence[Quad]) -> ValidationReport:
-    focus = [rdf.to_rdflib_term(s) for s in rdf.subjects(quads)]
-    return validator.validate(validation_graph(store, quads), focus_nodes=focus)
+def validate(store: Store | None, validator: Validator, quads: Sequence[Quad],
+             replace: bool = False) -> ValidationReport:
+    # The whole data graph is validated, then only the changed resources' results are kept: pySHACL's
+    # `focus_nodes` skips qualified constraints (a French title among several titles, say).
+    focus = {str(rdf.to_rdflib_term(s)) for s in rdf.subjects(quads)}
+    report = validator.validate(validation_graph(store, quads, replace))
+    return ValidationReport(tuple(r for r in report.results if r.focus in focus))
 
 
 def load_files(store: Store, validator: Validator, paths: Sequence[Path], base_iri: str,
@@ -90,8 +96,18 @@ def load_files(store: Store, validator: Validator, paths: Sequence[Path], base_i
     new = [q for q in quads if not store.contains(q)]
     revision = None
     if new:
-        revision = store.commit(new, summary=summary or f"chargement de {', '.join(p.name for p in paths)}")
+        revision = store.commit(new, summary=summary or f"chargement de {', '.join(p.name for p in paths)}",
+                                notes=feed_notes(store, new))
     return LoadResult(names, len(quads), len(new), revision, report)
+
+
+def feed_notes(store: Store, quads: Sequence[Quad]) -> dict[str, list[NamedNode]]:
+    """For the change feed: the objects (no hash IRIs) a change creates, and those it changes."""
+    objects = {q.subject.value: q.subject for q in quads
+               if isinstance(q.subject, NamedNode) and "#" not in q.subject.value}
+    existing = {s for s in objects if store.describe([objects[s]], store.graphs.public)}
+    return {"created": [objects[s] for s in sorted(objects) if s not in existing],
+            "changed": [objects[s] for s in sorted(existing)]}
 
 
 def _dedupe(quads: list[Quad]) -> list[Quad]:

@@ -5,6 +5,7 @@ import sys
 
 import uvicorn
 
+from . import admin
 from .app import create_app
 from .service import Graphe
 from .settings import Settings
@@ -20,12 +21,14 @@ def serve(settings: Settings) -> int:
         where = settings.data_dir.resolve() if settings.data_dir else "en mémoire"
         say(f"Graphe écoute sur http://{_host(settings.host)}:{settings.port}/ "
             f"(données : {where} ; révision {revision.number} ; IRI de base {settings.base_iri})")
-        config = uvicorn.Config(create_app(graphe), host=settings.host, port=settings.port,
+        secret = admin.announce(settings, f"http://{_host(settings.host)}:{settings.port}")
+        config = uvicorn.Config(create_app(graphe, admin_secret=secret), host=settings.host, port=settings.port,
                                 log_level="info", access_log=False, lifespan="on")
         server = uvicorn.Server(config)
         server.run()
         return 0 if server.started or not sys.exc_info()[0] else 1
     finally:
+        admin.withdraw(settings)
         graphe.close()
 
 

@@ -1,6 +1,7 @@
 """The Graphe service: one store, its ontology and shapes, and the commands the edges (CLI, HTTP) call."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,7 +13,9 @@ from .errors import GrapheError
 from .loading import LoadResult, ValidationFailed, load_files, read_files, validate
 from .settings import Settings
 from .store import GraphNames, Revision, Store
+from .accounts import Account
 from .search.index import SearchIndex
+from .workflow import Workflow
 from .validation import ValidationReport, Validator
 
 SEED_SUFFIXES = {".ttl", ".nt", ".jsonld", ".rdf"}
@@ -34,6 +37,7 @@ class Graphe:
         self.settings = settings
         self.store = store
         self.search = SearchIndex(settings.data_dir / "search" if settings.data_dir is not None else None)
+        self.lock = threading.RLock()  # one domain write at a time: check, then commit, then index
         self._cache: dict[str, tuple[int, object]] = {}
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
@@ -107,9 +111,26 @@ class Graphe:
         return self.load(self.seed_files(), summary="données initiales (seeds)")
 
     def load(self, paths: Sequence[Path], summary: str | None = None) -> LoadResult:
-        result = load_files(self.store, self.validator, paths, self.settings.base_iri, summary)
-        self.after_write()
+        with self.lock:
+            result = load_files(self.store, self.validator, paths, self.settings.base_iri, summary)
+            self.after_write()
         return result
+
+    @cached_property
+    def workflow(self) -> Workflow:
+        return Workflow(self.store, self.validator, self.lock)
+
+    def write(self, actor: Account, action: str, target: str, command: Callable[[Workflow], T]) -> T:
+        """Run a workflow command; index what it changed; audit a refusal of an authenticated actor."""
+        try:
+            with self.lock:
+                result = command(self.workflow)
+                self.after_write()
+            return result
+        except GrapheError as error:
+            self.workflow.refused(actor, action, target, error)
+            self.after_write()
+            raise
 
     def after_write(self) -> None:
         """Every committed write brings the search index to the new revision in the same step."""

@@ -65,12 +65,25 @@ class GraphNames:
 
     public: NamedNode
     ontology: NamedNode
-    system: NamedNode
+    system: NamedNode  # private: revision log and change feed
+    accounts: NamedNode  # private: token hashes, roles
+    workflow: NamedNode  # private: draft records, audit log
+    history: NamedNode  # version records of published objects (read through the API's `history`)
+    base: str
 
     @classmethod
     def for_base(cls, base_iri: str) -> GraphNames:
-        return cls(NamedNode(base_iri + "graph/public"), NamedNode(base_iri + "graph/ontology"),
-                   NamedNode(base_iri + "graph/system"))
+        def g(name: str) -> NamedNode:
+            return NamedNode(base_iri + "graph/" + name)
+        return cls(g("public"), g("ontology"), g("system"), g("accounts"), g("workflow"), g("history"), base_iri)
+
+    def draft(self, draft_id: str) -> NamedNode:
+        """The private graph holding one draft's triples."""
+        return NamedNode(f"{self.base}graph/draft/{draft_id}")
+
+    def version(self, entity: str, number: int) -> NamedNode:
+        """The graph (and IRI) of one published version of an object."""
+        return NamedNode(f"{entity}/version/{number}")
 
     @property
     def readable(self) -> tuple[NamedNode, ...]:
@@ -93,6 +106,7 @@ class Store:
         self.graphs = graphs
         self._write_lock = threading.Lock()
         self.queries = 0  # SPARQL queries run so far (tests and benchmarks count them)
+        self._revision: Revision | None = None
         try:
             if path is None:
                 self._db = ox.Store()
@@ -192,6 +206,12 @@ class Store:
         return not any(True for _ in self._db.quads_for_pattern(None, None, None, self.graphs.public))
 
     def revision(self) -> Revision:
+        """The last committed revision (kept in memory: this process is the store's only writer)."""
+        if self._revision is None:
+            self._revision = self._read_revision()
+        return self._revision
+
+    def _read_revision(self) -> Revision:
         rows = self._db.query(
             f"SELECT ?n ?t ?d WHERE {{ GRAPH {self.graphs.system} {{ ?r {_REV_NUMBER} ?n ; {_REV_TIME} ?t . "
             f"OPTIONAL {{ ?r {_REV_SUMMARY} ?d }} }} }} ORDER BY DESC(?n) LIMIT 1")
@@ -217,8 +237,10 @@ class Store:
 
     # ----------------------------------------------------------------------------------------- writing
 
-    def commit(self, add: Sequence[Quad], remove: Sequence[Quad] = (), summary: str = "") -> Revision:
-        """Apply one change atomically — its quads and its revision record, all or nothing."""
+    def commit(self, add: Sequence[Quad], remove: Sequence[Quad] = (), summary: str = "",
+               notes: Mapping[str, Sequence[Term]] | None = None) -> Revision:
+        """Apply one change atomically — its quads and its revision record, all or nothing. `notes` adds
+        facts to the revision record (e.g. the change feed's created / changed / retired objects)."""
         with self._write_lock:
             number = self.revision().number + 1
             now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -234,6 +256,8 @@ class Store:
                 log.append(Quad(record, _REV_SUMMARY, Literal(summary), g))
             touched = {q.subject for q in (*add, *remove) if q.graph_name in self.graphs.readable}
             log.extend(Quad(record, _REV_TOUCHED, s, g) for s in touched if isinstance(s, NamedNode))
+            for key, terms in (notes or {}).items():
+                log.extend(Quad(record, NamedNode(SYS + key), t, g) for t in terms)
             try:
                 if remove:
                     self._db.update(_update_text(remove, [*add, *log]))
@@ -244,15 +268,8 @@ class Store:
                                   f"The store refused the write: {exc}") from None
             if self.path is not None:
                 self._db.flush()
-            return Revision(number, now, summary)
-
-    def replace_graph(self, graph: NamedNode, quads: Sequence[Quad], summary: str) -> Revision:
-        """Replace a whole graph's content (used for the ontology) as one revision."""
-        old = list(self.quads(graph))
-        old_keys = {str(q) for q in old}
-        new_keys = {str(q) for q in quads}
-        return self.commit([q for q in quads if str(q) not in old_keys],
-                           [q for q in old if str(q) not in new_keys], summary)
+            self._revision = Revision(number, now, summary)
+            return self._revision
 
 
 def _update_text(remove: Sequence[Quad], add: Sequence[Quad]) -> str:

@@ -72,6 +72,8 @@ BAD_INPUTS = {
 """, "VALIDATION_FAILED", ["lyon", "population", "beaucoup"]),
     "date-as-plain-string": ("date.ttl", NEW_PRACTICE.replace(
         "dct:source", 'dct:issued "le 3 mars" ;\n    dct:source'), "VALIDATION_FAILED", ["issued"]),
+    "title-not-in-french": ("english.ttl", NEW_PRACTICE.replace(
+        '"Ateliers citoyens sur l\'intelligence artificielle"@fr , ', ""), "VALIDATION_FAILED", ["français"]),
     "label-without-language": ("nolang.ttl", NEW_PRACTICE.replace(
         '"Ateliers citoyens sur l\'intelligence artificielle"@fr', '"Ateliers citoyens sur l\'IA"'),
         "VALIDATION_FAILED", ["title"]),

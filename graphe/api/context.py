@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from strawberry.dataloader import DataLoader
 
 from .. import entities
+from ..accounts import Account
 from ..entities import Entity
 from ..service import Graphe
 
@@ -15,6 +16,7 @@ from ..service import Graphe
 class Context:
     graphe: Graphe
     langs: tuple[str, ...] = ()  # from Accept-Language, most preferred first
+    actor: Account | None = None  # the authenticated account, None for an anonymous reader
     _entities: DataLoader[str, Entity | None] | None = None
     _related: dict[str, DataLoader[str, list[Entity]]] = field(default_factory=dict)
 

@@ -124,3 +124,17 @@ def inverse(pattern: str, type_name: str, description: str,
 def concept(predicate: str, description: str) -> Any:
     """A controlled value (status, verdict, kind…): its concept with code and labels."""
     return one(predicate, "Concept", description)
+
+
+def retired_at() -> Any:
+    def resolve(root: Any) -> Optional[str]:
+        return root.entity.literal("http://www.w3.org/ns/prov#invalidatedAtTime")
+    return strawberry.field(resolver=resolve, description="Date de retrait, si l'objet est retiré. / Retired at.")
+
+
+def history() -> Any:
+    def resolve(root: Any, info: Info) -> Any:
+        from .mutations import VersionInfo
+        return [VersionInfo(value=v) for v in info.context.graphe.workflow.history(root.entity.iri)]
+    return strawberry.field(resolver=resolve, description="Versions publiées. / Published versions.",
+                            graphql_type=list[Annotated["VersionInfo", strawberry.lazy("graphe.api.mutations")]])

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from .. import accounts
 from ..errors import GrapheError
 from ..service import Graphe
 from .context import Context, accept_language
@@ -70,11 +71,16 @@ class GraphQLEndpoint:
             status = error.details.get("status", 400) if isinstance(error.details, dict) else 400
             return self._fail(status, error.code, error.message_fr, error.message_en, lang, media,
                               {"Allow": "GET, POST"} if status == 405 else None)
+        try:
+            account = accounts.authenticate(self.graphe.store, request.headers.get("authorization"))
+        except GrapheError as error:
+            return self._fail(401, error.code, error.message_fr, error.message_en, lang, media,
+                              {"WWW-Authenticate": 'Bearer realm="graphe"'})
         allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
         try:
             result = await asyncio.wait_for(self.schema.execute(
                 params["query"], variable_values=params["variables"], operation_name=params["operationName"],
-                context_value=Context(self.graphe, langs), allowed_operation_types=allowed), EXECUTION_TIMEOUT)
+                context_value=Context(self.graphe, langs, account), allowed_operation_types=allowed), EXECUTION_TIMEOUT)
         except TimeoutError:
             return self._fail(504, "QUERY_TIMEOUT",
                               f"Requête interrompue après {EXECUTION_TIMEOUT:g} s : demandez moins de données.",

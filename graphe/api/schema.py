@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from ..errors import GrapheError
 from .cost import CostRule
 from .query import Query
+from .mutations import Mutation, WorkflowQuery
 from .search import SearchQuery
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ _FRENCH = [
      "L'argument « {0} » n'existe pas sur le champ « {1} ».{2}"),
     (re.compile(r"^Field '(.+?)' argument '(.+?)' of type '(.+?)' is required, but it was not provided\.$"),
      "L'argument obligatoire « {1} » ({2}) manque au champ « {0} »."),
+    (re.compile(r"^Variable '\$(.+?)' is never used(?: in operation '.*')?\.$"), "La variable « ${0} » n'est pas utilisée."),
     (re.compile(r"^Variable '\$(.+?)' (.*)$", re.S), "Valeur invalide pour la variable « ${0} » : {1}"),
     (re.compile(r"^Unknown type '(.+?)'\.(.*)$", re.S), "Type inconnu « {0} ».{1}"),
     (re.compile(r"^Query too expensive: about (\d+) objects requested, at most (\d+)\..*$", re.S),
@@ -61,13 +63,14 @@ class GrapheSchema(strawberry.Schema):
 
 
 @strawberry.type(name="Query")
-class RootQuery(Query, SearchQuery):
-    """Reading the graph, and searching it."""
+class RootQuery(Query, SearchQuery, WorkflowQuery):
+    """Reading the graph, searching it, following its changes."""
 
 
 def build_schema() -> GrapheSchema:
     return GrapheSchema(
         query=RootQuery,
+        mutation=Mutation,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
@@ -90,7 +93,12 @@ def format_error(error: GraphQLError, lang: str = "fr") -> dict[str, Any]:
     out: dict[str, Any] = {}
     if isinstance(original, GrapheError):
         extensions = {"code": original.code, "message_fr": original.message_fr, "message_en": original.message_en}
-        message = original.message(lang)
+        if original.code == "VALIDATION_FAILED" and isinstance(original.details, dict):
+            extensions["violations"] = [
+                {"focus": r["focus"], "field": r["path"], "message_fr": r["message_fr"], "message_en": r["message_en"],
+                 "value": r["value"], "shape": r["shape"]}
+                for r in original.details.get("results", []) if r["severity"] == "Violation"]
+        message = original.message(lang).split("\n")[0]
     elif original is not None and not isinstance(original, GraphQLError):
         internal = GrapheError("INTERNAL_SERVER_ERROR", "Erreur interne ; elle a été journalisée.",
                                "Internal error; it has been logged.")

@@ -1,7 +1,7 @@
 """GraphQL object types, one per class of the ontology; each field is one line (see `fields.py`)."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import strawberry
 
@@ -9,6 +9,9 @@ from .. import filters
 from ..entities import Entity
 from ..rdf import GR, PREFIXES
 from . import fields as f
+
+if TYPE_CHECKING:
+    from .mutations import VersionInfo
 
 SCHEMA, DCT, SKOS, ORG = PREFIXES["schema"], PREFIXES["dct"], PREFIXES["skos"], PREFIXES["org"]
 CV, AIRO, DPV = PREFIXES["cv"], PREFIXES["airo"], PREFIXES["dpv"]
@@ -65,6 +68,8 @@ class Theme:
 class City:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
+    retired_at: Optional[str] = f.retired_at()
+    history: list[VersionInfo] = f.history()
     name: Optional[str] = f.text(SCHEMA + "name", "Nom. / Name.")
     name_translations: list[f.Translation] = f.translations(SCHEMA + "name", "Nom")
     country: Optional[str] = f.literal(SCHEMA + "addressCountry", "Pays (ISO 3166-1 alpha-2). / Country.")
@@ -92,6 +97,8 @@ class City:
 class Organisation:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
+    retired_at: Optional[str] = f.retired_at()
+    history: list[VersionInfo] = f.history()
     name: Optional[str] = f.text(SKOS + "prefLabel", "Nom. / Name.")
     name_translations: list[f.Translation] = f.translations(SKOS + "prefLabel", "Nom")
     alt_names: list[str] = f.texts(SKOS + "altLabel", "Autres noms, sigles. / Other names.")
@@ -120,6 +127,8 @@ class Membership:
 class Practice:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
+    retired_at: Optional[str] = f.retired_at()
+    history: list[VersionInfo] = f.history()
     title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
     title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
     summary: Optional[str] = f.text(DCT + "abstract", "Résumé. / Summary.")
@@ -156,6 +165,8 @@ class Practice:
 class Charter:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
+    retired_at: Optional[str] = f.retired_at()
+    history: list[VersionInfo] = f.history()
     title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
     title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
     description: Optional[str] = f.text(DCT + "description", "Description.")
@@ -225,6 +236,8 @@ class Criterion:
 class AIProject:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
+    retired_at: Optional[str] = f.retired_at()
+    history: list[VersionInfo] = f.history()
     title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
     title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
     description: Optional[str] = f.text(DCT + "description", "Description.")
@@ -266,6 +279,8 @@ class Assessment:
 class Event:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
+    retired_at: Optional[str] = f.retired_at()
+    history: list[VersionInfo] = f.history()
     name: Optional[str] = f.text(SCHEMA + "name", "Nom. / Name.")
     name_translations: list[f.Translation] = f.translations(SCHEMA + "name", "Nom")
     description: Optional[str] = f.text(SCHEMA + "description", "Description.")

@@ -12,6 +12,7 @@ from ..store import Store
 DCT, SKOS, SCHEMA = PREFIXES["dct"], PREFIXES["skos"], PREFIXES["schema"]
 DCAT, AIRO, CV = PREFIXES["dcat"], PREFIXES["airo"], PREFIXES["cv"]
 
+RETIRED = PREFIXES["prov"] + "invalidatedAtTime"
 TYPES = {GR + "Practice": "practice", GR + "AIProject": "ai_project", GR + "Charter": "charter",
          GR + "Criterion": "criterion"}
 
@@ -77,7 +78,7 @@ def build(store: Store, iris: Sequence[str]) -> tuple[list[Document], list[str]]
     for iri in iris:
         entity = found.get(iri)
         kind = kind_of(entity) if entity is not None else None
-        if entity is None or kind is None:
+        if entity is None or kind is None or entity.values(RETIRED):  # retired: readable, not searchable
             gone.append(iri)
             continue
         docs.append(_document(entity, kind, themes, cities))
@@ -85,8 +86,8 @@ def build(store: Store, iris: Sequence[str]) -> tuple[list[Document], list[str]]
 
 
 def all_indexable(store: Store) -> list[str]:
-    rows = store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?c } }",
-                        {"g": store.graphs.public, "c": [NamedNode(c) for c in TYPES]})
+    rows = store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?c FILTER NOT EXISTS { ?s ?retired ?t } } }",
+                        {"g": store.graphs.public, "c": [NamedNode(c) for c in TYPES], "retired": NamedNode(RETIRED)})
     return sorted(r["s"].value for r in rows)
 
 

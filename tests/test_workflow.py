@@ -1,0 +1,220 @@
+"""The publishing workflow over real HTTP: accounts, drafts, publication, versions, audit, feed, conflicts."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from conftest import ThreadServer
+from graphe import accounts
+from graphe.app import create_app
+from graphe.service import Graphe
+from graphe.settings import Settings
+
+BASE = "https://graphe.aimf.asso.fr/"
+
+
+def practice(slug: str, title: str, city: str = "dakar", extra: str = "") -> str:
+    return f"""@prefix gr: <https://graphe.aimf.asso.fr/def#> . @prefix dct: <http://purl.org/dc/terms/> .
+<id/practice/{slug}> a gr:Practice ; dct:title "{title}"@fr ;
+    dct:abstract "Une pratique proposée par la ville."@fr ; gr:city <id/city/{city}> ;
+    dct:subject <id/theme/open-data> ; dct:source <id/source/aimf-article-2024-nantes-ia> {extra} ."""
+
+
+class Api:
+    def __init__(self, server: ThreadServer, token: str | None = None) -> None:
+        self.server, self.token = server, token
+
+    def __call__(self, query: str, **variables: object) -> dict:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = httpx.post(self.server.url + "/graphql", json={"query": query, "variables": variables},
+                              headers=headers, timeout=60)
+        return response.json()
+
+    def ok(self, query: str, **variables: object) -> dict:
+        body = self(query, **variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    def code(self, query: str, **variables: object) -> str:
+        body = self(query, **variables)
+        return body["errors"][0]["extensions"]["code"]
+
+
+SUBMIT = "mutation($rdf: String!) { submitDraft(rdf: $rdf) { id target state version city { name } } }"
+UPDATE = "mutation($id: ID!, $rdf: String!, $v: Int!) { updateDraft(id: $id, rdf: $rdf, expectedVersion: $v) { id version } }"
+PUBLISH = "mutation($id: ID!) { publish(draft: $id) { number action revision attributedTo } }"
+
+
+@pytest.fixture
+def world(validator) -> Iterator[tuple[Graphe, ThreadServer, Api, Api, Api]]:  # type: ignore[no-untyped-def]
+    graphe = Graphe.open(Settings(data_dir=None), validator=validator)
+    _, dakar_token = accounts.create(graphe.store, "contributor", "Service numérique de Dakar", BASE + "id/city/dakar")
+    _, aimf_token = accounts.create(graphe.store, "secretariat", "Secrétariat AIMF")
+    server = ThreadServer(create_app(graphe))
+    yield graphe, server, Api(server), Api(server, dakar_token), Api(server, aimf_token)
+    server.stop()
+    graphe.close()
+
+
+def test_draft_review_publication_and_versions(world) -> None:  # type: ignore[no-untyped-def]
+    graphe, _, anonymous, dakar, aimf = world
+    draft = dakar.ok(SUBMIT, rdf=practice("cartes-ouvertes", "Cartes ouvertes de Dakar"))["submitDraft"]
+    assert draft["state"] == "DRAFT" and draft["city"]["name"] == "Dakar" and draft["version"] == 1
+    iri = draft["target"]
+    listed = anonymous.ok("{ practices(first: 100) { edges { node { id } } } }")["practices"]["edges"]
+    assert iri not in [e["node"]["id"] for e in listed]  # a draft is private
+    assert anonymous.code("query($id: ID!) { practice(id: $id) { title } }", id=iri) == "NOT_FOUND"
+    updated = dakar.ok(UPDATE, id=draft["id"], rdf=practice("cartes-ouvertes", "Cartes ouvertes de Dakar (v2)"), v=1)
+    assert updated["updateDraft"]["version"] == 2
+    assert dakar.code(PUBLISH, id=draft["id"]) == "FORBIDDEN"  # contributors do not publish
+    published = aimf.ok(PUBLISH, id=draft["id"])["publish"]
+    assert published["number"] == 1 and published["attributedTo"] == BASE + "id/city/dakar"
+    seen = anonymous.ok("""query($id: ID!) { practice(id: $id) { title retiredAt history { number action content } } }""",
+                        id=iri)["practice"]
+    assert seen["title"] == "Cartes ouvertes de Dakar (v2)" and seen["retiredAt"] is None
+    assert [h["number"] for h in seen["history"]] == [1] and "Cartes ouvertes de Dakar (v2)" in seen["history"][0]["content"]
+    # Provenance is published with the data (PROV-O).
+    assert graphe.store.ask("ASK { ?p prov:wasAttributedTo ?c ; prov:generatedAtTime ?t }",
+                            {"p": _iri(iri), "c": _iri(BASE + "id/city/dakar")})
+    # A second version revises the first.
+    second = dakar.ok(SUBMIT, rdf=practice("cartes-ouvertes", "Cartes ouvertes de Dakar (v3)"))["submitDraft"]
+    assert aimf.ok(PUBLISH, id=second["id"])["publish"]["number"] == 2
+    assert graphe.store.ask("ASK { ?p prov:wasRevisionOf ?v }", {"p": _iri(iri), "v": _iri(iri + "/version/1")})
+    history = anonymous.ok("query($id: ID!) { history(id: $id) { number content } }", id=iri)["history"]
+    assert [h["number"] for h in history] == [1, 2] and "(v2)" in history[0]["content"] and "(v3)" in history[1]["content"]
+    # Found by search at once.
+    hits = anonymous.ok('{ search(text: "cartes ouvertes") { edges { node { object { ... on Practice { id } } } } } }')
+    assert iri in [e["node"]["object"]["id"] for e in hits["search"]["edges"]]
+
+
+def _iri(value: str):  # type: ignore[no-untyped-def]
+    from graphe.rdf import NamedNode
+    return NamedNode(value)
+
+
+def test_rejection_with_a_reason(world) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, dakar, aimf = world
+    draft = dakar.ok(SUBMIT, rdf=practice("refusee", "Une idée à revoir"))["submitDraft"]
+    assert aimf.code('mutation($id: ID!) { reject(draft: $id, reason: " ") { state } }', id=draft["id"]) == "BAD_USER_INPUT"
+    rejected = aimf.ok('mutation($id: ID!) { reject(draft: $id, reason: "Sources manquantes") { state reason } }',
+                       id=draft["id"])["reject"]
+    assert rejected == {"state": "REJECTED", "reason": "Sources manquantes"}
+    mine = dakar.ok("{ drafts(states: [REJECTED]) { id reason } }")["drafts"]
+    assert [d["reason"] for d in mine if d["id"] == draft["id"]] == ["Sources manquantes"]
+    assert aimf.code(PUBLISH, id=draft["id"]) == "CONFLICT"
+
+
+def test_publishing_validates_and_reports_every_violation(world) -> None:  # type: ignore[no-untyped-def]
+    graphe, _, _, dakar, aimf = world
+    bad = practice("sans-titre-fr", "x").replace('dct:title "x"@fr', 'dct:title "Only English"@en')
+    bad = bad.replace("gr:city <id/city/dakar>", "gr:city <id/city/dakar> ; dct:issued \"hier\"")
+    draft = dakar.ok(SUBMIT, rdf=bad)["submitDraft"]
+    before = (graphe.store.count(graphe.store.graphs.public), graphe.search.revision)
+    body = aimf(PUBLISH, id=draft["id"])
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "VALIDATION_FAILED"
+    fields = {v["field"] for v in error["extensions"]["violations"]}
+    assert {"http://purl.org/dc/terms/title", "http://purl.org/dc/terms/issued"} <= fields
+    assert all(v["message_fr"] and v["message_en"] for v in error["extensions"]["violations"])
+    assert graphe.store.count(graphe.store.graphs.public) == before[0]
+
+
+def test_contributors_act_for_their_city_only(world) -> None:  # type: ignore[no-untyped-def]
+    _, _, anonymous, dakar, aimf = world
+    assert dakar.code(SUBMIT, rdf=practice("ailleurs", "Pratique de Genève", city="geneve")) == "FORBIDDEN"
+    charter = """@prefix gr: <https://graphe.aimf.asso.fr/def#> . @prefix dct: <http://purl.org/dc/terms/> .
+<id/charter/c> a gr:Charter ; dct:title "Charte"@fr ; gr:charterKind gr:DataCharter ;
+    dct:publisher <id/organisation/aimf> ; dct:source <id/source/aimf-article-2024-nantes-ia> ."""
+    assert dakar.code(SUBMIT, rdf=charter) == "FORBIDDEN"
+    assert anonymous.code(SUBMIT, rdf=practice("anon", "Anonyme")) == "UNAUTHENTICATED"
+    geneve = aimf.ok(SUBMIT, rdf=practice("geneve-x", "Pratique de Genève", city="geneve"))["submitDraft"]
+    assert dakar.code(UPDATE, id=geneve["id"], rdf=practice("geneve-x", "Détournée", city="geneve"), v=1) == "FORBIDDEN"
+    assert dakar.code('query($id: ID!) { draft(id: $id) { id } }', id=geneve["id"]) == "NOT_FOUND"
+    assert aimf.ok(SUBMIT, rdf=charter)["submitDraft"]["state"] == "DRAFT"
+
+
+def test_a_wrong_token_is_refused_with_401(world) -> None:  # type: ignore[no-untyped-def]
+    _, server, _, _, _ = world
+    for header in ("Bearer grp_nope", "Basic Zm9vOmJhcg==", "Bearer"):
+        response = httpx.post(server.url + "/graphql", json={"query": "{ stats { revision } }"},
+                              headers={"Authorization": header})
+        assert response.status_code == 401 and response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_revoked_tokens_stop_working(world) -> None:  # type: ignore[no-untyped-def]
+    graphe, server, *_ = world
+    account, token = accounts.create(graphe.store, "secretariat", "Temporaire")
+    assert Api(server, token).ok("{ drafts { id } }") == {"drafts": []}
+    accounts.revoke(graphe.store, account.id.rsplit("/", 1)[-1])
+    response = httpx.post(server.url + "/graphql", json={"query": "{ stats { revision } }"},
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_retired_objects_stay_readable_and_leave_listings_and_search(world) -> None:  # type: ignore[no-untyped-def]
+    graphe, server, anonymous, dakar, aimf = world
+    draft = dakar.ok(SUBMIT, rdf=practice("a-retirer", "Kiosques numériques itinérants"))["submitDraft"]
+    aimf.ok(PUBLISH, id=draft["id"])
+    iri = draft["target"]
+    retired = aimf.ok('mutation($id: ID!) { retire(id: $id, reason: "Arrêtée en 2025") { number action } }', id=iri)
+    assert retired["retire"] == {"number": 2, "action": "retired"}
+    seen = anonymous.ok("query($id: ID!) { practice(id: $id) { title retiredAt } }", id=iri)["practice"]
+    assert seen["retiredAt"]
+    listed = anonymous.ok("{ practices(first: 100) { edges { node { id } } } }")["practices"]["edges"]
+    assert iri not in [e["node"]["id"] for e in listed]
+    hits = anonymous.ok('{ search(text: "kiosques itinérants") { totalCount } }')["search"]["totalCount"]
+    assert hits == 0
+    page = httpx.get(server.url + "/id/practice/a-retirer", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "retirée" in page.text
+    assert aimf.code('mutation($id: ID!) { retire(id: $id, reason: "encore") { number } }', id=iri) == "CONFLICT"
+
+
+def test_concurrent_writers_get_a_conflict_never_a_silent_loss(world) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, dakar, aimf = world
+    draft = dakar.ok(SUBMIT, rdf=practice("partagee", "Version initiale"))["submitDraft"]
+    first = dakar.ok(UPDATE, id=draft["id"], rdf=practice("partagee", "Modification A"), v=1)
+    assert first["updateDraft"]["version"] == 2
+    assert aimf.code(UPDATE, id=draft["id"], rdf=practice("partagee", "Modification B"), v=1) == "CONFLICT"
+    content = aimf.ok('query($id: ID!) { draft(id: $id) { content version } }', id=draft["id"])["draft"]
+    assert "Modification A" in content["content"] and content["version"] == 2
+    # Two drafts made from the same published version: the second cannot overwrite the first.
+    aimf.ok(PUBLISH, id=draft["id"])
+    one = dakar.ok(SUBMIT, rdf=practice("partagee", "Suite 1"))["submitDraft"]
+    two = dakar.ok(SUBMIT, rdf=practice("partagee", "Suite 2"))["submitDraft"]
+    assert aimf.ok(PUBLISH, id=one["id"])["publish"]["number"] == 2
+    assert aimf.code(PUBLISH, id=two["id"]) == "CONFLICT"
+
+
+def test_parallel_updates_of_one_draft_keep_exactly_one(world) -> None:  # type: ignore[no-untyped-def]
+    import concurrent.futures
+    _, _, _, dakar, _ = world
+    draft = dakar.ok(SUBMIT, rdf=practice("course", "Départ"))["submitDraft"]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: dakar(UPDATE, id=draft["id"], rdf=practice("course", f"Écrivain {i}"), v=1),
+                                range(8)))
+    winners = [r for r in results if "errors" not in r]
+    losers = [r for r in results if "errors" in r]
+    assert len(winners) == 1 and all(r["errors"][0]["extensions"]["code"] == "CONFLICT" for r in losers)
+
+
+def test_audit_log_and_change_feed(world) -> None:  # type: ignore[no-untyped-def]
+    graphe, server, anonymous, dakar, aimf = world
+    start = graphe.store.revision().number
+    draft = dakar.ok(SUBMIT, rdf=practice("suivie", "Suivie par le flux"))["submitDraft"]
+    dakar.code(PUBLISH, id=draft["id"])  # refused: audited
+    published = aimf.ok(PUBLISH, id=draft["id"])["publish"]
+    aimf.ok('mutation($id: ID!) { retire(id: $id, reason: "fin") { number } }', id=draft["target"])
+    log = aimf.ok("{ auditLog(first: 10) { actor action target result } }")["auditLog"]
+    actions = [(e["actor"], e["action"], e["result"]) for e in log]
+    assert ("Secrétariat AIMF", "retire", "ok") in actions and ("Secrétariat AIMF", "publish", "ok") in actions
+    assert ("Service numérique de Dakar", "publish", "FORBIDDEN") in actions
+    assert dakar.code("{ auditLog { action } }") == "FORBIDDEN" and anonymous.code("{ auditLog { action } }") == "UNAUTHENTICATED"
+    feed = anonymous.ok("query($s: Int!) { changes(since: $s) { revision created changed retired } }", s=start)["changes"]
+    assert [e["created"] for e in feed if e["revision"] == published["revision"]] == [[draft["target"]]]
+    assert any(draft["target"] in e["retired"] for e in feed)
+    by_http = httpx.get(server.url + "/changes", params={"since": start}).json()
+    assert [e["revision"] for e in by_http["changes"]] == [e["revision"] for e in feed]
+    assert httpx.get(server.url + "/changes", params={"since": "x"}).status_code == 400
