@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -29,7 +29,8 @@ HOME = [("/graphql", ("GraphQL (GraphiQL dans le navigateur)", "GraphQL (GraphiQ
         ("/id/theme", ("Les thèmes", "Themes"))]
 
 
-def create_app(graphe: Graphe, admin_secret: str | None = None) -> Starlette:
+def create_app(graphe: Graphe, admin_secret: str | None = None,
+               on_shutdown: Callable[[], None] | None = None) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         revision = graphe.store.revision()
         return JSONResponse({
@@ -108,6 +109,8 @@ def create_app(graphe: Graphe, admin_secret: str | None = None) -> Starlette:
         finally:
             pool.close()
             dumps.close()
+            if on_shutdown is not None:  # uvicorn re-raises SIGTERM after shutdown: clean up here
+                on_shutdown()
 
     app = Starlette(
         routes=[

@@ -98,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="exporter les données publiées",
                                  description="Écrit les données publiées dans le format choisi.")
-    export.add_argument("--format", default="ttl", choices=["ttl", "nt", "nq", "jsonld", "rdf"],
-                        help="format de sortie (défaut : ttl)")
+    export.add_argument("--format", default="ttl", choices=["ttl", "nt", "nq", "jsonld", "rdf", "csv"],
+                        help="format de sortie (défaut : ttl ; csv : les pratiques, relues par `graphe import`)")
     export.add_argument("--output", "-o", type=Path, metavar="FICHIER",
                         help="fichier de sortie, compressé s'il finit par .gz (défaut : sortie standard)")
     _store_options(export)
@@ -212,6 +212,17 @@ def _validate(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyp
 
 
 def _export(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    if args.format == "csv":
+        from .exports import practices_csv
+        from .filters import PracticeFilter
+
+        text = "".join(practices_csv(graphe.store, PracticeFilter())).encode("utf-8")
+        if args.output is None:
+            sys.stdout.buffer.write(text)
+        else:
+            args.output.write_bytes(text)
+            _say(f"Exporté vers {args.output}.")
+        return 0
     fmt = rdf.format_named(args.format)
     if args.output is None:
         graphe.export(sys.stdout.buffer, fmt)

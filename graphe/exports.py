@@ -18,9 +18,13 @@ from .store import Store
 DUMP_FORMATS = ("ttl", "nt", "jsonld", "rdf")
 DCT, SCHEMA, DCAT = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["dcat"]
 
-# The CSV of practices: stable IRIs first; multi-valued cells joined by " | ". `graphe import` reads it back.
+# The CSV of practices: stable IRIs first; multi-valued cells joined by " | ". `graphe.sheets.parse_csv` reads it
+# back (city_name, country and modified are read-only). New columns go at the end: existing ones keep their place.
 CSV_COLUMNS = ["iri", "title_fr", "title_en", "summary_fr", "summary_en", "city", "city_name", "country", "themes",
-               "status", "issued", "modified", "url", "adapted_from", "inspired_by", "charters", "keywords_fr"]
+               "status", "issued", "modified", "url", "adapted_from", "inspired_by", "charters", "keywords_fr",
+               "body_fr", "body_en", "results_fr", "results_en", "transferability_fr", "transferability_en",
+               "creator", "contributors", "start_date", "end_date", "contact", "ai_projects", "keywords_en",
+               "sources"]
 SEPARATOR = " | "
 STATUS_CODES = {iri: code for code, iri in PRACTICE_STATUS.items()}
 
@@ -69,37 +73,69 @@ class Dumps:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+# column → (predicate, language): one value per practice (a language-tagged text in exactly that language)
+_CSV_ONE = {
+    "title_fr": (DCT + "title", "fr"), "title_en": (DCT + "title", "en"),
+    "summary_fr": (DCT + "abstract", "fr"), "summary_en": (DCT + "abstract", "en"),
+    "city": (GR + "city", None), "status": (GR + "status", None), "issued": (DCT + "issued", None),
+    "modified": (DCT + "modified", None), "url": (SCHEMA + "url", None),
+    "body_fr": (DCT + "description", "fr"), "body_en": (DCT + "description", "en"),
+    "results_fr": (GR + "results", "fr"), "results_en": (GR + "results", "en"),
+    "transferability_fr": (GR + "transferability", "fr"), "transferability_en": (GR + "transferability", "en"),
+    "creator": (DCT + "creator", None), "start_date": (SCHEMA + "startDate", None),
+    "end_date": (SCHEMA + "endDate", None), "contact": (SCHEMA + "email", None),
+}
+# column → (predicate, language): every value, joined by " | "
+_CSV_MANY = {
+    "themes": (DCT + "subject", None), "adapted_from": (GR + "adaptedFrom", None),
+    "inspired_by": (GR + "inspiredBy", None), "charters": (GR + "appliesCharter", None),
+    "keywords_fr": (DCAT + "keyword", "fr"), "contributors": (DCT + "contributor", None),
+    "ai_projects": (GR + "describesProject", None), "keywords_en": (DCAT + "keyword", "en"),
+    "sources": (DCT + "source", None),
+}
+
+
+def _csv_query(where: str) -> str:
+    """One query (one consistent read). Single values are sampled in one group; each multi-valued column is
+    grouped in its own sub-select, so that they do not multiply each other's rows."""
+    def lang(var: str, tag: str | None) -> str:
+        return f' FILTER(lang(?{var}) = "{tag}")' if tag else ""
+
+    one = [(col, f"v{i}", pred, tag) for i, (col, (pred, tag)) in enumerate(_CSV_ONE.items())]
+    many = [(col, f"m{i}", pred, tag) for i, (col, (pred, tag)) in enumerate(_CSV_MANY.items())]
+    samples = " ".join(f"(SAMPLE(?{v}_) AS ?{v})" for _, v, _, _ in one)
+    optionals = " ".join(f"OPTIONAL {{ ?s <{pred}> ?{v}_{lang(v + '_', tag)} }}" for _, v, pred, tag in one)
+    city = ('OPTIONAL { ?s <' + GR + 'city> ?cityRef OPTIONAL { ?cityRef <' + SCHEMA + 'addressCountry> ?cc_ } '
+            'OPTIONAL { ?cityRef <' + SCHEMA + 'name> ?cname_ FILTER(lang(?cname_) = "fr") } }')
+    groups = " ".join(
+        f'OPTIONAL {{ SELECT ?s (GROUP_CONCAT(DISTINCT STR(?{v}_); separator="{SEPARATOR}") AS ?{v}) '
+        f"WHERE {{ ?s <{pred}> ?{v}_{lang(v + '_', tag)} }} GROUP BY ?s }}" for _, v, pred, tag in many)
+    return (f"SELECT * WHERE {{ {{ SELECT ?s {samples} (SAMPLE(?cc_) AS ?cc) (SAMPLE(?cname_) AS ?cname) "
+            f"WHERE {{ {where} {optionals} {city} }} GROUP BY ?s }} {groups} }} ORDER BY ?s")
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: str) -> str:
+    """A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`) is written with a leading apostrophe
+    (OWASP CSV injection); `graphe import` removes it again (`unescape_cell`)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unescape_cell(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
 def practices_csv(store: Store, flt: PracticeFilter) -> Iterator[str]:
     """CSV text of the practices matching `flt` (the GraphQL filters), one row each, ordered by IRI."""
     where = practice_query(flt, "ID", False, ()).where()
-    rows = store.select(f"""SELECT ?s
-        (SAMPLE(?tfr) AS ?title_fr) (SAMPLE(?ten) AS ?title_en) (SAMPLE(?afr) AS ?summary_fr)
-        (SAMPLE(?aen) AS ?summary_en) (SAMPLE(?city) AS ?c) (SAMPLE(?cname) AS ?city_name)
-        (SAMPLE(?country) AS ?cc) (GROUP_CONCAT(DISTINCT STR(?theme); separator="{SEPARATOR}") AS ?themes)
-        (SAMPLE(?status) AS ?st) (SAMPLE(?issued) AS ?iss) (SAMPLE(?modified) AS ?mod) (SAMPLE(?url) AS ?u)
-        (GROUP_CONCAT(DISTINCT STR(?from); separator="{SEPARATOR}") AS ?adapted_from)
-        (GROUP_CONCAT(DISTINCT STR(?insp); separator="{SEPARATOR}") AS ?inspired_by)
-        (GROUP_CONCAT(DISTINCT STR(?charter); separator="{SEPARATOR}") AS ?charters)
-        (GROUP_CONCAT(DISTINCT STR(?kw); separator="{SEPARATOR}") AS ?keywords)
-      WHERE {{ {where}
-        OPTIONAL {{ ?s <{DCT}title> ?tfr FILTER(langMatches(lang(?tfr), "fr")) }}
-        OPTIONAL {{ ?s <{DCT}title> ?ten FILTER(langMatches(lang(?ten), "en")) }}
-        OPTIONAL {{ ?s <{DCT}abstract> ?afr FILTER(langMatches(lang(?afr), "fr")) }}
-        OPTIONAL {{ ?s <{DCT}abstract> ?aen FILTER(langMatches(lang(?aen), "en")) }}
-        OPTIONAL {{ ?s <{GR}city> ?city OPTIONAL {{ ?city <{SCHEMA}addressCountry> ?country }}
-                   OPTIONAL {{ ?city <{SCHEMA}name> ?cname FILTER(langMatches(lang(?cname), "fr")) }} }}
-        OPTIONAL {{ ?s <{DCT}subject> ?theme }}
-        OPTIONAL {{ ?s <{GR}status> ?status }}
-        OPTIONAL {{ ?s <{DCT}issued> ?issued }}
-        OPTIONAL {{ ?s <{DCT}modified> ?modified }}
-        OPTIONAL {{ ?s <{SCHEMA}url> ?url }}
-        OPTIONAL {{ ?s <{GR}adaptedFrom> ?from }}
-        OPTIONAL {{ ?s <{GR}inspiredBy> ?insp }}
-        OPTIONAL {{ ?s <{GR}appliesCharter> ?charter }}
-        OPTIONAL {{ ?s <{DCAT}keyword> ?kw FILTER(langMatches(lang(?kw), "fr")) }}
-      }} GROUP BY ?s ORDER BY ?s""")
-    names = ["s", "title_fr", "title_en", "summary_fr", "summary_en", "c", "city_name", "cc", "themes", "st",
-             "iss", "mod", "u", "adapted_from", "inspired_by", "charters", "keywords"]
+    rows = store.select(_csv_query(where))
+    variables = {col: f"v{i}" for i, col in enumerate(_CSV_ONE)}
+    variables.update({col: f"m{i}" for i, col in enumerate(_CSV_MANY)})
+    variables.update({"iri": "s", "city_name": "cname", "country": "cc"})
+    names = [variables[col] for col in CSV_COLUMNS]
+    status = CSV_COLUMNS.index("status")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -108,6 +144,6 @@ def practices_csv(store: Store, flt: PracticeFilter) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
         values = [row[n].value if n in row else "" for n in names]
-        values[9] = STATUS_CODES.get(values[9], values[9])
-        writer.writerow(values)
+        values[status] = STATUS_CODES.get(values[status], values[status])
+        writer.writerow([escape_cell(v) for v in values])
         yield buffer.getvalue()

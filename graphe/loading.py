@@ -80,8 +80,13 @@ def validate(store: Store | None, validator: Validator, quads: Sequence[Quad],
              replace: bool = False) -> ValidationReport:
     # The whole data graph is validated, then only the changed resources' results are kept: pySHACL's
     # `focus_nodes` skips qualified constraints (a French title among several titles, say).
+    # Results about a referenced resource count only when nothing describes it (`dct:source <unknown>`):
+    # a published resource's own results would only reflect the partial context given here.
+    graph = validation_graph(store, quads, replace)
     focus = {str(rdf.to_rdflib_term(s)) for s in rdf.subjects(quads)}
-    report = validator.validate(validation_graph(store, quads, replace))
+    described = {str(s) for s in graph.subjects()}
+    focus |= {q.object.value for q in quads if isinstance(q.object, NamedNode) and q.object.value not in described}
+    report = validator.validate(graph)
     return ValidationReport(tuple(r for r in report.results if r.focus in focus))
 
 

@@ -22,14 +22,21 @@ def serve(settings: Settings) -> int:
         say(f"Graphe écoute sur http://{_host(settings.host)}:{settings.port}/ "
             f"(données : {where} ; révision {revision.number} ; IRI de base {settings.base_iri})")
         secret = admin.announce(settings, f"http://{_host(settings.host)}:{settings.port}")
-        config = uvicorn.Config(create_app(graphe, admin_secret=secret), host=settings.host, port=settings.port,
-                                log_level="info", access_log=False, lifespan="on")
+
+        def shutdown() -> None:
+            admin.withdraw(settings)
+            graphe.close()
+
+        app = create_app(graphe, admin_secret=secret, on_shutdown=shutdown)
+        config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
+                                lifespan="on")
         server = uvicorn.Server(config)
         server.run()
         return 0 if server.started or not sys.exc_info()[0] else 1
     finally:
         admin.withdraw(settings)
-        graphe.close()
+        if not graphe.closed:
+            graphe.close()
 
 
 def _host(host: str) -> str:

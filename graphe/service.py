@@ -38,6 +38,7 @@ class Graphe:
         self.store = store
         self.search = SearchIndex(settings.data_dir / "search" if settings.data_dir is not None else None)
         self.lock = threading.RLock()  # one domain write at a time: check, then commit, then index
+        self.closed = False
         self._cache: dict[str, tuple[int, object]] = {}
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
@@ -74,6 +75,9 @@ class Graphe:
         return graphe
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         self.search.close()
         self.store.close()
 

@@ -1,0 +1,677 @@
+"""Good-practice sheets sent as files: one practice per Markdown file (YAML header), or a CSV of practices.
+
+Both formats parse into one value, `Sheet`; `sheet_quads` turns a sheet into the triples of `ontology/MODEL.md`
+(Practice). Every *format* problem raises `GrapheError("SHEET_INVALID", …)` naming the file, the line and the
+field, French first; *semantic* checks (does the city exist, mandatory properties) are left to SHACL.
+The documented format is `docs/sheets.md`. The CSV reader is in `sheets_csv.py`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import GrapheError
+from .filters import PRACTICE_STATUS
+from .rdf import GR, PREFIXES, RDF_TYPE, Literal, NamedNode, Quad
+
+DCT, SCHEMA, DCAT, XSD = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["dcat"], PREFIXES["xsd"]
+MAX_CHARS = 1_000_000  # a Markdown sheet; a CSV may hold MAX_CSV_CHARS (see sheets_csv)
+
+
+@dataclass
+class Sheet:
+    source: str  # file name (and row number for a CSV: "pratiques.csv:4")
+    iri: str | None = None  # explicit IRI (absolute, or relative "id/practice/…") or None
+    slug: str | None = None  # IRI = {base}id/practice/{slug}
+    title: dict[str, str] = field(default_factory=dict)  # lang → text ("fr" required)
+    summary: dict[str, str] = field(default_factory=dict)
+    body: dict[str, str] = field(default_factory=dict)
+    results: dict[str, str] = field(default_factory=dict)
+    transferability: dict[str, str] = field(default_factory=dict)
+    city: str | None = None  # slug or IRI
+    creator: str | None = None  # organisation slug or IRI
+    themes: list[str] = field(default_factory=list)
+    status: str | None = None  # IDEA | PILOT | IN_PRODUCTION | RETIRED
+    issued: dt.date | None = None
+    start_date: str | None = None  # YYYY-MM-DD, YYYY-MM or YYYY
+    end_date: str | None = None
+    contact: str | None = None  # a role e-mail address
+    url: str | None = None
+    adapted_from: list[str] = field(default_factory=list)
+    inspired_by: list[str] = field(default_factory=list)
+    charters: list[str] = field(default_factory=list)
+    ai_projects: list[str] = field(default_factory=list)
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+    contributors: list[str] = field(default_factory=list)  # dct:contributor → organisations (the seeds use it)
+
+
+# --------------------------------------------------------------------------------------------- the fields
+
+TEXTS = {"title": DCT + "title", "summary": DCT + "abstract", "body": DCT + "description",
+         "results": GR + "results", "transferability": GR + "transferability"}
+ONE_REF = {"city": ("city", GR + "city"), "creator": ("organisation", DCT + "creator")}
+REF_LISTS = {"themes": ("theme", DCT + "subject"), "adapted_from": ("practice", GR + "adaptedFrom"),
+             "inspired_by": ("practice", GR + "inspiredBy"), "charters": ("charter", GR + "appliesCharter"),
+             "ai_projects": ("ai-project", GR + "describesProject"), "sources": ("source", DCT + "source"),
+             "contributors": ("organisation", DCT + "contributor")}
+OTHER = ("iri", "id", "lang", "status", "issued", "start_date", "end_date", "contact", "url", "keywords")
+MULTILINGUAL = (*TEXTS, "keywords")
+KEYS = (*OTHER[:3], *TEXTS, *ONE_REF, *REF_LISTS, *OTHER[3:])
+STATUS_IRIS = PRACTICE_STATUS  # code → IRI
+_STATUS_NAMES = {
+    "idea": "IDEA", "idee": "IDEA",
+    "pilot": "PILOT", "pilote": "PILOT", "experimentation": "PILOT",
+    "in production": "IN_PRODUCTION", "en production": "IN_PRODUCTION", "production": "IN_PRODUCTION",
+    "en service": "IN_PRODUCTION",
+    "retired": "RETIRED", "discontinued": "RETIRED", "arretee": "RETIRED", "arrete": "RETIRED",
+    "abandonnee": "RETIRED", "abandonne": "RETIRED",
+}
+STATUS_HELP = "IDEA, PILOT, IN_PRODUCTION, RETIRED (idée, pilote, en production, arrêtée)"
+
+_LANG = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$")
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # the shape's pattern
+# C0 controls (but tab, LF, CR), lone surrogates, U+FFFE/U+FFFF: no RDF/XML export could carry them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_FOLD = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d",
+                       "Đ": "D", "ł": "l", "Ł": "L", "ı": "i"})
+
+
+# --------------------------------------------------------------------------------------------- errors
+
+def invalid(file: str, line: int | None, fld: str | None, fr: str, en: str, **extra: Any) -> GrapheError:
+    """A SHEET_INVALID error: "fichier, ligne N, champ « f » : message", details file/line/field."""
+    where_fr, where_en = file, file
+    if line:
+        where_fr, where_en = f"{where_fr}, ligne {line}", f"{where_en}, line {line}"
+    if fld:
+        where_fr, where_en = f"{where_fr}, champ « {fld} »", f"{where_en}, field '{fld}'"
+    return GrapheError("SHEET_INVALID", f"{where_fr} : {fr}", f"{where_en}: {en}",
+                       {"file": file, "line": line, "field": fld, **extra})
+
+
+@dataclass
+class Where:
+    """Where a value comes from, to name it in an error."""
+    file: str
+    line: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def error(self, fld: str | None, fr: str, en: str, line: int | None = None) -> GrapheError:
+        return invalid(self.file, line or self.line, fld, fr, en, **self.extra)
+
+
+def check_text(text: str, file: str, first_line: int = 1, limit: int = MAX_CHARS) -> None:
+    """Refuse oversized input and characters no export could carry (NUL, other control characters)."""
+    if len(text) > limit:
+        raise invalid(file, None, None, f"fichier trop volumineux ({len(text)} caractères, {limit} au plus).",
+                      f"file too large ({len(text)} characters, at most {limit}).")
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        line = first_line + text.count("\n", 0, bad.start())
+        code = f"U+{ord(bad.group()):04X}"
+        raise invalid(file, line, None, f"caractère interdit {code} (caractère de contrôle ou invalide).",
+                      f"forbidden character {code} (a control or invalid character).")
+
+
+def hint(key: str, known: Iterable[str]) -> tuple[str, str]:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if close:
+        return f" Vouliez-vous dire « {close[0]} » ?", f" Did you mean '{close[0]}'?"
+    return "", ""
+
+
+# --------------------------------------------------------------------------------------------- values
+
+def slugify(title: str, max_length: int = 80) -> str:
+    """ASCII slug of a title: accents folded, lower case, hyphens.
+
+    "Nantes Débat de l'IA" → "nantes-debat-de-l-ia"."""
+    text = unicodedata.normalize("NFKD", title.translate(_FOLD))
+    text = "".join(c for c in text if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
+    return slug
+
+
+def split_key(key: str) -> tuple[str, str | None] | None:
+    """`title` → (title, None); `title_en` → (title, "en"); unknown → None."""
+    key = key.strip().lower()
+    if key in KEYS:
+        return key, None
+    for name in MULTILINGUAL:
+        if key.startswith(name + "_") and _LANG.match(key[len(name) + 1:]):
+            return name, key[len(name) + 1:]
+    return None
+
+
+def known_keys(extra: Iterable[str] = ()) -> list[str]:
+    return [*KEYS, *(f"{n}_{lang}" for n in MULTILINGUAL for lang in ("fr", "en")), *extra]
+
+
+def lang_tag(value: Any, where: Where, fld: str, line: int | None = None) -> str:
+    tag = value.strip().lower() if isinstance(value, str) else None
+    if not tag or not _LANG.match(tag):
+        raise where.error(fld, f"étiquette de langue invalide « {value} » (par exemple fr, en, fr-ca).",
+                          f"invalid language tag '{value}' (for example fr, en, fr-ca).", line)
+    return tag
+
+
+def ref(value: Any, where: Where, fld: str, line: int | None = None) -> str:
+    """A reference: a slug (`nantes`), an absolute IRI, or an IRI relative to the base (`id/city/nantes`)."""
+    if not isinstance(value, str):
+        raise where.error(fld, f"identifiant (slug) ou IRI attendu, pas {kind_of(value)}.",
+                          f"an identifier (slug) or IRI expected, not {kind_of_en(value)}.", line)
+    text = value.strip()
+    if _SLUG.match(text):
+        return text
+    if text.startswith("id/") or _SCHEME.match(text):
+        try:
+            NamedNode(text if _SCHEME.match(text) else "https://example.org/" + text)
+            return text
+        except ValueError:
+            pass
+    fr_hint = f" : par exemple « {slugify(text)} »" if slugify(text) else ""
+    en_hint = f": for example '{slugify(text)}'" if slugify(text) else ""
+    raise where.error(fld, f"« {text} » n'est ni un identifiant (minuscules, chiffres, tirets{fr_hint}), ni une IRI.",
+                      f"'{text}' is neither an identifier (lower case, digits, hyphens{en_hint}) nor an IRI.", line)
+
+
+def resolve(value: str, kind: str, base_iri: str) -> NamedNode:
+    if _SCHEME.match(value):
+        return NamedNode(value)
+    if value.startswith("id/"):
+        return NamedNode(base_iri + value)
+    return NamedNode(f"{base_iri}id/{kind}/{value}")
+
+
+def status_code(value: Any, where: Where, fld: str = "status", line: int | None = None) -> str:
+    if isinstance(value, str):
+        if value.strip() in STATUS_IRIS.values():
+            return next(code for code, iri in STATUS_IRIS.items() if iri == value.strip())
+        name = " ".join(re.sub(r"[-_]", " ", fold(value)).split())
+        code = _STATUS_NAMES.get(name)
+        if code:
+            return code
+    raise where.error(fld, f"statut inconnu « {value} » (valeurs admises : {STATUS_HELP}).",
+                      f"unknown status '{value}' (allowed values: {STATUS_HELP}).", line)
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower().strip()
+
+
+def date_text(value: Any, where: Where, fld: str, full: bool, line: int | None = None) -> str:
+    """A date YYYY-MM-DD (or, unless `full`, YYYY-MM or YYYY), checked against the calendar."""
+    original = value
+    if isinstance(value, bool):
+        value = None
+    elif isinstance(value, dt.datetime):
+        value = None
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    elif isinstance(value, int):
+        value = f"{value:04d}" if 0 < value < 10000 else None
+    text = value.strip() if isinstance(value, str) else ""
+    m = _DATE.match(text)
+    ok = bool(m) and (not full or m.group(3) is not None)
+    if ok and m:
+        year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+        try:
+            ok = year > 0 and bool(dt.date(year, month, day))
+        except ValueError:
+            ok = False
+    if not ok:
+        wanted_fr = "AAAA-MM-JJ" if full else "AAAA-MM-JJ, AAAA-MM ou AAAA"
+        wanted_en = "YYYY-MM-DD" if full else "YYYY-MM-DD, YYYY-MM or YYYY"
+        raise where.error(fld, f"date invalide « {original} » (format attendu : {wanted_fr}).",
+                          f"invalid date '{original}' (expected format: {wanted_en}).", line)
+    return text
+
+
+def email(value: Any, where: Where, fld: str = "contact", line: int | None = None) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    if not _EMAIL.match(text):
+        raise where.error(fld, f"adresse électronique invalide « {value} » (par exemple numerique@ville.fr).",
+                          f"invalid e-mail address '{value}' (for example numerique@ville.fr).", line)
+    return text
+
+
+def web_url(value: Any, where: Where, fld: str = "url", line: int | None = None) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if re.match(r"^https?://[^\s/]", text, re.IGNORECASE):
+        try:
+            NamedNode(text)
+            return text
+        except ValueError:
+            pass
+    raise where.error(fld, f"adresse web invalide « {value} » (attendu : http://… ou https://…).",
+                      f"invalid web address '{value}' (expected: http://… or https://…).", line)
+
+
+def kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "un dictionnaire"
+    if isinstance(value, (set, frozenset)):
+        return "un ensemble"
+    if isinstance(value, (list, tuple)):
+        return "une liste"
+    if isinstance(value, bool):
+        return "un booléen"
+    if isinstance(value, (int, float)):
+        return "un nombre"
+    if value is None:
+        return "une valeur vide"
+    if isinstance(value, str):
+        return "un texte"
+    return f"une valeur de type {type(value).__name__}"
+
+
+def kind_of_en(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "an empty value"
+    if isinstance(value, str):
+        return "a text"
+    return f"a value of type {type(value).__name__}"
+
+
+# --------------------------------------------------------------------------------------------- building
+
+@dataclass
+class Entry:
+    """One key of a header or one cell of a CSV row, with where it is."""
+    key: str
+    value: Any
+    line: int | None
+    item_lines: dict[Any, int] = field(default_factory=dict)  # list index or mapping key → line
+    cell: bool = False  # a CSV cell: lists are joined by "|"
+
+
+def build(entries: list[Entry], where: Where, source: str, default_lang: str = "fr") -> Sheet:
+    """The sheet of a header's keys or a CSV row's cells (already known to be known keys)."""
+    sheet = Sheet(source=source)
+    lang = default_lang
+    for e in entries:
+        if split_key(e.key) == ("lang", None) and e.value not in (None, ""):
+            lang = lang_tag(e.value, where, e.key, e.line)
+    seen: dict[tuple[str, str], int | None] = {}
+
+    def put(mapping: dict, name: str, tag: str, value: Any, line: int | None, fld: str) -> None:
+        if (name, tag) in seen:
+            raise where.error(fld, f"« {name} » en langue « {tag} » est donné deux fois"
+                              + (f" (déjà ligne {seen[(name, tag)]})." if seen[(name, tag)] else "."),
+                              f"'{name}' in language '{tag}' is given twice"
+                              + (f" (already line {seen[(name, tag)]})." if seen[(name, tag)] else "."), line)
+        seen[(name, tag)] = line
+        mapping[tag] = value
+
+    for e in entries:
+        parsed = split_key(e.key)
+        assert parsed is not None
+        name, tag = parsed
+        if e.value is None or (isinstance(e.value, str) and not e.value.strip()):
+            continue  # an empty value says nothing
+        if name in TEXTS:
+            for t, text, line in texts(e, tag or lang, where):
+                put(getattr(sheet, name), name, t, text, line, e.key)
+        elif name == "keywords":
+            for t, words, line in keyword_lists(e, tag or lang, where):
+                put(sheet.keywords, name, t, words, line, e.key)
+        elif name in ONE_REF:
+            setattr(sheet, name, ref(e.value, where, e.key, e.line))
+        elif name in REF_LISTS:
+            try:
+                setattr(sheet, name, unique(ref(v, where, e.key, line) for v, line in items(e, where)))
+            except GrapheError:
+                if isinstance(e.value, str) and re.search(r"[,;]" if e.cell else r"[,;|]", e.value):
+                    raise list_expected(e, where) from None
+                raise
+        elif name == "status":
+            sheet.status = status_code(e.value, where, e.key, e.line)
+        elif name == "issued":
+            sheet.issued = dt.date.fromisoformat(date_text(e.value, where, e.key, True, e.line))
+        elif name in ("start_date", "end_date"):
+            setattr(sheet, name, date_text(e.value, where, e.key, False, e.line))
+        elif name == "contact":
+            sheet.contact = email(e.value, where, e.key, e.line)
+        elif name == "url":
+            sheet.url = web_url(e.value, where, e.key, e.line)
+        elif name == "iri":
+            identify(sheet, e, where)
+        elif name == "id":
+            slug = e.value.strip() if isinstance(e.value, str) else None
+            if slug is None or not _SLUG.match(slug):
+                suggestion = slugify(str(e.value))
+                raise where.error(e.key, f"identifiant invalide « {e.value} » : minuscules sans accents, chiffres "
+                                  f"et tirets (par exemple « {suggestion or 'ma-pratique'} »).",
+                                  f"invalid identifier '{e.value}': lower case without accents, digits and "
+                                  f"hyphens (for example '{suggestion or 'my-practice'}').", e.line)
+            if sheet.slug is not None and sheet.slug != slug:
+                raise where.error(e.key, f"l'identifiant « {slug} » ne correspond pas à l'IRI ({sheet.iri}).",
+                                  f"the identifier '{slug}' does not match the IRI ({sheet.iri}).", e.line)
+            sheet.slug = slug
+    if not any(t == "fr" or t.startswith("fr-") for t in sheet.title):
+        raise where.error("title_fr" if where.extra.get("row") else "title",
+                          "le titre en français est obligatoire (title ou title_fr).",
+                          "the French title is required (title or title_fr).")
+    return sheet
+
+
+def list_expected(e: Entry, where: Where) -> GrapheError:
+    if e.cell:
+        return where.error(e.key, f"« {e.value} » : séparez les valeurs par « | » "
+                           "(par exemple « ai | mobility »).",
+                           f"'{e.value}': separate the values with '|' (for example 'ai | mobility').", e.line)
+    return where.error(e.key, f"« {e.value} » : plusieurs valeurs s'écrivent en liste YAML (par exemple "
+                       "[ai, mobility]).", f"'{e.value}': several values are written as a YAML list (for example "
+                       "[ai, mobility]).", e.line)
+
+
+def identify(sheet: Sheet, e: Entry, where: Where) -> None:
+    value = ref(e.value, where, e.key, e.line)
+    if _SLUG.match(value):
+        slug, iri = value, None
+    else:
+        iri = value
+        slug = value.rstrip("/").rsplit("/", 1)[-1] or None
+        if slug is not None and not _SLUG.match(slug):
+            slug = None
+    if sheet.slug is not None and slug != sheet.slug:
+        raise where.error(e.key, f"l'IRI « {value} » ne correspond pas à l'identifiant « {sheet.slug} ».",
+                          f"the IRI '{value}' does not match the identifier '{sheet.slug}'.", e.line)
+    sheet.iri, sheet.slug = iri, slug
+
+
+def texts(e: Entry, lang: str, where: Where) -> list[tuple[str, str, int | None]]:
+    """A text field's values: a text (in `lang`), or, for a key without a language, a mapping lang → text."""
+    value = e.value
+    if isinstance(value, dict) and not e.key.lower().startswith(tuple(f"{n}_" for n in MULTILINGUAL)):
+        out = []
+        for k, v in value.items():
+            line = e.item_lines.get(k, e.line)
+            tag = lang_tag(k, where, e.key, line)
+            if v is None or (isinstance(v, str) and not v.strip()):
+                continue
+            if not isinstance(v, str):
+                raise wrong_type(where, f"{e.key}.{k}", "un texte", "a text", v, line)
+            out.append((tag, v.strip(), line))
+        return out
+    if not isinstance(value, str):
+        raise wrong_type(where, e.key, "un texte (ou, sans langue dans le nom, un dictionnaire langue → texte)",
+                         "a text (or, with no language in the key, a mapping language → text)", value, e.line)
+    return [(lang, value.strip(), e.line)]
+
+
+def keyword_lists(e: Entry, lang: str, where: Where) -> list[tuple[str, list[str], int | None]]:
+    value = e.value
+    if isinstance(value, dict) and "_" not in e.key:
+        out = []
+        for k, v in value.items():
+            line = e.item_lines.get(k, e.line)
+            words = word_list(Entry(f"{e.key}.{k}", v, line, cell=e.cell), where)
+            if words:
+                out.append((lang_tag(k, where, e.key, line), words, line))
+        return out
+    words = word_list(e, where)
+    return [(lang, words, e.line)] if words else []
+
+
+def word_list(e: Entry, where: Where) -> list[str]:
+    out = []
+    for v, line in items(e, where):
+        if not isinstance(v, str):
+            raise wrong_type(where, e.key, "un mot-clé (texte)", "a keyword (text)", v, line)
+        out.append(v.strip())
+    return unique(w for w in out if w)
+
+
+def items(e: Entry, where: Where) -> list[tuple[Any, int | None]]:
+    """The values of a list field: a YAML list, a single text, or a CSV cell joined by "|"."""
+    value = e.value
+    if isinstance(value, str):
+        parts = value.split("|") if e.cell else [value]
+        return [(p.strip(), e.line) for p in parts if p.strip()]
+    if isinstance(value, list):
+        out = []
+        for i, v in enumerate(value):
+            line = e.item_lines.get(i, e.line)
+            if isinstance(v, (list, dict)):
+                raise wrong_type(where, e.key, "un texte pour chaque élément", "a text for each item", v, line)
+            if v is not None:
+                out.append((v, line))
+        return out
+    raise wrong_type(where, e.key, "une liste", "a list", value, e.line)
+
+
+def wrong_type(where: Where, fld: str, wanted_fr: str, wanted_en: str, value: Any, line: int | None) -> GrapheError:
+    return where.error(fld, f"type incorrect : il faut {wanted_fr}, pas {kind_of(value)}.",
+                       f"wrong type: {wanted_en} expected, not {kind_of_en(value)}.", line)
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+# --------------------------------------------------------------------------------------------- Markdown
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader without aliases (no "billion laughs", no recursive values) and without implicit
+    timestamps (dates stay text, checked here with their line)."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "alias (*…) not allowed", mark)
+        return super().compose_node(parent, index)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def parse_markdown(text: str, name: str) -> Sheet:
+    """One practice: a YAML header between `---` lines, then the Markdown body (the `body` in `lang`)."""
+    text = text.removeprefix("\ufeff")
+    check_text(text, name)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    where = Where(name, 1)  # what no key locates (a missing title) is reported on the header's first line
+    if not text.strip():
+        raise invalid(name, None, None, "fichier vide.", "empty file.")
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise invalid(name, 1, None, "en-tête manquant : la fiche doit commencer par une ligne « --- », suivie de "
+                      "l'en-tête YAML, puis d'une autre ligne « --- ».",
+                      "missing header: the sheet must start with a '---' line, then the YAML header, then another "
+                      "'---' line.")
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        raise invalid(name, 1, None, "en-tête non terminé : aucune ligne « --- » ne le ferme.",
+                      "unterminated header: no '---' line closes it.")
+    node, data = load_yaml("\n".join(lines[1:end]), name, first_line=2)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise invalid(name, 2, None,
+                      f"l'en-tête doit être une liste de clés « clé: valeur », pas {kind_of(data)}.",
+                      f"the header must be a list of 'key: value' pairs, not {kind_of_en(data)}.")
+    entries = header_entries(node, data, name, first_line=2)
+    body = "\n".join(lines[end + 1:]).strip()
+    if body:  # in the header's `lang`; also given in the header → "given twice", from `build`
+        lang = next((e.value for e in entries if e.key.strip().lower() == "lang"), None) or "fr"
+        entries.append(Entry(f"body_{lang_tag(lang, where, 'lang')}", body, end + 2))
+    return build(entries, where, name)
+
+
+def load_yaml(text: str, name: str, first_line: int) -> tuple[Any, Any]:
+    """The YAML header's node tree (for lines) and its value, with the safe loader only."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else None
+        problem = " ".join(filter(None, (exc.context, exc.problem))) or str(exc)
+        if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in problem:
+            raise invalid(name, line, None,
+                          f"balise YAML non admise (seules les valeurs simples le sont) — {problem}.",
+                          f"YAML tag not allowed (plain values only) — {problem}.") from None
+        if "alias" in problem:
+            raise invalid(name, line, None, "les alias YAML (&…, *…) ne sont pas admis.",
+                          "YAML aliases (&…, *…) are not allowed.") from None
+        raise invalid(name, line, None, f"syntaxe YAML invalide dans l'en-tête — {problem}.",
+                      f"invalid YAML syntax in the header — {problem}.") from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise invalid(name, None, None, f"en-tête YAML illisible — {exc}.",
+                      f"unreadable YAML header — {exc}.") from None
+    finally:
+        loader.dispose()
+    return node, data
+
+
+def header_entries(node: Any, data: dict, name: str, first_line: int) -> list[Entry]:
+    """The header's keys, each with its line (and its items' lines); unknown and repeated keys refused."""
+    entries: list[Entry] = []
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value if node is not None else ():
+        line = first_line + key_node.start_mark.line
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str) or split_key(key) is None:
+            fr_hint, en_hint = hint(str(key).lower(), known_keys())
+            raise invalid(name, line, str(key), f"clé inconnue « {key} ».{fr_hint}",
+                          f"unknown key '{key}'.{en_hint}")
+        if key.lower() in seen:
+            raise invalid(name, line, key, f"clé répétée (déjà ligne {seen[key.lower()]}).",
+                          f"repeated key (already line {seen[key.lower()]}).")
+        seen[key.lower()] = line
+        item_lines: dict[Any, int] = {}
+        if isinstance(value_node, yaml.SequenceNode):
+            item_lines = {i: first_line + n.start_mark.line for i, n in enumerate(value_node.value)}
+        elif isinstance(value_node, yaml.MappingNode):
+            item_lines = {k.value: first_line + k.start_mark.line for k, _ in value_node.value
+                          if isinstance(k, yaml.ScalarNode)}
+        entries.append(Entry(key, data.get(key), line, item_lines))
+    return entries
+
+
+def parse_csv(text: str, name: str) -> list[Sheet]:
+    """The practices of a CSV (one per row; the columns of `GET /export/practices.csv`). See `sheets_csv`."""
+    from .sheets_csv import parse_csv as parse
+
+    return parse(text, name)
+
+
+def parse_bytes(data: bytes, name: str) -> list[Sheet]:
+    """A file as uploaded: UTF-8 (BOM accepted); `.csv` → CSV, `.md`/`.markdown`/`.txt` → one Markdown sheet."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise invalid(name, line, None, "le fichier n'est pas en UTF-8 (enregistrez-le en UTF-8).",
+                      "the file is not UTF-8 (save it as UTF-8).") from None
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if suffix == "csv":
+        return parse_csv(text, name)
+    if suffix in ("md", "markdown", "txt"):
+        return [parse_markdown(text, name)]
+    raise invalid(name, None, None, f"extension « .{suffix} » inconnue : une fiche est un fichier .md ou .csv.",
+                  f"unknown extension '.{suffix}': a sheet is a .md or .csv file.")
+
+
+# --------------------------------------------------------------------------------------------- RDF
+
+def practice_iri(sheet: Sheet, base_iri: str) -> str:
+    where = Where(sheet.source)
+    if sheet.iri:
+        return resolve(ref(sheet.iri, where, "iri"), "practice", base_iri).value
+    slug = sheet.slug or slugify(french(sheet.title) or "")
+    if not slug:
+        raise where.error("id", "impossible de tirer un identifiant du titre : donnez « id ».",
+                          "cannot derive an identifier from the title: give 'id'.")
+    return resolve(ref(slug, where, "id"), "practice", base_iri).value
+
+
+def french(texts_: dict[str, str]) -> str | None:
+    if "fr" in texts_:
+        return texts_["fr"]
+    return next((v for k, v in sorted(texts_.items()) if k.lower().startswith("fr-")), None)
+
+
+def sheet_quads(sheet: Sheet, base_iri: str) -> tuple[str, list[Quad]]:
+    """The practice's IRI and its triples (default graph), as `ontology/MODEL.md` says.
+
+    Relative references (slugs, `id/…`) resolve against `base_iri`. A sheet built by hand is checked like a
+    parsed one (format only), naming `sheet.source`."""
+    where = Where(sheet.source)
+    if french(sheet.title) is None:
+        raise where.error("title", "le titre en français est obligatoire (title ou title_fr).",
+                          "the French title is required (title or title_fr).")
+    s = NamedNode(practice_iri(sheet, base_iri))
+    out: list[Quad] = [Quad(s, RDF_TYPE, NamedNode(GR + "Practice"))]
+
+    def add(predicate: str, obj: NamedNode | Literal) -> None:
+        out.append(Quad(s, NamedNode(predicate), obj))
+
+    def text(value: str, lang: str, fld: str) -> Literal:
+        return Literal(value, language=lang_tag(lang, where, fld))
+
+    for name, predicate in TEXTS.items():
+        for lang, value in getattr(sheet, name).items():
+            add(predicate, text(value, lang, name))
+    for name, (kind, predicate) in ONE_REF.items():
+        value = getattr(sheet, name)
+        if value:
+            add(predicate, resolve(ref(value, where, name), kind, base_iri))
+    for name, (kind, predicate) in REF_LISTS.items():
+        for value in getattr(sheet, name):
+            add(predicate, resolve(ref(value, where, name), kind, base_iri))
+    if sheet.status:
+        add(GR + "status", NamedNode(STATUS_IRIS[status_code(sheet.status, where)]))
+    if sheet.issued:
+        add(DCT + "issued", Literal(sheet.issued.isoformat(), datatype=NamedNode(XSD + "date")))
+    for name, predicate in (("start_date", SCHEMA + "startDate"), ("end_date", SCHEMA + "endDate")):
+        value = getattr(sheet, name)
+        if value:
+            add(predicate, date_literal(date_text(value, where, name, False)))
+    if sheet.contact:
+        add(SCHEMA + "email", Literal(email(sheet.contact, where)))
+    if sheet.url:
+        add(SCHEMA + "url", NamedNode(web_url(sheet.url, where)))
+    for lang, words in sheet.keywords.items():
+        for word in words:
+            add(DCAT + "keyword", text(word, lang, "keywords"))
+    return s.value, list(dict.fromkeys(out))
+
+
+def date_literal(value: str) -> Literal:
+    kind = {10: "date", 7: "gYearMonth", 4: "gYear"}[len(value)]
+    return Literal(value, datatype=NamedNode(XSD + kind))
+
+
+__all__ = ["Sheet", "parse_markdown", "parse_csv", "parse_bytes", "sheet_quads", "practice_iri", "slugify",
+           "invalid"]
