@@ -218,3 +218,44 @@ def test_audit_log_and_change_feed(world) -> None:  # type: ignore[no-untyped-de
     by_http = httpx.get(server.url + "/changes", params={"since": start}).json()
     assert [e["revision"] for e in by_http["changes"]] == [e["revision"] for e in feed]
     assert httpx.get(server.url + "/changes", params={"since": "x"}).status_code == 400
+
+
+def test_a_practice_sheet_from_a_form_and_the_life_of_other_objects(world) -> None:  # type: ignore[no-untyped-def]
+    graphe, _, anonymous, dakar, aimf = world
+    form = """mutation($input: PracticeInput!) { submitPractice(input: $input) { id target state } }"""
+    sheet = {"id": "guichet-mobile", "title": [{"lang": "fr", "value": "Guichet mobile de Dakar"}],
+             "summary": [{"lang": "fr", "value": "Un guichet itinérant pour les démarches."}],
+             "city": "dakar", "themes": ["public-services"], "status": "PILOT",
+             "sources": ["aimf-article-2024-nantes-ia"]}
+    draft = dakar.ok(form, input=sheet)["submitPractice"]
+    assert draft["target"] == BASE + "id/practice/guichet-mobile"
+    assert aimf.ok(PUBLISH, id=draft["id"])["publish"]["number"] == 1
+    status = anonymous.ok('{ practice(id: "%sid/practice/guichet-mobile") { status { code } } }' % BASE)
+    assert status["practice"]["status"]["code"] == "PILOT"
+    assert dakar.code(form, input={**sheet, "city": "geneve"}) == "FORBIDDEN"
+    # An AI project with its assessments, proposed by its city; a charter with criteria, by the secretariat.
+    project = """@prefix gr: <https://graphe.aimf.asso.fr/def#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix airo: <https://w3id.org/airo#> . @prefix eu-aiact: <https://w3id.org/dpv/legal/eu/aiact#> .
+<id/ai-project/tri-courrier> a gr:AIProject ; dct:title "Tri du courrier"@fr ;
+    gr:purposeDescription "Orienter le courrier entrant."@fr ; airo:isUsedWithinLocality <id/city/dakar> ;
+    eu-aiact:hasRiskLevel eu-aiact:RiskLevelMinimal ; dct:source <id/source/aimf-article-2024-nantes-ia> .
+<id/assessment/tri-courrier-5> a gr:Assessment ; gr:assessedProject <id/ai-project/tri-courrier> ;
+    gr:criterion <id/criterion/nantes-metropole-cadre-de-confiance-ia-5> ; gr:verdict gr:PartlyMet ;
+    gr:justification "Consommation mesurée."@fr ."""
+    made = dakar.ok(SUBMIT, rdf=project)["submitDraft"]
+    aimf.ok(PUBLISH, id=made["id"])
+    seen = anonymous.ok('{ aiProject(id: "%sid/ai-project/tri-courrier") { assessments { verdict { code } } '
+                        'history { number } } }' % BASE)["aiProject"]
+    assert seen == {"assessments": [{"verdict": {"code": "PARTLY_MET"}}], "history": [{"number": 1}]}
+    charter = """@prefix gr: <https://graphe.aimf.asso.fr/def#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix cv: <http://data.europa.eu/m8g/> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<id/charter/exemple> a gr:Charter ; dct:title "Charte d'exemple"@fr ; gr:charterKind gr:DataCharter ;
+    dct:publisher <id/organisation/aimf> ; dct:source <id/source/aimf-article-2024-nantes-ia> .
+<id/criterion/exemple-1> a gr:Criterion ; cv:isDerivedFrom <id/charter/exemple> ; gr:identifier "1" ;
+    skos:prefLabel "Sobriété"@fr ; skos:closeMatch <id/criterion/declaration-de-montreal-10> ."""
+    assert dakar.code(SUBMIT, rdf=charter) == "FORBIDDEN"
+    made = aimf.ok(SUBMIT, rdf=charter)["submitDraft"]
+    aimf.ok(PUBLISH, id=made["id"])
+    criteria = anonymous.ok('{ charter(id: "%sid/charter/exemple") { criteria { label matches { criterion { label } } } } }'
+                            % BASE)["charter"]["criteria"]
+    assert criteria == [{"label": "Sobriété", "matches": [{"criterion": {"label": "Développement soutenable"}}]}]

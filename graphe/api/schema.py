@@ -15,6 +15,7 @@ from ..errors import GrapheError
 from .cost import CostRule
 from .query import Query
 from .mutations import Mutation, WorkflowQuery
+from .practice_input import PracticeMutation
 from .search import SearchQuery
 
 log = logging.getLogger(__name__)
@@ -67,10 +68,15 @@ class RootQuery(Query, SearchQuery, WorkflowQuery):
     """Reading the graph, searching it, following its changes."""
 
 
+@strawberry.type(name="Mutation")
+class RootMutation(Mutation, PracticeMutation):
+    """Proposing, reviewing, publishing, retiring."""
+
+
 def build_schema() -> GrapheSchema:
     return GrapheSchema(
         query=RootQuery,
-        mutation=Mutation,
+        mutation=RootMutation,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
