@@ -1,17 +1,7 @@
-"""The store: Oxigraph on disk (default) or in memory, named graphs, atomic commits and the revision log.
-
-Graphs (IRIs derived from the base IRI):
-- `graph/public`   — published data: what every public channel reads;
-- `graph/ontology` — the Graphe ontology, public too;
-- `graph/system`   — private: the revision log (later: accounts, drafts, audit — never public).
-
-Every committed write adds one revision record to `graph/system` in the same transaction as the data, so the
-store, its revision number and the revision's time always move together.
-"""
+"""The embedded store: Oxigraph on disk (default) or in memory; atomic commits with their revision record."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,85 +10,11 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from .errors import GrapheError
-from .rdf import PREFIXES, Format, Literal, NamedNode, Quad, Term, Triple
+from ..errors import GrapheError
+from ..rdf import PREFIXES, Format, NamedNode, Quad, Term, Triple
+from .base import Bindings, GraphNames, Revision, bind, revision_query, revision_record, touched_query, update_text
 
-SYS = "https://graphe.aimf.asso.fr/def/system#"
-_XSD = PREFIXES["xsd"]
-_REV_NUMBER = NamedNode(SYS + "number")
-_REV_TIME = NamedNode(PREFIXES["prov"] + "generatedAtTime")
-_REV_SUMMARY = NamedNode(PREFIXES["dct"] + "description")
-_REV_ADDED = NamedNode(SYS + "added")
-_REV_REMOVED = NamedNode(SYS + "removed")
-_REV_TOUCHED = NamedNode(SYS + "touched")
-
-
-Bindings = Mapping[str, "Term | Sequence[Term]"]
-_WHERE = re.compile(r"\b(?:WHERE|ASK)\s*\{", re.IGNORECASE)
-
-
-def bind(query: str, bindings: Bindings | None) -> str:
-    """Open the query's first WHERE group with `VALUES (?a ?b) { (t1 t2) … }`.
-
-    A list of terms for one variable gives one row per term (a batch, e.g. a DataLoader's keys); several
-    lists must have the same length. Terms are serialised by the RDF library (N-Triples escaping)."""
-    if not bindings:
-        return query
-    names = list(bindings)
-    columns = [list(v) if isinstance(v, (list, tuple)) else [v] for v in bindings.values()]
-    width = {len(c) for c in columns if len(c) != 1}
-    if len(width) > 1:
-        raise ValueError("binding lists of different lengths")
-    rows = max(width) if width else 1
-    columns = [c * rows if len(c) == 1 else c for c in columns]
-    values = " ".join("(" + " ".join(str(col[i]) for col in columns) + ")" for i in range(rows))
-    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ {values} }} "
-    match = _WHERE.search(query)
-    if match is None:
-        raise ValueError("query without WHERE clause cannot take bindings")
-    return query[: match.end()] + " " + block + query[match.end():]
-
-
-@dataclass(frozen=True)
-class GraphNames:
-    """The named graphs of one deployment."""
-
-    public: NamedNode
-    ontology: NamedNode
-    system: NamedNode  # private: revision log and change feed
-    accounts: NamedNode  # private: token hashes, roles
-    workflow: NamedNode  # private: draft records, audit log
-    history: NamedNode  # version records of published objects (read through the API's `history`)
-    base: str
-
-    @classmethod
-    def for_base(cls, base_iri: str) -> GraphNames:
-        def g(name: str) -> NamedNode:
-            return NamedNode(base_iri + "graph/" + name)
-        return cls(g("public"), g("ontology"), g("system"), g("accounts"), g("workflow"), g("history"), base_iri)
-
-    def draft(self, draft_id: str) -> NamedNode:
-        """The private graph holding one draft's triples."""
-        return NamedNode(f"{self.base}graph/draft/{draft_id}")
-
-    def version(self, entity: str, number: int) -> NamedNode:
-        """The graph (and IRI) of one published version of an object."""
-        return NamedNode(f"{entity}/version/{number}")
-
-    @property
-    def readable(self) -> tuple[NamedNode, ...]:
-        """The graphs public channels may read."""
-        return (self.public, self.ontology)
-
-
-@dataclass(frozen=True)
-class Revision:
-    number: int
-    time: dt.datetime | None
-    summary: str = ""
-
-
-class Store:
+class OxigraphStore:
     """One Oxigraph database. Thread-safe for reads; writes are serialised by a lock."""
 
     def __init__(self, path: Path | None, graphs: GraphNames) -> None:
@@ -121,7 +37,7 @@ class Store:
             self._db.flush()
         del self._db
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> OxigraphStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -178,7 +94,7 @@ class Store:
         return file
 
     @classmethod
-    def open_snapshot(cls, snapshot: Path, graphs: GraphNames) -> Store:
+    def open_snapshot(cls, snapshot: Path, graphs: GraphNames) -> OxigraphStore:
         if snapshot.is_dir():
             return cls(snapshot, graphs)
         store = cls(None, graphs)
@@ -212,9 +128,7 @@ class Store:
         return self._revision
 
     def _read_revision(self) -> Revision:
-        rows = self._db.query(
-            f"SELECT ?n ?t ?d WHERE {{ GRAPH {self.graphs.system} {{ ?r {_REV_NUMBER} ?n ; {_REV_TIME} ?t . "
-            f"OPTIONAL {{ ?r {_REV_SUMMARY} ?d }} }} }} ORDER BY DESC(?n) LIMIT 1")
+        rows = self._db.query(revision_query(self.graphs))
         for row in rows:
             summary = row["d"].value if row["d"] is not None else ""
             return Revision(int(row["n"].value), dt.datetime.fromisoformat(row["t"].value), summary)
@@ -222,9 +136,7 @@ class Store:
 
     def touched_since(self, revision: int) -> list[NamedNode]:
         """Published resources whose own triples changed in a revision after `revision`."""
-        rows = self._db.query(
-            f"SELECT DISTINCT ?s WHERE {{ GRAPH {self.graphs.system} {{ ?r {_REV_NUMBER} ?n ; {_REV_TOUCHED} ?s "
-            f"FILTER(?n > {int(revision)}) }} }}")
+        rows = self._db.query(touched_query(self.graphs, revision))
         return [row["s"] for row in rows]
 
     def dump(self, output: IO[bytes], fmt: Format, graph: NamedNode) -> None:
@@ -244,23 +156,10 @@ class Store:
         with self._write_lock:
             number = self.revision().number + 1
             now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-            record = NamedNode(f"{self.graphs.system.value}/revision/{number}")
-            g = self.graphs.system
-            log = [
-                Quad(record, _REV_NUMBER, Literal(str(number), datatype=NamedNode(_XSD + "integer")), g),
-                Quad(record, _REV_TIME, Literal(now.isoformat(), datatype=NamedNode(_XSD + "dateTime")), g),
-                Quad(record, _REV_ADDED, Literal(str(len(add)), datatype=NamedNode(_XSD + "integer")), g),
-                Quad(record, _REV_REMOVED, Literal(str(len(remove)), datatype=NamedNode(_XSD + "integer")), g),
-            ]
-            if summary:
-                log.append(Quad(record, _REV_SUMMARY, Literal(summary), g))
-            touched = {q.subject for q in (*add, *remove) if q.graph_name in self.graphs.readable}
-            log.extend(Quad(record, _REV_TOUCHED, s, g) for s in touched if isinstance(s, NamedNode))
-            for key, terms in (notes or {}).items():
-                log.extend(Quad(record, NamedNode(SYS + key), t, g) for t in terms)
+            log = revision_record(self.graphs, number, now, add, remove, summary, notes)
             try:
                 if remove:
-                    self._db.update(_update_text(remove, [*add, *log]))
+                    self._db.update(update_text(remove, [*add, *log]))
                 else:
                     self._db.extend([*add, *log])
             except OSError as exc:
@@ -270,24 +169,6 @@ class Store:
                 self._db.flush()
             self._revision = Revision(number, now, summary)
             return self._revision
-
-
-def _update_text(remove: Sequence[Quad], add: Sequence[Quad]) -> str:
-    """One SPARQL Update request (applied as one transaction); terms are written by the library."""
-    if any(isinstance(t, ox.BlankNode) for q in remove for t in (q.subject, q.object)):
-        raise GrapheError("BLANK_NODE_REMOVAL", "Impossible de retirer un nœud anonyme par requête.",
-                          "Cannot remove a blank node through an update.")
-    parts = [f"DELETE DATA {{ {_quads_text(remove)} }}"]
-    if add:
-        parts.append(f"INSERT DATA {{ {_quads_text(add)} }}")
-    return " ;\n".join(parts)
-
-
-def _quads_text(quads: Sequence[Quad]) -> str:
-    by_graph: dict[str, list[str]] = {}
-    for q in quads:
-        by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
-    return " ".join(f"GRAPH {g} {{ {' '.join(lines)} }}" for g, lines in by_graph.items())
 
 
 def _open_error(path: Path | None, exc: OSError) -> GrapheError:

@@ -1,0 +1,144 @@
+"""What every store backend shares: graph names, the revision record, bindings, the update text.
+
+Graphs (IRIs derived from the base IRI): `graph/public` (published data) and `graph/ontology` are read by
+public channels; `graph/system` (revision log, change feed), `graph/accounts`, `graph/workflow` (drafts,
+audit), `graph/history` (versions) and `graph/draft/{id}` are private.
+
+Every committed write adds one revision record to `graph/system` in the same transaction as the data, so the
+store, its revision number and the revision's time always move together.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from ..errors import GrapheError
+from ..rdf import PREFIXES, Literal, NamedNode, Quad, Term
+
+SYS = "https://graphe.aimf.asso.fr/def/system#"
+_XSD = PREFIXES["xsd"]
+_REV_NUMBER = NamedNode(SYS + "number")
+_REV_TIME = NamedNode(PREFIXES["prov"] + "generatedAtTime")
+_REV_SUMMARY = NamedNode(PREFIXES["dct"] + "description")
+_REV_ADDED = NamedNode(SYS + "added")
+_REV_REMOVED = NamedNode(SYS + "removed")
+_REV_TOUCHED = NamedNode(SYS + "touched")
+
+
+Bindings = Mapping[str, "Term | Sequence[Term]"]
+_WHERE = re.compile(r"\b(?:WHERE|ASK)\s*\{", re.IGNORECASE)
+
+
+def bind(query: str, bindings: Bindings | None) -> str:
+    """Open the query's first WHERE group with `VALUES (?a ?b) { (t1 t2) … }`.
+
+    A list of terms for one variable gives one row per term (a batch, e.g. a DataLoader's keys); several
+    lists must have the same length. Terms are serialised by the RDF library (N-Triples escaping)."""
+    if not bindings:
+        return query
+    names = list(bindings)
+    columns = [list(v) if isinstance(v, (list, tuple)) else [v] for v in bindings.values()]
+    width = {len(c) for c in columns if len(c) != 1}
+    if len(width) > 1:
+        raise ValueError("binding lists of different lengths")
+    rows = max(width) if width else 1
+    columns = [c * rows if len(c) == 1 else c for c in columns]
+    values = " ".join("(" + " ".join(str(col[i]) for col in columns) + ")" for i in range(rows))
+    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ {values} }} "
+    match = _WHERE.search(query)
+    if match is None:
+        raise ValueError("query without WHERE clause cannot take bindings")
+    return query[: match.end()] + " " + block + query[match.end():]
+
+
+@dataclass(frozen=True)
+class GraphNames:
+    """The named graphs of one deployment."""
+
+    public: NamedNode
+    ontology: NamedNode
+    system: NamedNode  # private: revision log and change feed
+    accounts: NamedNode  # private: token hashes, roles
+    workflow: NamedNode  # private: draft records, audit log
+    history: NamedNode  # version records of published objects (read through the API's `history`)
+    base: str
+
+    @classmethod
+    def for_base(cls, base_iri: str) -> GraphNames:
+        def g(name: str) -> NamedNode:
+            return NamedNode(base_iri + "graph/" + name)
+        return cls(g("public"), g("ontology"), g("system"), g("accounts"), g("workflow"), g("history"), base_iri)
+
+    def draft(self, draft_id: str) -> NamedNode:
+        """The private graph holding one draft's triples."""
+        return NamedNode(f"{self.base}graph/draft/{draft_id}")
+
+    def version(self, entity: str, number: int) -> NamedNode:
+        """The graph (and IRI) of one published version of an object."""
+        return NamedNode(f"{entity}/version/{number}")
+
+    @property
+    def readable(self) -> tuple[NamedNode, ...]:
+        """The graphs public channels may read."""
+        return (self.public, self.ontology)
+
+
+@dataclass(frozen=True)
+class Revision:
+    number: int
+    time: dt.datetime | None
+    summary: str = ""
+
+
+def revision_record(graphs: GraphNames, number: int, now: dt.datetime, add: Sequence[Quad],
+                    remove: Sequence[Quad], summary: str, notes: Mapping[str, Sequence[Term]] | None) -> list[Quad]:
+    """The quads of revision `number`: when, how much, which published resources it touched, and notes."""
+    record = NamedNode(f"{graphs.system.value}/revision/{number}")
+    g = graphs.system
+    log = [
+        Quad(record, _REV_NUMBER, Literal(str(number), datatype=NamedNode(_XSD + "integer")), g),
+        Quad(record, _REV_TIME, Literal(now.isoformat(), datatype=NamedNode(_XSD + "dateTime")), g),
+        Quad(record, _REV_ADDED, Literal(str(len(add)), datatype=NamedNode(_XSD + "integer")), g),
+        Quad(record, _REV_REMOVED, Literal(str(len(remove)), datatype=NamedNode(_XSD + "integer")), g),
+    ]
+    if summary:
+        log.append(Quad(record, _REV_SUMMARY, Literal(summary), g))
+    touched = {q.subject for q in (*add, *remove) if q.graph_name in graphs.readable}
+    log.extend(Quad(record, _REV_TOUCHED, s, g) for s in touched if isinstance(s, NamedNode))
+    for key, terms in (notes or {}).items():
+        log.extend(Quad(record, NamedNode(SYS + key), t, g) for t in terms)
+    return log
+
+
+def revision_query(graphs: GraphNames) -> str:
+    return (f"SELECT ?n ?t ?d WHERE {{ GRAPH {graphs.system} {{ ?r {_REV_NUMBER} ?n ; {_REV_TIME} ?t . "
+            f"OPTIONAL {{ ?r {_REV_SUMMARY} ?d }} }} }} ORDER BY DESC(?n) LIMIT 1")
+
+
+def touched_query(graphs: GraphNames, revision: int) -> str:
+    return (f"SELECT DISTINCT ?s WHERE {{ GRAPH {graphs.system} {{ ?r {_REV_NUMBER} ?n ; {_REV_TOUCHED} ?s "
+            f"FILTER(?n > {int(revision)}) }} }}")
+
+
+def update_text(remove: Sequence[Quad], add: Sequence[Quad]) -> str:
+    """One SPARQL Update request (applied as one transaction); terms are written by the library."""
+    if any(isinstance(t, ox.BlankNode) for q in remove for t in (q.subject, q.object)):
+        raise GrapheError("BLANK_NODE_REMOVAL", "Impossible de retirer un nœud anonyme par requête.",
+                          "Cannot remove a blank node through an update.")
+    parts = [f"DELETE DATA {{ {quads_text(remove)} }}"]
+    if add:
+        parts.append(f"INSERT DATA {{ {quads_text(add)} }}")
+    return " ;\n".join(parts)
+
+
+def quads_text(quads: Sequence[Quad]) -> str:
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+    return " ".join(f"GRAPH {g} {{ {' '.join(lines)} }}" for g, lines in by_graph.items())
+
+
