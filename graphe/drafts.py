@@ -125,7 +125,7 @@ def record_quads(store: Store, draft: Draft) -> list[Quad]:
 
 
 def find(store: Store, draft_id: str) -> Draft | None:
-    rows = store.select(f"""SELECT ?p ?o WHERE {{ GRAPH ?g {{ ?r ?p ?o }} }}""",
+    rows = store.select("SELECT ?p ?o WHERE { GRAPH ?g { ?r ?p ?o } }",
                         {"g": store.graphs.workflow, "r": NamedNode(f"{store.graphs.base}draft/{draft_id}")},
                         private=True)
     if not rows:

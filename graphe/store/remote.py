@@ -1,0 +1,225 @@
+"""A remote SPARQL 1.1 server as the store (Virtuoso, Fuseki, Oxigraph server…), shared by several replicas.
+
+Reads are SPARQL queries (protocol `default-graph-uri` / `named-graph-uri` restrict public reads to the
+public graphs). A write is ONE SPARQL Update request — `DELETE {…} INSERT {…} WHERE { current revision is N }`
+— so the server applies it whole, and only if no other replica committed revision N+1 first
+(compare-and-set on a `sys:current` counter); the writer then checks its own revision record is there.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+from urllib.parse import urlencode
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import IO
+
+import httpx
+import pyoxigraph as ox
+
+from ..errors import GrapheError
+from ..rdf import PREFIXES, Format, Literal, NamedNode, Quad, Term, Triple
+from .base import SYS, Bindings, GraphNames, Revision, bind, quads_text, revision_query, revision_record, touched_query
+
+_CURRENT = NamedNode(SYS + "current")
+_COMMIT = NamedNode(SYS + "commit")
+_XSD = PREFIXES["xsd"]
+_PREAMBLE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+JSON_RESULTS = "application/sparql-results+json"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class RemoteStore:
+    path = None  # nothing on this machine's disk
+
+    def __init__(self, query_url: str, update_url: str, graphs: GraphNames, *, user: str | None = None,
+                 password: str | None = None, timeout: float = 60.0) -> None:
+        self.query_url, self.update_url, self.graphs = query_url, update_url, graphs
+        auth = httpx.DigestAuth(user, password) if user else None
+        self._http = httpx.Client(timeout=timeout, auth=auth)
+        self._write_lock = threading.Lock()
+        self.queries = 0
+        self._ensure_counter()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RemoteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------------------------------- protocol
+
+    def _post_query(self, query: str, default: Sequence[NamedNode] | None, named: Sequence[NamedNode] | None,
+                    accept: str) -> bytes:
+        self.queries += 1
+        data: list[tuple[str, str]] = [("query", _PREAMBLE + query)]
+        data += [("default-graph-uri", g.value) for g in default or ()]
+        data += [("named-graph-uri", g.value) for g in named or ()]
+        try:
+            response = self._http.post(self.query_url, content=urlencode(data), headers={"Accept": accept, **FORM})
+        except httpx.HTTPError as exc:
+            raise _unreachable(self.query_url, exc) from None
+        if response.status_code >= 400:
+            raise GrapheError("QUERY_SYNTAX" if response.status_code == 400 else "STORE_ERROR",
+                              f"Le serveur SPARQL refuse la requête ({response.status_code}) : {response.text[:500]}",
+                              f"The SPARQL server refused the query ({response.status_code}): {response.text[:500]}",
+                              {"status": 400 if response.status_code == 400 else 502})
+        return response.content
+
+    def _post_update(self, update: str) -> None:
+        try:
+            response = self._http.post(self.update_url, content=urlencode({"update": _PREAMBLE + update}),
+                                       headers=FORM)
+        except httpx.HTTPError as exc:
+            raise _unreachable(self.update_url, exc) from None
+        if response.status_code >= 400:
+            raise GrapheError("STORE_WRITE_FAILED", f"Écriture refusée par le serveur SPARQL : {response.text[:500]}",
+                              f"The SPARQL server refused the write: {response.text[:500]}")
+
+    def _solutions(self, query: str, private: bool):  # type: ignore[no-untyped-def]
+        graphs = None if private else list(self.graphs.readable)
+        body = self._post_query(query, graphs, graphs, JSON_RESULTS)
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+
+    # ----------------------------------------------------------------------------------------- reading
+
+    def select(self, query: str, bindings: Bindings | None = None, *, private: bool = False) -> list[dict[str, Term]]:
+        solutions = self._solutions(bind(query, bindings), private)
+        names = [v.value for v in solutions.variables]
+        return [{n: _canonical(row[n]) for n in names if row[n] is not None} for row in solutions]
+
+    def ask(self, query: str, bindings: Bindings | None = None, *, private: bool = False) -> bool:
+        return _boolean(self._solutions(bind(query, bindings), private))
+
+    def construct(self, query: str, bindings: Bindings | None = None, *, private: bool = False) -> list[Triple]:
+        graphs = None if private else list(self.graphs.readable)
+        body = self._post_query(bind(query, bindings), graphs, graphs, "application/n-triples")
+        return [Triple(q.subject, q.predicate, _canonical(q.object))
+                for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+
+    def public_query(self, query: str, default_graphs: Sequence[NamedNode], named_graphs: Sequence[NamedNode]):  # type: ignore[no-untyped-def]
+        """A reader's query forwarded as written, over the given public graphs."""
+        form = "CONSTRUCT" if any(w in query.upper() for w in ("CONSTRUCT", "DESCRIBE")) else "SELECT"
+        accept = "application/n-triples" if form == "CONSTRUCT" else JSON_RESULTS
+        self.queries += 1
+        data = [("query", query)] + [("default-graph-uri", g.value) for g in default_graphs] + \
+               [("named-graph-uri", g.value) for g in named_graphs]
+        response = self._http.post(self.query_url, content=urlencode(data), headers={"Accept": accept, **FORM})
+        if response.status_code >= 400:
+            raise GrapheError("SPARQL_SYNTAX", f"Requête SPARQL invalide : {response.text[:500]}",
+                              f"Invalid SPARQL query: {response.text[:500]}", {"status": 400})
+        if form == "CONSTRUCT":
+            return iter([Triple(q.subject, q.predicate, _canonical(q.object))
+                         for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)])
+        result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        if query.lstrip().upper().startswith("ASK") or "__ASK_RETVAL" in [v.value for v in result.variables]:
+            return _boolean(result)
+        return result
+
+    def quads(self, graph: NamedNode) -> Iterator[Quad]:
+        triples = self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", private=True)
+        return iter([Quad(t.subject, t.predicate, t.object, graph) for t in triples])
+
+    def describe(self, subjects: Iterable[Term], graph: NamedNode) -> list[Quad]:
+        subjects = [s for s in subjects if isinstance(s, NamedNode)]
+        if not subjects:
+            return []
+        rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", {"s": subjects}, private=True)
+        return [Quad(r["s"], r["p"], r["o"], graph) for r in rows]
+
+    def contains(self, quad: Quad) -> bool:
+        return self.ask("ASK { GRAPH ?g { ?s ?p ?o } }",
+                        {"g": quad.graph_name, "s": quad.subject, "p": quad.predicate, "o": quad.object}, private=True)
+
+    def count(self, graph: NamedNode) -> int:
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", private=True)
+        return int(rows[0]["n"].value) if rows else 0
+
+    def is_empty(self) -> bool:
+        return not self.ask(f"ASK {{ GRAPH {self.graphs.public} {{ ?s ?p ?o }} }}", private=True)
+
+    def revision(self) -> Revision:
+        """Read from the server every time: other replicas write too."""
+        rows = self.select(revision_query(self.graphs), private=True)
+        if not rows:
+            return Revision(0, None)
+        summary = rows[0]["d"].value if "d" in rows[0] else ""
+        return Revision(int(rows[0]["n"].value), dt.datetime.fromisoformat(rows[0]["t"].value), summary)
+
+    def touched_since(self, revision: int) -> list[NamedNode]:
+        return [r["s"] for r in self.select(touched_query(self.graphs, revision), private=True)]
+
+    def dump(self, output: IO[bytes], fmt: Format, graph: NamedNode) -> None:
+        quads = list(self.quads(graph))
+        if fmt.quads:
+            ox.serialize(quads, output, format=fmt.ox)
+        else:
+            ox.serialize([Triple(q.subject, q.predicate, q.object) for q in quads], output, format=fmt.ox,
+                         prefixes=PREFIXES if fmt.name == "ttl" else None)
+
+    def snapshot(self, target):  # type: ignore[no-untyped-def]
+        raise GrapheError("NOT_SUPPORTED", "Pas d'instantané local d'un serveur SPARQL distant.",
+                          "No local snapshot of a remote SPARQL server.")
+
+    # ----------------------------------------------------------------------------------------- writing
+
+    def _ensure_counter(self) -> None:
+        if not self.ask("ASK { GRAPH ?g { ?g ?current ?n } }", {"g": self.graphs.system, "current": _CURRENT},
+                        private=True):
+            number = self.revision().number  # a store written before the counter existed
+            self._post_update(f"INSERT DATA {{ GRAPH {self.graphs.system} {{ {self.graphs.system} {_CURRENT} "
+                              f"{_integer(number)} }} }}")
+
+    def commit(self, add: Sequence[Quad], remove: Sequence[Quad] = (), summary: str = "",
+               notes: Mapping[str, Sequence[Term]] | None = None) -> Revision:
+        """One update request, applied only if the revision is still the one this replica read."""
+        if any(isinstance(t, ox.BlankNode) for q in (*add, *remove) for t in (q.subject, q.object)):
+            raise GrapheError("BLANK_NODE_REMOVAL", "Un serveur distant ne reçoit pas de nœuds anonymes.",
+                              "A remote server takes no blank nodes.")
+        with self._write_lock:
+            number = self.revision().number + 1
+            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+            log = revision_record(self.graphs, number, now, add, remove, summary, notes)
+            record = log[0].subject
+            token = Literal(secrets.token_hex(16))
+            system = self.graphs.system
+            counter_old = Quad(system, _CURRENT, _integer(number - 1), system)
+            counter_new = Quad(system, _CURRENT, _integer(number), system)
+            mine = Quad(record, _COMMIT, token, system)
+            self._post_update(
+                f"DELETE {{ {quads_text([*remove, counter_old])} }} "
+                f"INSERT {{ {quads_text([*add, *log, counter_new, mine])} }} "
+                f"WHERE {{ GRAPH {system} {{ {system} {_CURRENT} {_integer(number - 1)} }} }}")
+            if not self.ask("ASK { GRAPH ?g { ?r ?commit ?token } }",
+                            {"g": system, "r": record, "commit": _COMMIT, "token": token}, private=True):
+                raise GrapheError("CONFLICT", "Une autre réplique a écrit au même moment ; rien n'a été écrit, "
+                                  "réessayez.", "Another replica wrote at the same time; nothing was written, "
+                                  "try again.", {"status": 409})
+            return Revision(number, now, summary)
+
+
+def _boolean(result) -> bool:  # type: ignore[no-untyped-def]
+    """An ASK answer. Virtuoso 7 answers ASK in JSON as a one-variable SELECT (`__ASK_RETVAL`), with one
+    row when true and none when false, instead of `{"boolean": …}`."""
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    return any(row[0] is None or row[0].value not in ("0", "false") for row in result)
+
+
+def _integer(n: int) -> Literal:
+    return Literal(str(n), datatype=NamedNode(_XSD + "integer"))
+
+
+def _canonical(term):  # type: ignore[no-untyped-def]
+    """Virtuoso answers booleans as "1"/"0": give them back in canonical form, as written."""
+    if isinstance(term, Literal) and term.datatype.value == _XSD + "boolean" and term.value in ("1", "0"):
+        return Literal("true" if term.value == "1" else "false", datatype=term.datatype)
+    return term
+
+
+def _unreachable(url: str, exc: Exception) -> GrapheError:
+    return GrapheError("STORE_UNREACHABLE", f"Le serveur SPARQL {url} ne répond pas : {exc}.",
+                       f"The SPARQL server {url} does not answer: {exc}.", {"status": 503})
