@@ -154,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except GrapheError as exc:
-        sys.stderr.write(f"graphe : erreur [{exc.code}] : {exc.message(lang)}\n")
+        sys.stderr.write(f"graphe : erreur [{exc.code}] : {exc.text(lang)}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("graphe : interrompu.\n" if lang == "fr" else "graphe: interrupted.\n")

@@ -73,7 +73,7 @@ def _import(backend: Any, args: argparse.Namespace) -> int:
             result = backend.run("import", {"name": str(path), "data": base64.b64encode(data).decode(),
                                             "publish": args.publish})
         except GrapheError as error:
-            first = error.message(args.lang).splitlines()[0]
+            first = error.text(args.lang).splitlines()[0]
             lines.append(f"{path} : erreur [{error.code}] {first} — rien d'écrit pour ce fichier")
             failures += 1
             continue

@@ -14,11 +14,11 @@ class GrapheError(Exception):
         self.message_en = message_en
         self.details = details
 
-    def message(self, lang: str = "fr") -> str:
+    def text(self, lang: str = "fr") -> str:
         return self.message_en if lang.lower().startswith("en") else self.message_fr
 
     def to_dict(self, lang: str = "fr") -> dict[str, Any]:
-        data: dict[str, Any] = {"code": self.code, "message": self.message(lang),
+        data: dict[str, Any] = {"code": self.code, "message": self.text(lang),
                                 "message_fr": self.message_fr, "message_en": self.message_en}
         if self.details is not None:
             data["details"] = self.details

@@ -83,7 +83,10 @@ def value_order(predicate: str, descending: bool = False) -> Order:
 def page(store: Store, query: ListQuery, offset: int, limit: int) -> Page:
     """One page (`limit` items after `offset`) in a stable order; asks for one more to know if more follow."""
     select_key = query.order.select_key()
-    text = (f"SELECT ?s {select_key} WHERE {{ {query.where()} {query.order.pattern} }} GROUP BY ?s "
+    # The key is computed in a sub-select, then ordered on: ORDER BY on an aggregate's alias is not
+    # accepted by every SPARQL server (Virtuoso).
+    text = (f"SELECT ?s {'?key' if select_key else ''} WHERE {{ {{ SELECT ?s {select_key} WHERE {{ "
+            f"{query.where()} {query.order.pattern} }} GROUP BY ?s }} }} "
             f"{query.order.order_by()} LIMIT {int(limit) + 1} OFFSET {int(offset)}")
     rows = store.select(text)
     iris = [r["s"].value for r in rows]

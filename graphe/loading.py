@@ -98,7 +98,8 @@ def load_files(store: Store, validator: Validator, paths: Sequence[Path], base_i
     report = validate(store, validator, quads)
     if not report.conforms:
         raise ValidationFailed(report, ", ".join(names))
-    new = [q for q in quads if not store.contains(q)]
+    present = set(store.describe(rdf.subjects(quads), store.graphs.public))
+    new = [q for q in quads if q not in present]
     revision = None
     if new:
         revision = store.commit(new, summary=summary or f"chargement de {', '.join(p.name for p in paths)}",

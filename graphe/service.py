@@ -30,6 +30,18 @@ class ClassCount:
     count: int
 
 
+def open_store(settings: Settings) -> Store:
+    """The embedded Oxigraph (in `{data}/store`, or in memory), or the remote SPARQL server configured."""
+    graphs = GraphNames.for_base(settings.base_iri)
+    if settings.remote_store:
+        from .store.remote import RemoteStore
+
+        assert settings.store_query_url and settings.store_update_url
+        return RemoteStore(settings.store_query_url, settings.store_update_url, graphs,  # type: ignore[return-value]
+                           user=settings.store_user, password=settings.store_password)
+    return Store(settings.data_dir / "store" if settings.data_dir is not None else None, graphs)
+
+
 class Graphe:
     """Opened once per process with its settings; every edge goes through it."""
 
@@ -57,8 +69,7 @@ class Graphe:
         """Open the store; bring its ontology up to date; on an empty store, load the seeds; then open the
         search index — `search` is "sync" (caught up before returning), "background" (the service answers
         while the index catches up or is rebuilt) or "off"."""
-        store = Store(settings.data_dir / "store" if settings.data_dir is not None else None,
-                      GraphNames.for_base(settings.base_iri))
+        store = open_store(settings)
         graphe = cls(settings, store)
         if validator is not None:
             graphe.validator = validator

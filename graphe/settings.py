@@ -21,6 +21,10 @@ ENVIRONMENT = {
     "GRAPHE_LICENSE": "license",
     "GRAPHE_SPARQL_TIMEOUT": "sparql_timeout",
     "GRAPHE_SPARQL_MAX_ROWS": "sparql_max_rows",
+    "GRAPHE_STORE_QUERY_URL": "store_query_url",
+    "GRAPHE_STORE_UPDATE_URL": "store_update_url",
+    "GRAPHE_STORE_USER": "store_user",
+    "GRAPHE_STORE_PASSWORD": "store_password",
 }
 DEFAULT_LICENSE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
@@ -41,6 +45,15 @@ class Settings:
     license: str = DEFAULT_LICENSE  # licence of the published data (an IRI), in the catalogue and dumps
     sparql_timeout: float = 10.0  # seconds before a public SPARQL query is stopped
     sparql_max_rows: int = 10_000  # results (rows or triples) a public SPARQL query returns at most
+    # A remote SPARQL 1.1 server instead of the embedded Oxigraph (query and update endpoints, credentials).
+    store_query_url: str | None = None
+    store_update_url: str | None = None
+    store_user: str | None = None
+    store_password: str | None = field(default=None, repr=False)
+
+    @property
+    def remote_store(self) -> bool:
+        return bool(self.store_query_url)
 
     def __post_init__(self) -> None:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith("/"):
@@ -50,6 +63,10 @@ class Settings:
                 "et finir par « / ».",
                 f"Invalid base IRI '{self.base_iri}': it must start with http:// or https:// and end with '/'.",
             )
+        if bool(self.store_query_url) != bool(self.store_update_url):
+            raise GrapheError("SETTINGS_INVALID", "Un stockage distant demande GRAPHE_STORE_QUERY_URL et "
+                              "GRAPHE_STORE_UPDATE_URL.", "A remote store needs GRAPHE_STORE_QUERY_URL and "
+                              "GRAPHE_STORE_UPDATE_URL.")
         if self.sparql_timeout <= 0 or self.sparql_max_rows <= 0:
             raise GrapheError("SETTINGS_INVALID", "Le délai et le plafond SPARQL doivent être positifs.",
                               "The SPARQL timeout and row cap must be positive.")

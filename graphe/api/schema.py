@@ -104,12 +104,12 @@ def format_error(error: GraphQLError, lang: str = "fr") -> dict[str, Any]:
                 {"focus": r["focus"], "field": r["path"], "message_fr": r["message_fr"], "message_en": r["message_en"],
                  "value": r["value"], "shape": r["shape"]}
                 for r in original.details.get("results", []) if r["severity"] == "Violation"]
-        message = original.message(lang).split("\n")[0]
+        message = original.text(lang).split("\n")[0]
     elif original is not None and not isinstance(original, GraphQLError):
         internal = GrapheError("INTERNAL_SERVER_ERROR", "Erreur interne ; elle a été journalisée.",
                                "Internal error; it has been logged.")
         extensions = {"code": internal.code}
-        message = internal.message(lang)
+        message = internal.text(lang)
     else:
         code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
         if error.message.startswith("Variable '$"):
