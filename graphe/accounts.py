@@ -57,7 +57,7 @@ def create(store: Store, role: str, name: str, city: str | None = None) -> tuple
                           "Only a contributor is bound to a city.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ident = secrets.token_hex(8)
-    iri = NamedNode(f"{store.graphs.base}account/{ident}")
+    iri = store.graphs.private(f"account/{ident}")
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     g = store.graphs.accounts
     quads = [Quad(iri, NamedNode(SYS + "tokenHash"), Literal(_hash(token)), g),

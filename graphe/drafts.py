@@ -107,7 +107,7 @@ def check_author(actor: Account, kind: str, city: str | None, published_city: st
 
 
 def record_quads(store: Store, draft: Draft) -> list[Quad]:
-    g, r = store.graphs.workflow, NamedNode(f"{store.graphs.base}draft/{draft.id}")
+    g, r = store.graphs.workflow, store.graphs.private(f"draft/{draft.id}")
     quads = [Quad(r, NamedNode(SYS + "target"), NamedNode(draft.target), g),
              Quad(r, NamedNode(SYS + "kind"), Literal(draft.kind), g),
              Quad(r, NamedNode(SYS + "state"), Literal(draft.state), g),
@@ -126,7 +126,7 @@ def record_quads(store: Store, draft: Draft) -> list[Quad]:
 
 def find(store: Store, draft_id: str) -> Draft | None:
     rows = store.select("SELECT ?p ?o WHERE { GRAPH ?g { ?r ?p ?o } }",
-                        {"g": store.graphs.workflow, "r": NamedNode(f"{store.graphs.base}draft/{draft_id}")},
+                        {"g": store.graphs.workflow, "r": store.graphs.private(f"draft/{draft_id}")},
                         private=True)
     if not rows:
         return None

@@ -32,7 +32,7 @@ class ClassCount:
 
 def open_store(settings: Settings) -> Store:
     """The embedded Oxigraph (in `{data}/store`, or in memory), or the remote SPARQL server configured."""
-    graphs = GraphNames.for_base(settings.base_iri)
+    graphs = GraphNames.for_base(settings.base_iri, settings.graph_prefix)
     if settings.remote_store:
         from .store.remote import RemoteStore
 

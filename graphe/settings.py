@@ -25,6 +25,7 @@ ENVIRONMENT = {
     "GRAPHE_STORE_UPDATE_URL": "store_update_url",
     "GRAPHE_STORE_USER": "store_user",
     "GRAPHE_STORE_PASSWORD": "store_password",
+    "GRAPHE_GRAPH_PREFIX": "graph_prefix",
 }
 DEFAULT_LICENSE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
@@ -50,6 +51,7 @@ class Settings:
     store_update_url: str | None = None
     store_user: str | None = None
     store_password: str | None = field(default=None, repr=False)
+    graph_prefix: str | None = None  # graph IRIs' prefix when several deployments share one SPARQL server
 
     @property
     def remote_store(self) -> bool:

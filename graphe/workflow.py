@@ -247,13 +247,13 @@ class Workflow:
                 for r in rows]
 
     def version_content(self, iri: str, number: int) -> list[Quad]:
-        return list(self.store.quads(self.store.graphs.version(iri, number)))
+        return list(self.store.quads(self.store.graphs.version_graph(iri, number)))
 
     # ------------------------------------------------------------------------------------ helpers
 
     def _version_quads(self, version: Version, data: Sequence[Quad]) -> list[Quad]:
         g, v = self.store.graphs.history, NamedNode(version.iri)
-        graph = self.store.graphs.version(version.target, version.number)
+        graph = self.store.graphs.version_graph(version.target, version.number)
         revision = self.store.revision().number + 1  # the commit these quads belong to
         return [Quad(v, NamedNode(SYS + "of"), NamedNode(version.target), g),
                 Quad(v, NamedNode(SYS + "number"), drafts._int(version.number), g),
@@ -316,7 +316,7 @@ def _with_revision(version: Version, revision: int) -> Version:
 
 
 def audit_quads(store: Store, actor: Account, action: str, target: str, result: str, detail: str = "") -> list[Quad]:
-    g, e = store.graphs.workflow, NamedNode(f"{store.graphs.base}audit/{secrets.token_hex(8)}")
+    g, e = store.graphs.workflow, store.graphs.private(f"audit/{secrets.token_hex(8)}")
     quads = [Quad(e, NamedNode(SYS + "actor"), NamedNode(actor.id), g),
              Quad(e, NamedNode(SYS + "actorName"), Literal(actor.name), g),
              Quad(e, NamedNode(SYS + "action"), Literal(action), g),

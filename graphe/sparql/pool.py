@@ -59,8 +59,8 @@ def execute(store: Store, job: Job) -> Answer:
                   len(triples) > job.max_rows)
 
 
-def _worker_main(conn: Connection, snapshot: str, base_iri: str) -> None:
-    store = Store.open_snapshot(Path(snapshot), GraphNames.for_base(base_iri))
+def _worker_main(conn: Connection, snapshot: str, base_iri: str, prefix: str) -> None:
+    store = Store.open_snapshot(Path(snapshot), GraphNames.for_base(base_iri, prefix))
     conn.send("ready")
     while True:
         try:
@@ -156,7 +156,7 @@ class SparqlPool:
 
     def _spawn(self, snapshot: Path, revision: int) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(child, str(snapshot), self.base_iri),
+        process = self._ctx.Process(target=_worker_main, args=(child, str(snapshot), self.base_iri, self.store.graphs.prefix),
                                     name=f"graphe-sparql-{revision}", daemon=True)
         process.start()
         child.close()

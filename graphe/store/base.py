@@ -10,6 +10,7 @@ store, its revision number and the revision's time always move together.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -65,21 +66,34 @@ class GraphNames:
     accounts: NamedNode  # private: token hashes, roles
     workflow: NamedNode  # private: draft records, audit log
     history: NamedNode  # version records of published objects (read through the API's `history`)
-    base: str
+    base: str  # the entities' base IRI ({base}id/…)
+    prefix: str  # graphs and private records live under it (the base, unless several deployments share a server)
 
     @classmethod
-    def for_base(cls, base_iri: str) -> GraphNames:
+    def for_base(cls, base_iri: str, prefix: str | None = None) -> GraphNames:
+        prefix = prefix or base_iri
+
         def g(name: str) -> NamedNode:
-            return NamedNode(base_iri + "graph/" + name)
-        return cls(g("public"), g("ontology"), g("system"), g("accounts"), g("workflow"), g("history"), base_iri)
+            return NamedNode(prefix + "graph/" + name)
+        return cls(g("public"), g("ontology"), g("system"), g("accounts"), g("workflow"), g("history"), base_iri,
+                   prefix)
+
+    def private(self, path: str) -> NamedNode:
+        """IRI of a private record (account, draft, audit entry)."""
+        return NamedNode(self.prefix + path)
 
     def draft(self, draft_id: str) -> NamedNode:
         """The private graph holding one draft's triples."""
-        return NamedNode(f"{self.base}graph/draft/{draft_id}")
+        return NamedNode(f"{self.prefix}graph/draft/{draft_id}")
 
     def version(self, entity: str, number: int) -> NamedNode:
-        """The graph (and IRI) of one published version of an object."""
+        """The public IRI of one published version of an object."""
         return NamedNode(f"{entity}/version/{number}")
+
+    def version_graph(self, entity: str, number: int) -> NamedNode:
+        """The graph holding that version's triples."""
+        digest = hashlib.sha1(entity.encode()).hexdigest()[:20]
+        return NamedNode(f"{self.prefix}graph/version/{digest}/{number}")
 
     @property
     def readable(self) -> tuple[NamedNode, ...]:
