@@ -27,30 +27,45 @@ def validator() -> Validator:
     return Validator.from_directory(ROOT / "ontology")
 
 
-@pytest.fixture(scope="session")
-def seeded(validator: Validator) -> Iterator[Graphe]:
-    """One in-memory Graphe with the seeds, shared by read-only tests (do not write to it)."""
-    graphe = Graphe.open(Settings(data_dir=None), validator=validator)
+BACKENDS = ["oxigraph", "virtuoso"]
+
+
+def settings_for(request: pytest.FixtureRequest, **values: object) -> Settings:
+    """Settings of an in-memory Oxigraph, or of the test Virtuoso with graphs of this fixture's own."""
+    if request.param == "virtuoso":
+        import secrets
+
+        url = request.getfixturevalue("virtuoso")
+        return Settings(data_dir=None, store_query_url=url, store_update_url=url,
+                        graph_prefix=f"urn:graphe-test:{secrets.token_hex(6)}/", **values)  # type: ignore[arg-type]
+    return Settings(data_dir=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeded(request: pytest.FixtureRequest, validator: Validator) -> Iterator[Graphe]:
+    """One Graphe with the seeds, per backend, shared by read-only tests (do not write to it)."""
+    graphe = Graphe.open(settings_for(request), validator=validator)
     yield graphe
     graphe.close()
 
 
-@pytest.fixture
-def fresh(validator: Validator) -> Iterator[Graphe]:
-    """A writable in-memory Graphe with the seeds loaded."""
-    graphe = Graphe.open(Settings(data_dir=None), validator=validator)
+@pytest.fixture(params=BACKENDS)
+def fresh(request: pytest.FixtureRequest, validator: Validator) -> Iterator[Graphe]:
+    """A writable Graphe with the seeds loaded, per backend."""
+    graphe = Graphe.open(settings_for(request), validator=validator)
     yield graphe
     graphe.close()
 
 
-@pytest.fixture(scope="session")
-def rich(validator: Validator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graphe]:
-    """Seeds plus 150 generated practices (with AI projects, adaptations, charters): read-only tests."""
+@pytest.fixture(scope="session", params=BACKENDS)
+def rich(request: pytest.FixtureRequest, validator: Validator,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graphe]:
+    """Seeds plus 150 generated practices (with AI projects, adaptations, charters), per backend: read-only."""
     from bench.datagen import generate
 
     path = tmp_path_factory.mktemp("gen") / "generated.ttl"
     path.write_text(generate(150, seed=11, words=(20, 60)), encoding="utf-8")
-    graphe = Graphe.open(Settings(data_dir=None), validator=validator)
+    graphe = Graphe.open(settings_for(request), validator=validator)
     graphe.load([path])
     yield graphe
     graphe.close()
@@ -91,10 +106,10 @@ def api(rich: Graphe) -> Iterator[ThreadServer]:
     server.stop()
 
 
-@pytest.fixture
-def empty(validator: Validator) -> Iterator[Graphe]:
-    """A writable in-memory Graphe with the ontology only (no seeds)."""
-    graphe = Graphe.open(Settings(data_dir=None), seed=False, validator=validator)
+@pytest.fixture(params=BACKENDS)
+def empty(request: pytest.FixtureRequest, validator: Validator) -> Iterator[Graphe]:
+    """A writable Graphe with the ontology only (no seeds), per backend."""
+    graphe = Graphe.open(settings_for(request), seed=False, validator=validator)
     yield graphe
     graphe.close()
 

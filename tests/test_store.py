@@ -79,6 +79,8 @@ def test_a_second_process_on_the_same_directory_gets_a_clear_error(tmp_path: Pat
 @pytest.mark.parametrize("name", ["ttl", "nt", "nq", "jsonld", "rdf"])
 def test_load_export_load_gives_an_isomorphic_graph(seeded: Graphe, empty: Graphe, tmp_path: Path, name: str) -> None:
     fmt = rdf.format_named(name)
+    if fmt.quads and seeded.store.graphs.public != empty.store.graphs.public:
+        pytest.skip("N-Quads name their graph: they load back into a store with the same graph names")
     first = io.BytesIO()
     seeded.export(first, fmt)
     path = tmp_path / f"export{fmt.extensions[0]}"

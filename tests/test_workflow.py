@@ -6,11 +6,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conftest import ThreadServer
+from conftest import BACKENDS, ThreadServer, settings_for
 from graphe import accounts
 from graphe.app import create_app
 from graphe.service import Graphe
-from graphe.settings import Settings
 
 BASE = "https://graphe.aimf.asso.fr/"
 
@@ -47,9 +46,9 @@ UPDATE = "mutation($id: ID!, $rdf: String!, $v: Int!) { updateDraft(id: $id, rdf
 PUBLISH = "mutation($id: ID!) { publish(draft: $id) { number action revision attributedTo } }"
 
 
-@pytest.fixture
-def world(validator) -> Iterator[tuple[Graphe, ThreadServer, Api, Api, Api]]:  # type: ignore[no-untyped-def]
-    graphe = Graphe.open(Settings(data_dir=None), validator=validator)
+@pytest.fixture(params=BACKENDS)
+def world(request, validator) -> Iterator[tuple[Graphe, ThreadServer, Api, Api, Api]]:  # type: ignore[no-untyped-def]
+    graphe = Graphe.open(settings_for(request), validator=validator)
     _, dakar_token = accounts.create(graphe.store, "contributor", "Service numérique de Dakar", BASE + "id/city/dakar")
     _, aimf_token = accounts.create(graphe.store, "secretariat", "Secrétariat AIMF")
     server = ThreadServer(create_app(graphe))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
+import time
 from urllib.parse import urlencode
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO
@@ -22,10 +23,13 @@ from ..rdf import PREFIXES, Format, Literal, NamedNode, Quad, Term, Triple
 from .base import SYS, Bindings, GraphNames, Revision, bind, quads_text, revision_query, revision_record, touched_query
 
 _CURRENT = NamedNode(SYS + "current")
+_WKT = PREFIXES["geo"] + "wktLiteral"
+_WKT_STORED = SYS + "wkt"
 _COMMIT = NamedNode(SYS + "commit")
 _XSD = PREFIXES["xsd"]
 _PREAMBLE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 JSON_RESULTS = "application/sparql-results+json"
+REVISION_TTL = 1.0  # seconds a replica trusts the revision it read
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -39,6 +43,7 @@ class RemoteStore:
         self._http = httpx.Client(timeout=timeout, auth=auth)
         self._write_lock = threading.Lock()
         self.queries = 0
+        self._cached: tuple[float, Revision | None] = (0.0, None)
         self._ensure_counter()
 
     def close(self) -> None:
@@ -117,7 +122,10 @@ class RemoteStore:
         result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
         if query.lstrip().upper().startswith("ASK") or "__ASK_RETVAL" in [v.value for v in result.variables]:
             return _boolean(result)
-        return result
+        variables = list(result.variables)
+        rows = [{v.value: _canonical(row[v.value]) if row[v.value] is not None else None for v in variables}
+                for row in result]
+        return _Solutions(variables, rows)
 
     def quads(self, graph: NamedNode) -> Iterator[Quad]:
         triples = self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", private=True)
@@ -144,12 +152,22 @@ class RemoteStore:
         return not self.ask(f"ASK {{ GRAPH {self.graphs.public} {{ ?s ?p ?o }} }}", private=True)
 
     def revision(self) -> Revision:
-        """Read from the server every time: other replicas write too."""
+        """Read from the server (other replicas write too), at most once per `REVISION_TTL` seconds."""
+        stamp, cached = self._cached
+        if cached is not None and time.monotonic() - stamp < REVISION_TTL:
+            return cached
         rows = self.select(revision_query(self.graphs), private=True)
         if not rows:
-            return Revision(0, None)
-        summary = rows[0]["d"].value if "d" in rows[0] else ""
-        return Revision(int(rows[0]["n"].value), dt.datetime.fromisoformat(rows[0]["t"].value), summary)
+            revision = Revision(0, None)
+        else:
+            summary = rows[0]["d"].value if "d" in rows[0] else ""
+            revision = Revision(int(rows[0]["n"].value), dt.datetime.fromisoformat(rows[0]["t"].value), summary)
+        self._cached = (time.monotonic(), revision)
+        return revision
+
+    def refresh(self) -> Revision:
+        self._cached = (0.0, None)
+        return self.revision()
 
     def touched_since(self, revision: int) -> list[NamedNode]:
         return [r["s"] for r in self.select(touched_query(self.graphs, revision), private=True)]
@@ -175,6 +193,47 @@ class RemoteStore:
             self._post_update(f"INSERT DATA {{ GRAPH {self.graphs.system} {{ {self.graphs.system} {_CURRENT} "
                               f"{_integer(number)} }} }}")
 
+    def _update(self, number: int, token: Literal, record: NamedNode, add: Sequence[Quad],
+                remove: Sequence[Quad]) -> str:
+        """The one update request of a commit.
+
+        The quads go first into private staging graphs (`INSERT DATA`, in chunks: a large template would
+        exceed what Virtuoso compiles); then one small compare-and-set moves the revision counter from N-1 to
+        N and records this commit's token; then, per target graph, the staged quads are inserted (deleted)
+        **only where that token is recorded**; the staging graphs are dropped. Applied as one request, it is
+        all or nothing, and nothing but staging is written if another replica committed revision N first."""
+        system = self.graphs.system
+        stage = f"{self.graphs.prefix}graph/stage/{token.value}/"
+        targets: dict[str, NamedNode] = {}
+        operations: list[str] = []
+        for kind, quads in (("add", add), ("del", remove)):
+            by_graph: dict[str, list[Quad]] = {}
+            for q in quads:
+                by_graph.setdefault(q.graph_name.value, []).append(q)
+            for index, (graph, items) in enumerate(sorted(by_graph.items())):
+                staging = NamedNode(f"{stage}{kind}/{index}")
+                targets[staging.value] = NamedNode(graph)
+                for chunk in _chunks(items):
+                    moved = [Quad(q.subject, q.predicate, q.object, staging) for q in chunk]
+                    operations.append(f"INSERT DATA {{ {quads_text(moved)} }}")
+        operations.append(
+            f"DELETE {{ GRAPH {system} {{ {system} {_CURRENT} {_integer(number - 1)} }} }} "
+            f"INSERT {{ GRAPH {system} {{ {system} {_CURRENT} {_integer(number)} . {record} {_COMMIT} {token} }} }} "
+            f"WHERE {{ GRAPH {system} {{ {system} {_CURRENT} {_integer(number - 1)} }} }}")
+        committed = f"GRAPH {system} {{ {record} {_COMMIT} {token} }}"
+        for staging, target in sorted(targets.items()):
+            verb = "INSERT" if "/add/" in staging else "DELETE"
+            operations.append(f"{verb} {{ GRAPH {target} {{ ?s ?p ?o }} }} "
+                              f"WHERE {{ {committed} GRAPH <{staging}> {{ ?s ?p ?o }} }}")
+        operations += [f"DROP SILENT GRAPH <{staging}>" for staging in sorted(targets)]
+        # deletions before insertions, so that a quad both removed and added stays
+        deletes = [op for op in operations if op.startswith("DELETE { GRAPH") and "?s ?p ?o" in op]
+        inserts = [op for op in operations if op.startswith("INSERT { GRAPH") and "?s ?p ?o" in op]
+        rest = [op for op in operations if op not in deletes and op not in inserts]
+        drops = [op for op in rest if op.startswith("DROP")]
+        head = [op for op in rest if not op.startswith("DROP")]
+        return " ;\n".join(head + deletes + inserts + drops)
+
     def commit(self, add: Sequence[Quad], remove: Sequence[Quad] = (), summary: str = "",
                notes: Mapping[str, Sequence[Term]] | None = None) -> Revision:
         """One update request, applied only if the revision is still the one this replica read."""
@@ -182,25 +241,26 @@ class RemoteStore:
             raise GrapheError("BLANK_NODE_REMOVAL", "Un serveur distant ne reçoit pas de nœuds anonymes.",
                               "A remote server takes no blank nodes.")
         with self._write_lock:
-            number = self.revision().number + 1
+            number = self.refresh().number + 1
             now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
             log = revision_record(self.graphs, number, now, add, remove, summary, notes)
             record = log[0].subject
             token = Literal(secrets.token_hex(16))
             system = self.graphs.system
-            counter_old = Quad(system, _CURRENT, _integer(number - 1), system)
-            counter_new = Quad(system, _CURRENT, _integer(number), system)
-            mine = Quad(record, _COMMIT, token, system)
-            self._post_update(
-                f"DELETE {{ {quads_text([*remove, counter_old])} }} "
-                f"INSERT {{ {quads_text([*add, *log, counter_new, mine])} }} "
-                f"WHERE {{ GRAPH {system} {{ {system} {_CURRENT} {_integer(number - 1)} }} }}")
+            self._post_update(self._update(number, token, record, [_outgoing(q) for q in (*add, *log)],
+                                           [_outgoing(q) for q in remove]))
+            self._cached = (time.monotonic(), Revision(number, now, summary))
             if not self.ask("ASK { GRAPH ?g { ?r ?commit ?token } }",
                             {"g": system, "r": record, "commit": _COMMIT, "token": token}, private=True):
                 raise GrapheError("CONFLICT", "Une autre réplique a écrit au même moment ; rien n'a été écrit, "
                                   "réessayez.", "Another replica wrote at the same time; nothing was written, "
                                   "try again.", {"status": 409})
             return Revision(number, now, summary)
+
+
+def _chunks(items: Sequence[Quad], size: int = 500) -> Iterator[Sequence[Quad]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _boolean(result) -> bool:  # type: ignore[no-untyped-def]
@@ -216,10 +276,31 @@ def _integer(n: int) -> Literal:
 
 
 def _canonical(term):  # type: ignore[no-untyped-def]
-    """Virtuoso answers booleans as "1"/"0": give them back in canonical form, as written."""
-    if isinstance(term, Literal) and term.datatype.value == _XSD + "boolean" and term.value in ("1", "0"):
-        return Literal("true" if term.value == "1" else "false", datatype=term.datatype)
+    """A term as Graphe wrote it: Virtuoso answers booleans as "1"/"0", and WKT is stored under our own
+    datatype (see `_outgoing`)."""
+    if isinstance(term, Literal):
+        if term.datatype.value == _XSD + "boolean" and term.value in ("1", "0"):
+            return Literal("true" if term.value == "1" else "false", datatype=term.datatype)
+        if term.datatype.value == _WKT_STORED:
+            return Literal(term.value, datatype=NamedNode(_WKT))
     return term
+
+
+def _outgoing(quad: Quad) -> Quad:
+    """Virtuoso turns `geo:wktLiteral` values into its own geometries, rounding coordinates to single
+    precision: WKT is stored under a private datatype instead, and given back as `geo:wktLiteral`."""
+    o = quad.object
+    if isinstance(o, Literal) and o.datatype.value == _WKT:
+        return Quad(quad.subject, quad.predicate, Literal(o.value, datatype=NamedNode(_WKT_STORED)), quad.graph_name)
+    return quad
+
+
+class _Solutions(list):  # type: ignore[type-arg]
+    """Rows (lists of terms in `variables` order) with a `variables` attribute, like pyoxigraph's."""
+
+    def __init__(self, variables: list, rows: list) -> None:  # type: ignore[type-arg]
+        super().__init__(rows)
+        self.variables = variables
 
 
 def _unreachable(url: str, exc: Exception) -> GrapheError:
