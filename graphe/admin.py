@@ -97,6 +97,7 @@ def announce(settings: Settings, url: str) -> str | None:
     if settings.data_dir is None:
         return None
     info_file, secret_file = _files(settings)
+    info_file.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(32)
     fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -92,12 +92,15 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
     from .api.http import STATIC, GraphQLEndpoint
     from .exports import Dumps
     from .sparql.http import SparqlEndpoint
-    from .sparql.pool import SparqlPool
+    from .sparql.pool import Forwarder, SparqlPool
 
     settings = graphe.settings
     data = settings.data_dir
-    pool = SparqlPool(graphe.store, settings.base_iri, data / "sparql" if data else None, SPARQL_WORKERS,
-                      settings.sparql_timeout, settings.sparql_max_rows)
+    if settings.remote_store:
+        pool = Forwarder(graphe.store, settings.sparql_timeout)
+    else:
+        pool = SparqlPool(graphe.store, settings.base_iri, data / "sparql" if data else None, SPARQL_WORKERS,
+                          settings.sparql_timeout, settings.sparql_max_rows)
     dumps = Dumps(graphe.store, data / "exports" if data else None)
     graphql = GraphQLEndpoint(graphe)
     sparql = SparqlEndpoint(graphe, pool)

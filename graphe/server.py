@@ -16,6 +16,7 @@ def serve(settings: Settings) -> int:
         print(text, flush=True)
 
     graphe = Graphe.open(settings, say=say, search="background")
+    graphe.follow()
     try:
         revision = graphe.store.revision()
         where = settings.data_dir.resolve() if settings.data_dir else "en mémoire"

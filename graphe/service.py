@@ -1,6 +1,7 @@
 """The Graphe service: one store, its ontology and shapes, and the commands the edges (CLI, HTTP) call."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -85,10 +86,27 @@ class Graphe:
             raise
         return graphe
 
+    def follow(self, interval: float = 2.0) -> None:
+        """Keep the search index following the store's revisions written by others (other replicas on a
+        shared SPARQL server): every `interval` seconds, catch up when the revision moved."""
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    if self.search.ready and self.store.revision().number != self.search.revision:
+                        with self.lock:
+                            self.search.catch_up(self.store)
+                except Exception:  # noqa: BLE001 — logged; the next round tries again
+                    logging.getLogger(__name__).exception("search index catch-up failed")
+
+        self._stop = threading.Event()
+        threading.Thread(target=loop, name="graphe-follow", daemon=True).start()
+
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
+        if hasattr(self, "_stop"):
+            self._stop.set()
         self.search.close()
         self.store.close()
 

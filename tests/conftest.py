@@ -142,13 +142,14 @@ class Server:
             self.process.stdout.close()
 
 
-def start_server(*args: str, timeout: float = 120) -> Server:
+def start_server(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> Server:
     """Start `graphe serve` on a free loopback port and wait until it answers /healthz."""
     import httpx
 
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "graphe.cli", "serve", "--port", str(port), *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+                               env={**os.environ, **(env or {})})
     deadline = time.monotonic() + timeout
     banner = ""
     assert process.stdout is not None

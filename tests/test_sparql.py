@@ -15,7 +15,7 @@ import rdflib
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from conftest import ThreadServer, run_cli
+from conftest import BACKENDS, ThreadServer, run_cli, settings_for
 from graphe import rdf
 from graphe.app import create_app
 from graphe.exports import CSV_COLUMNS
@@ -32,10 +32,9 @@ TIMEOUT = 3.0
 MAX_ROWS = 40
 
 
-@pytest.fixture(scope="module")
-def endpoint(validator) -> Iterator[tuple[ThreadServer, Graphe]]:  # type: ignore[no-untyped-def]
-    graphe = Graphe.open(Settings(data_dir=None, sparql_timeout=TIMEOUT, sparql_max_rows=MAX_ROWS),
-                         validator=validator)
+@pytest.fixture(scope="module", params=BACKENDS)
+def endpoint(request, validator) -> Iterator[tuple[ThreadServer, Graphe]]:  # type: ignore[no-untyped-def]
+    graphe = Graphe.open(settings_for(request, sparql_timeout=TIMEOUT, sparql_max_rows=MAX_ROWS), validator=validator)
     server = ThreadServer(create_app(graphe))
     httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=60)  # first worker up
     yield server, graphe
@@ -178,7 +177,7 @@ def test_keywords_inside_strings_and_iris_are_not_refused(endpoint) -> None:  # 
 
 
 def test_a_heavy_query_is_stopped_while_a_simple_one_is_answered_at_once(endpoint) -> None:  # type: ignore[no-untyped-def]
-    server, _ = endpoint
+    server, graphe = endpoint
     url = server.url + "/sparql"
     heavy = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
     outcome: dict = {}
@@ -197,9 +196,10 @@ def test_a_heavy_query_is_stopped_while_a_simple_one_is_answered_at_once(endpoin
     thread.join()
     assert simple.status_code == 200 and simple.json()["boolean"] is True
     assert simple_elapsed < TIMEOUT / 2
-    assert outcome["response"].status_code == 503
+    assert outcome["response"].status_code == 503, outcome["response"].text
     assert outcome["response"].json()["error"]["code"] == "QUERY_TIMEOUT"
-    assert TIMEOUT - 0.5 < outcome["elapsed"] < TIMEOUT + 5
+    # Oxigraph's worker is killed at the limit; Virtuoso may refuse at once a query it estimates too long.
+    assert (0 if graphe.settings.remote_store else TIMEOUT - 0.5) < outcome["elapsed"] < TIMEOUT + 5
     again = httpx.get(url, params={"query": "ASK { ?s ?p ?o }"})  # the killed worker was replaced
     assert again.status_code == 200
 

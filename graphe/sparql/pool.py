@@ -44,10 +44,10 @@ class Answer:
     error: tuple[str, str, str, int] | None = None  # code, French, English, HTTP status
 
 
-def execute(store: Store, job: Job) -> Answer:
+def execute(store: Store, job: Job, timeout: float | None = None) -> Answer:
     """Run one job on a store and serialise its result (at most `max_rows` rows or triples)."""
     result = store.public_query(job.query, [rdf.NamedNode(g) for g in job.default_graphs],
-                                [rdf.NamedNode(g) for g in job.named_graphs])
+                                [rdf.NamedNode(g) for g in job.named_graphs], timeout=timeout)
     if job.form == "ASK":
         return Answer(results.ask(bool(result), job.fmt))
     if job.form == "SELECT":
@@ -216,3 +216,21 @@ class SparqlPool:
                     self._stop(worker)
             self._workers.clear()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Forwarder:
+    """With a remote store, public queries are forwarded to the SPARQL server, after the same checks, with
+    the same time limit (given to the server too, and enforced on the connection) and the same row cap."""
+
+    def __init__(self, store, timeout: float) -> None:  # type: ignore[no-untyped-def]
+        self.store, self.timeout = store, timeout
+
+    def run(self, job: Job) -> Answer:
+        try:
+            return execute(self.store, job, self.timeout)
+        except GrapheError as exc:
+            status = exc.details.get("status", 400) if isinstance(exc.details, dict) else 400
+            return Answer(error=(exc.code, exc.message_fr, exc.message_en, status))
+
+    def close(self) -> None:
+        pass

@@ -69,7 +69,8 @@ class OxigraphStore:
             raise GrapheError("QUERY_SYNTAX", f"Requête SPARQL invalide : {exc}",
                               f"Invalid SPARQL query: {exc}") from None
 
-    def public_query(self, query: str, default_graphs: Sequence[NamedNode], named_graphs: Sequence[NamedNode]):  # type: ignore[no-untyped-def]
+    def public_query(self, query: str, default_graphs: Sequence[NamedNode], named_graphs: Sequence[NamedNode],  # type: ignore[no-untyped-def]
+                     timeout: float | None = None):
         """A reader's query, as written, over the given (public) graphs: the raw, lazy result — solutions
         (with `.variables`), a boolean, or triples. The caller checked the text first (`sparql.guard`)."""
         self.queries += 1

@@ -105,14 +105,29 @@ class RemoteStore:
         return [Triple(q.subject, q.predicate, _canonical(q.object))
                 for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
 
-    def public_query(self, query: str, default_graphs: Sequence[NamedNode], named_graphs: Sequence[NamedNode]):  # type: ignore[no-untyped-def]
-        """A reader's query forwarded as written, over the given public graphs."""
+    def public_query(self, query: str, default_graphs: Sequence[NamedNode], named_graphs: Sequence[NamedNode],  # type: ignore[no-untyped-def]
+                     timeout: float | None = None):
+        """A reader's query forwarded as written, over the given public graphs, within `timeout` seconds
+        (also sent as Virtuoso's `timeout` parameter, in milliseconds, so that the server stops too)."""
         form = "CONSTRUCT" if any(w in query.upper() for w in ("CONSTRUCT", "DESCRIBE")) else "SELECT"
         accept = "application/n-triples" if form == "CONSTRUCT" else JSON_RESULTS
         self.queries += 1
         data = [("query", query)] + [("default-graph-uri", g.value) for g in default_graphs] + \
                [("named-graph-uri", g.value) for g in named_graphs]
-        response = self._http.post(self.query_url, content=urlencode(data), headers={"Accept": accept, **FORM})
+        if timeout:
+            data.append(("timeout", str(int(timeout * 1000))))
+        started = time.monotonic()
+        try:
+            response = self._http.post(self.query_url, content=urlencode(data), headers={"Accept": accept, **FORM},
+                                       timeout=timeout + 2 if timeout else None)
+        except httpx.TimeoutException:
+            raise _timeout(timeout) from None
+        text = response.text.lower() if response.status_code >= 400 else ""
+        stopped = bool(text) and timeout is not None and time.monotonic() - started >= 0.9 * timeout
+        # Virtuoso stops a query at its `timeout` with "SR177 Misc Transaction Error", and refuses up front
+        # one whose estimated cost passes its own limit.
+        if response.headers.get("X-SQL-State") in ("S1TAT", "S1T00") or stopped or "execution time" in text:
+            raise _timeout(timeout)
         if response.status_code >= 400:
             raise GrapheError("SPARQL_SYNTAX", f"Requête SPARQL invalide : {response.text[:500]}",
                               f"Invalid SPARQL query: {response.text[:500]}", {"status": 400})
@@ -301,6 +316,11 @@ class _Solutions(list):  # type: ignore[type-arg]
     def __init__(self, variables: list, rows: list) -> None:  # type: ignore[type-arg]
         super().__init__(rows)
         self.variables = variables
+
+
+def _timeout(seconds: float | None) -> GrapheError:
+    return GrapheError("QUERY_TIMEOUT", f"Requête arrêtée après {seconds or 0:g} s (limite de ce point d'accès).",
+                       f"Query stopped after {seconds or 0:g} s (this endpoint's limit).", {"status": 503})
 
 
 def _unreachable(url: str, exc: Exception) -> GrapheError:
