@@ -1,0 +1,243 @@
+"""Benchmarks: `python -m bench.run --practices 1000 [--runs 3] [--quick] [--out BENCHMARKS.md]`.
+
+Each figure is measured with its baseline in the same run and reported as a ratio; nothing is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import platform
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+from bench import measure
+from bench.datagen import generate, seed_themes
+from bench.measure import Figure, gql_body, timed
+
+BASE = "https://graphe.aimf.asso.fr/"
+LIST = """query($t: [ID!], $after: String) { practices(first: 20, after: $after, filter: {themes: $t}) {
+  edges { node { id title city { name country } themes { label } } } } }"""
+DETAIL = """query($id: ID!) { practice(id: $id) { title city { name } charters { title criteria { label } }
+  adaptedFrom { title } adaptations { title } } }"""
+NESTED = """query($n: Int) { practices(first: $n, orderBy: {field: ID}) { edges { node { title
+  city { name charters { title criteria { label } } } } } } }"""
+SEARCHES = ["énergie", "mobilité", "données", "transparence des décisions", "participation citoyenne",
+            '"intelligence artificielle"', "sobriété énergétique", "capteurs", '"données ouvertes"', "habitants"]
+SPARQL = {
+    "page by theme": f"""PREFIX dct: <http://purl.org/dc/terms/> PREFIX gr: <https://graphe.aimf.asso.fr/def#>
+        SELECT ?p ?d WHERE {{ ?p a gr:Practice ; dct:subject <{BASE}id/theme/energy> ; dct:issued ?d }}
+        ORDER BY DESC(?d) LIMIT 20""",
+    "count per country": """PREFIX gr: <https://graphe.aimf.asso.fr/def#> PREFIX schema: <https://schema.org/>
+        SELECT ?c (COUNT(?p) AS ?n) WHERE { ?p a gr:Practice ; gr:city/schema:addressCountry ?c } GROUP BY ?c""",
+    "one practice": f"DESCRIBE <{BASE}id/practice/gen-7>",
+    "cities sharing a charter": """PREFIX gr: <https://graphe.aimf.asso.fr/def#>
+        SELECT DISTINCT ?a ?b WHERE { ?x gr:charter ?c ; gr:adopter ?a . ?y gr:charter ?c ; gr:adopter ?b
+        FILTER(STR(?a) < STR(?b)) }""",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Bancs d'essai de Graphe (rapport dans BENCHMARKS.md).")
+    parser.add_argument("--practices", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10, help="durée de chaque charge HTTP")
+    parser.add_argument("--quick", action="store_true", help="1 000 fiches, 1 passe, charges de 3 s")
+    parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.practices, args.runs, args.seconds = 1000, 1, 3
+    work = Path(tempfile.mkdtemp(prefix="graphe-bench-"))
+    try:
+        figures = run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.write_text(report(args, figures), encoding="utf-8")
+    print(f"écrit : {args.out}")
+    return 0
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace, work: Path) -> list[Figure]:
+    from graphe.service import Graphe
+    from graphe.settings import Settings
+
+    say(f"données : {args.practices} fiches…")
+    data = work / "generated.ttl"
+    data.write_text(generate(args.practices, seed=7), encoding="utf-8")
+    seeds = sorted((measure.ROOT / "seeds").glob("*.ttl"))
+    triples = len(list(ox.parse(path=str(data), base_iri=BASE)))
+    imported = Figure("validated import (SHACL on)", "triples/s", goal="≥ 0.2 of Oxigraph's bulk load")
+    for i in range(args.runs):
+        say(f"import, passe {i + 1}…")
+        raw = ox.Store(str(work / f"raw{i}"))
+        imported.baseline.append(triples / timed(lambda: [raw.bulk_load(path=str(p), base_iri=BASE)
+                                                          for p in (*seeds, data)]))
+        del raw
+        target = work / ("data" if i == 0 else f"data{i}")
+        graphe = Graphe.open(Settings(data_dir=target), search="sync")
+        imported.values.append(triples / timed(lambda: graphe.load([data])))
+        nested = [_queries(graphe, n) for n in (10, 100)]
+        graphe.close()
+    queries = Figure("store queries, nested query (practices→city→charters→criteria)", "queries",
+                     values=[nested[1]], baseline=[nested[0]], goal="equal at 100 and at 10",
+                     higher_is_better=False)
+    sparql_base = _sparql_in_process(work / "data", args.runs)
+
+    say("démarrage à froid…")
+    cold = Figure("cold start to first GraphQL answer (persisted store)", "s", goal="≤ 2× a bare Starlette start",
+                  higher_is_better=False)
+    for _ in range(args.runs):
+        bare = measure.bare_serve()
+        cold.baseline.append(bare.ready)
+        bare.stop()
+        server = measure.graphe_serve(work / "data")
+        cold.values.append(server.ready)
+        server.stop()
+
+    bare = measure.bare_serve()
+    server = measure.graphe_serve(work / "data")
+    try:
+        figures = _http(args, bare, server, sparql_base, work)
+        memory = Figure("peak memory of graphe serve after the load runs", "MB", values=[server.peak_memory_mb()],
+                        goal="≤ 1,500 MB", higher_is_better=False)
+    finally:
+        server.stop()
+        bare.stop()
+    say("réindexation…")
+    reindex = Figure("full reindex", "documents/s", goal="reported")
+    for _ in range(args.runs):
+        graphe = Graphe.open(Settings(data_dir=work / "data"), search="off")
+        started = time.perf_counter()
+        count = graphe.search.rebuild(graphe.store)
+        reindex.values.append(count / (time.perf_counter() - started))
+        graphe.close()
+    return [imported, cold, *figures, reindex, queries, memory]
+
+
+def _queries(graphe, n: int) -> int:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from graphe.api.context import Context
+    from graphe.api.schema import build_schema
+
+    schema = build_schema()
+    before = graphe.store.queries
+    asyncio.run(schema.execute(NESTED, variable_values={"n": n}, context_value=Context(graphe)))
+    return graphe.store.queries - before
+
+
+def _sparql_in_process(data: Path, runs: int) -> dict[str, list[float]]:
+    """The baseline: the same queries on pyoxigraph in-process, serialised to JSON (or N-Triples)."""
+    store = ox.Store(str(data / "store"))
+    graphs = [ox.NamedNode(BASE + "graph/public"), ox.NamedNode(BASE + "graph/ontology")]
+    out: dict[str, list[float]] = {}
+    for name, query in SPARQL.items():
+        def once() -> None:
+            result = store.query(query, default_graph=graphs, named_graphs=graphs)
+            if isinstance(result, ox.QueryTriples):
+                ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES)
+            else:
+                result.serialize(io.BytesIO(), ox.QueryResultsFormat.JSON)
+        out[name] = [timed(once) * 1000 for _ in range(max(5, runs * 5))]
+    del store
+    return out
+
+
+def _http(args: argparse.Namespace, bare, server, sparql_base, work: Path) -> list[Figure]:  # type: ignore[no-untyped-def]
+    rng = random.Random(3)
+    themes = seed_themes()
+    hot_body = gql_body(LIST, {"t": [BASE + "id/theme/energy"]})
+    import base64
+    cursors = [None] + [base64.urlsafe_b64encode(f"o:{k * 20 - 1}".encode()).decode() for k in range(1, 40)]
+    varied = [gql_body(LIST, {"t": [BASE + "id/theme/" + t], "after": c}) for t in themes for c in cursors]
+    rng.shuffle(varied)
+    details = [gql_body(DETAIL, {"id": f"{BASE}id/practice/gen-{rng.randrange(args.practices)}"})
+               for _ in range(2000)]
+    figures = []
+    for name, bodies, goal in (("GraphQL list page, hot (same query)", [hot_body], "≥ 0.3 of bare req/s; p99 ≤ 3× p50"),
+                               (f"GraphQL list page, varied ({len(varied)} theme × page)", varied, "≥ 0.1 of bare req/s"),
+                               ("GraphQL detail, varied (random practice)", details, "≥ 0.1 of bare req/s")):
+        say(f"charge : {name}…")
+        figure = Figure(name, "req/s", goal=goal)
+        for _ in range(args.runs):
+            base = measure.wrk(bare.url, "/items", [hot_body], args.seconds)
+            load = measure.wrk(server.url, "/graphql", bodies, args.seconds)
+            figure.baseline.append(base.rps)
+            figure.values.append(load.rps)
+            figure.note = f"p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms (bare: p50 {base.p50_ms:.1f} ms)"
+        figures.append(figure)
+
+    say("recherche…")
+    from graphe.search import query as sq
+    from graphe.search.index import SearchIndex
+    index = SearchIndex(work / "data" / "search")
+    index._try_open()
+    direct, api = [], []
+    with httpx.Client(timeout=60) as client:
+        for _ in range(args.runs * 3):
+            for text in SEARCHES:
+                direct.append(timed(lambda: sq.search(index, text, sq.Filters(), 0, 10)) * 1000)
+                body = {"query": '{ search(text: %s, first: 10) { totalCount edges { node { snippet } } } }'
+                        % json.dumps(text)}
+                api.append(timed(lambda: client.post(server.url + "/graphql", json=body)) * 1000)
+    figures.append(Figure("search, mixed queries (p50 latency)", "ms", values=[statistics.median(api)],
+                          baseline=[statistics.median(direct)], goal="≤ 1.5× whoosh in-process",
+                          higher_is_better=False, note=f"p99 {_p99(api):.1f} ms (direct p99 {_p99(direct):.1f} ms)"))
+
+    say("SPARQL…")
+    with httpx.Client(timeout=60) as client:
+        for name, query in SPARQL.items():
+            times = [timed(lambda: client.get(server.url + "/sparql", params={"query": query})) * 1000
+                     for _ in range(max(5, args.runs * 5))]
+            figures.append(Figure(f"SPARQL endpoint: {name}", "ms", values=[statistics.median(times)],
+                                  baseline=[statistics.median(sparql_base[name])], goal="≤ 1.3× pyoxigraph in-process",
+                                  higher_is_better=False))
+    return figures
+
+
+def _p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+
+
+def report(args: argparse.Namespace, figures: list[Figure]) -> str:
+    versions = {name: metadata.version(name) for name in ("pyoxigraph", "rdflib", "pyshacl", "strawberry-graphql",
+                                                          "starlette", "uvicorn", "Whoosh-Reloaded")}
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Généré par `python -m bench.run --practices {args.practices} --runs {args.runs}"
+        f"{' --quick' if args.quick else ''}` le {time.strftime('%Y-%m-%d %H:%M')} ; chaque chiffre est la médiane "
+        f"de {args.runs} passe(s), avec son étendue, et son **rapport à une référence mesurée dans la même passe**.",
+        "",
+        f"Machine : {platform.machine()}, {__import__('os').cpu_count()} cœurs, Python {platform.python_version()}, "
+        f"{platform.platform()}. Versions : " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
+        "Charge HTTP : wrk (Debian), 2 fils, 32 connexions, uvicorn (uvloop, httptools) à un processus ; "
+        f"{args.seconds} s par mesure.",
+        "",
+        "| mesure | Graphe (médiane ± étendue) | référence | rapport | objectif | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        base = statistics.median(f.baseline) if f.baseline else None
+        ratio = f"{f.ratio:.2f}" if f.ratio is not None else "—"
+        lines.append(f"| {f.name} | {f.median:,.1f} ± {f.spread:,.1f} {f.unit} | "
+                     f"{'—' if base is None else f'{base:,.1f} {f.unit}'} | {ratio} | {f.goal} | {f.note} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
