@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from strawberry.types.graphql import OperationType
+from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import OperationType as GraphQLOperation
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -18,6 +22,7 @@ from .context import Context, accept_language
 from .schema import GrapheSchema, build_schema, format_error
 
 MAX_BODY = 256 * 1024
+RESPONSE_CACHE = 4096  # anonymous answers kept per process (all dropped when the revision moves)
 EXECUTION_TIMEOUT = 15.0  # seconds; the cost rule refuses most heavy queries before they run
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -51,6 +56,7 @@ class GraphQLEndpoint:
         self.graphe = graphe
         self.schema = schema or build_schema()
         self.page = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
+        self.responses: OrderedDict[tuple, tuple[int, bytes]] = OrderedDict()  # LRU of anonymous answers
 
     async def handle(self, request: Request) -> Response:
         langs = accept_language(request.headers.get("accept-language"))
@@ -77,6 +83,16 @@ class GraphQLEndpoint:
             return self._fail(401, error.code, error.message_fr, error.message_en, lang, media,
                               {"WWW-Authenticate": 'Bearer realm="graphe"'})
         allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
+        key = None
+        if account is None and _is_query(params["query"], params["operationName"]):
+            # An anonymous query's answer depends only on the published data at this revision (and on the
+            # search index's revision, and the reader's languages): kept and served again until either moves.
+            key = (self.graphe.store.revision().number, self.graphe.search.revision, params["query"],
+                   json.dumps(params["variables"], sort_keys=True), params["operationName"], media, langs)
+            hit = self.responses.get(key)
+            if hit is not None:
+                self.responses.move_to_end(key)
+                return Response(hit[1], status_code=hit[0], media_type=media)
         try:
             result = await asyncio.wait_for(self.schema.execute(
                 params["query"], variable_values=params["variables"], operation_name=params["operationName"],
@@ -96,7 +112,13 @@ class GraphQLEndpoint:
         if result.errors:
             body["errors"] = [format_error(e, lang) for e in result.errors]
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
-        return JSONResponse(body, status_code=status, media_type=media)
+        response = JSONResponse(body, status_code=status, media_type=media)
+        codes = {e["extensions"].get("code") for e in body.get("errors", ())}
+        if key is not None and not codes & {"INTERNAL_SERVER_ERROR", "QUERY_TIMEOUT", "SEARCH_UNAVAILABLE"}:
+            self.responses[key] = (status, response.body)
+            if len(self.responses) > RESPONSE_CACHE:
+                self.responses.popitem(last=False)
+        return response
 
     async def _params(self, request: Request) -> dict[str, Any]:
         if request.method == "GET":
@@ -140,6 +162,18 @@ class GraphQLEndpoint:
         error = {"message": message_en if lang == "en" else message_fr,
                  "extensions": {"code": code, "message_fr": message_fr, "message_en": message_en}}
         return JSONResponse({"errors": [error]}, status_code=status, media_type=media, headers=headers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_query(text: str, operation: str | None) -> bool:
+    """Is the operation to run a query (not a mutation)? Unparsable text: no (the executor reports it)."""
+    try:
+        document = parse(text)
+    except GraphQLError:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [d for d in operations if operation is None or (d.name and d.name.value == operation)]
+    return len(chosen) == 1 and chosen[0].operation == GraphQLOperation.QUERY
 
 
 def _json(text: str | bytes, what: str) -> Any:

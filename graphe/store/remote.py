@@ -171,7 +171,9 @@ class RemoteStore:
         stamp, cached = self._cached
         if cached is not None and time.monotonic() - stamp < REVISION_TTL:
             return cached
+        counted = self.queries
         rows = self.select(revision_query(self.graphs), private=True)
+        self.queries = counted  # bookkeeping, not a data read: `queries` counts what requests ask for
         if not rows:
             revision = Revision(0, None)
         else:
