@@ -30,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 from . import html
 from .entities import preferences
 from .errors import GrapheError
+from .negotiation import weighted
 from .rdf import FORMATS, PREFIXES, Literal, NamedNode, Term, Triple, serialize
 from .service import Graphe
 
@@ -56,24 +57,8 @@ _CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri
 
 def parse_accept(header: str) -> list[tuple[str, float]]:
     """`text/html;q=0.9, */*;q=0.1` → [("text/html", 0.9), ("*/*", 0.1)]; malformed ranges are skipped."""
-    ranges = []
-    for part in header.split(",")[:64]:
-        media, *params = (p.strip() for p in part.split(";"))
-        media = media.lower()
-        if media == "*":
-            media = "*/*"
-        if media.count("/") != 1:
-            continue
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value.strip()), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        ranges.append((media, q))
-    return ranges
+    ranges = [("*/*" if media == "*" else media, q) for media, q in weighted(header)]
+    return [(media, q) for media, q in ranges if media.count("/") == 1]
 
 
 def _quality(media_type: str, ranges: Sequence[tuple[str, float]]) -> tuple[float, int]:

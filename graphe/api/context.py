@@ -9,6 +9,7 @@ from strawberry.dataloader import DataLoader
 from .. import entities
 from ..accounts import Account
 from ..entities import Entity
+from ..negotiation import preferred
 from ..service import Graphe
 
 
@@ -63,21 +64,5 @@ class Context:
 
 
 def accept_language(header: str | None) -> tuple[str, ...]:
-    """Language tags of an Accept-Language header, by decreasing quality (q=0 dropped)."""
-    tags: list[tuple[float, int, str]] = []
-    for position, part in enumerate((header or "").split(",")):
-        pieces = part.strip().split(";")
-        tag = pieces[0].strip().lower()
-        if not tag or tag == "*":
-            continue
-        quality = 1.0
-        for param in pieces[1:]:
-            name, _, value = param.strip().partition("=")
-            if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality > 0:
-            tags.append((-quality, position, tag))
-    return tuple(tag for _, _, tag in sorted(tags))
+    """Language tags of an Accept-Language header, by decreasing quality (q=0 and `*` dropped)."""
+    return tuple(tag for tag in preferred(header) if tag != "*")

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from .. import rdf
 from ..errors import GrapheError
+from ..negotiation import preferred
 from ..service import Graphe
 from . import guard
 from .pool import Job, SparqlPool
@@ -40,22 +41,9 @@ def choose(form: str, accept: str, explicit: str | None) -> str:
         raise guard.refuse("NOT_ACCEPTABLE", f"Format « {explicit} » indisponible pour {form} "
                            f"(possibles : {', '.join(table)}).",
                            f"Format '{explicit}' unavailable for {form} (available: {', '.join(table)}).", 406)
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept.split(",")):
-        pieces = part.strip().split(";")
-        media = pieces[0].strip().lower()
-        quality = 1.0
-        for param in pieces[1:]:
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media and quality > 0:
-            ranked.append((-quality, position, media))
+    ranked = preferred(accept)
     default = "ttl" if form in ("CONSTRUCT", "DESCRIBE") else "json"
-    for _, _, media in sorted(ranked):
+    for media in ranked:
         if media in ("*/*", "application/*", "text/*"):
             return default
         name = next((n for n, m in table.items() if m == media), None) or ALIASES.get(media)
