@@ -102,6 +102,9 @@ class SearchIndex:
 
     def _open_existing(self) -> bool:
         assert self.path is not None
+        if not self.path.exists():
+            log.info("no search index yet: it will be built")
+            return False
         try:
             state = json.loads(self._state_file(self.path).read_text(encoding="utf-8"))
             if state.get("schema") != SCHEMA_VERSION:
