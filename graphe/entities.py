@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .rdf import PREFIXES, Literal, NamedNode, Term
+from .rdf import GR, PREFIXES, Literal, NamedNode, Term
 from .store import Store
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -52,6 +52,15 @@ class Entity:
 
     def text(self, predicate: str, langs: Sequence[str] = DEFAULT_LANGS) -> str | None:
         return pick(self.texts(predicate), langs)
+
+
+def rank(entity: Entity) -> tuple[int, str]:
+    """Sort key of a criterion in its charter: its `gr:order` (unranked last), then its IRI."""
+    value = entity.literal(GR + "order")
+    try:
+        return (int(value) if value is not None else 10**9, entity.iri)
+    except ValueError:
+        return (10**9, entity.iri)
 
 
 def preferences(langs: Iterable[str] | None) -> tuple[str, ...]:

@@ -199,10 +199,6 @@ def serialize(triples_or_quads: Iterable[Triple] | Iterable[Quad], fmt: Format,
     return ox.serialize(triples_or_quads, output, format=fmt.ox, prefixes=prefixes)
 
 
-def iri(value: str) -> NamedNode:
-    return NamedNode(value)
-
-
 # --------------------------------------------------------------------------------------------- rdflib
 
 def to_rdflib_term(term: Term) -> rdflib.term.Identifier:
@@ -229,17 +225,6 @@ def to_rdflib_graph(triples: Iterable[Quad | Triple]) -> rdflib.Graph:
     finally:
         rdflib_log.setLevel(level)
     return graph
-
-
-def from_rdflib_term(term: rdflib.term.Identifier) -> Term:
-    if isinstance(term, rdflib.URIRef):
-        return NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return BlankNode(str(term))
-    assert isinstance(term, rdflib.Literal)
-    if term.language:
-        return Literal(str(term), language=term.language)
-    return Literal(str(term), datatype=NamedNode(str(term.datatype or PREFIXES["xsd"] + "string")))
 
 
 def subjects(quads: Iterable[Quad]) -> Iterator[Term]:

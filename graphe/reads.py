@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import entities, listing
-from .entities import Entity
+from .entities import Entity, rank
 from .filters import PRACTICE_FACETS, PracticeFilter, practice_query
 from .listing import iri_term
-from .rdf import GR, PREFIXES, Term
+from .rdf import PREFIXES, Term
 from .store import Store
 
 CV, SKOS = PREFIXES["cv"], PREFIXES["skos"]
@@ -30,22 +30,14 @@ class Comparison:
     rows: list[Alignment]
 
 
-def _order(entity: Entity) -> tuple[int, str]:
-    value = entity.literal(GR + "order")
-    try:
-        return (int(value) if value is not None else 10**9, entity.iri)
-    except ValueError:
-        return (10**9, entity.iri)
-
-
 def compare_charters(store: Store, a: str, b: str) -> Comparison:
     """The criteria of two frameworks side by side, aligned through their mappings (either direction),
     with the criteria that have no counterpart on either side. Two queries, whatever the sizes."""
     iri_term(a, "charte"), iri_term(b, "charte")
     charters = entities.fetch(store, [a, b])
     criteria = entities.fetch_related(store, [a, b], f"?s <{CV}isDerivedFrom> ?k .")
-    ours = sorted(criteria.get(a, []), key=_order)
-    theirs = sorted(criteria.get(b, []), key=_order)
+    ours = sorted(criteria.get(a, []), key=rank)
+    theirs = sorted(criteria.get(b, []), key=rank)
     theirs_by_iri = {c.iri: c for c in theirs}
     links: dict[tuple[str, str], str] = {}
     for x in ours:
@@ -61,7 +53,7 @@ def compare_charters(store: Store, a: str, b: str) -> Comparison:
     matched_b: set[str] = set()
     for x in ours:
         partners = [(t, k) for (s, t), k in links.items() if s == x.iri and t in theirs_by_iri]
-        partners.sort(key=lambda p: (p[1] != "EXACT", _order(theirs_by_iri[p[0]])))
+        partners.sort(key=lambda p: (p[1] != "EXACT", rank(theirs_by_iri[p[0]])))
         if not partners:
             rows.append(Alignment(x, None, None))
         for target, kind in partners:

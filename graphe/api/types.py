@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 import strawberry
 
 from .. import filters
-from ..entities import Entity
+from ..entities import Entity, rank
 from ..rdf import GR, PREFIXES
 from . import fields as f
 
@@ -19,11 +19,6 @@ AIACT, OWL, PROV = PREFIXES["eu-aiact"], PREFIXES["owl"], PREFIXES["prov"]
 _CODES = {iri: name for table in (filters.PRACTICE_STATUS, filters.VERDICT, filters.RISK_LEVEL,
                                   filters.IMPACT_DIMENSION, filters.CRITERION_KIND, filters.CHARTER_KIND)
           for name, iri in table.items()}
-
-
-def _by_order(entity: Entity) -> tuple[int, str]:
-    value = entity.literal(GR + "order")
-    return (int(value) if value and value.lstrip("-").isdigit() else 10**9, entity.iri)
 
 
 @strawberry.type(description="Valeur d'un vocabulaire contrôlé (statut, verdict, nature…). / A controlled value.")
@@ -179,7 +174,7 @@ class Charter:
     url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
     criteria: list[Criterion] = f.inverse(f"?s <{CV}isDerivedFrom> ?k .", "Criterion",
-                                          "Ses critères, dans l'ordre. / Its criteria, in order.", _by_order)
+                                          "Ses critères, dans l'ordre. / Its criteria, in order.", rank)
     adopted_by: list[Adoption] = f.inverse(f"?s <{GR}charter> ?k .", "Adoption",
                                            "Adoptions par des villes (ville, date). / Adoptions by cities.")
     practices: list[Practice] = f.inverse(f"?s <{GR}appliesCharter> ?k .", "Practice", "Pratiques qui l'appliquent.")
