@@ -53,6 +53,11 @@ class Entity:
     def text(self, predicate: str, langs: Sequence[str] = DEFAULT_LANGS) -> str | None:
         return pick(self.texts(predicate), langs)
 
+    @property
+    def weight(self) -> int:
+        """Its size for a read cache, in units of about 100 bytes (one IRI in an ordered list is one)."""
+        return 1 + sum(1 + len(t.value) // 100 for terms in self.props.values() for t in terms)
+
 
 def rank(entity: Entity) -> tuple[int, str]:
     """Sort key of a criterion in its charter: its `gr:order` (unranked last), then its IRI."""

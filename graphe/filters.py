@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import GrapheError
-from .listing import ListQuery, Order, iri_term, text_order, value_order, values_block
+from .listing import ListQuery, Order, iri_term, pattern_order, text_order, value_order, values_block
 from .rdf import GR, PREFIXES, Literal, NamedNode
 
 SCHEMA, DCT, SKOS, ORG = PREFIXES["schema"], PREFIXES["dct"], PREFIXES["skos"], PREFIXES["org"]
@@ -47,7 +47,7 @@ SORTS = {  # list → sort field → how to order (ID is always available; None 
 def ordering(kind: str, field: str | None, descending: bool, langs: Sequence[str], natural: Order) -> Order:
     """The order a list was asked for, or BAD_USER_INPUT when that list cannot sort that way."""
     if field is None:
-        return Order(natural.pattern, natural.keys, descending) if descending else natural
+        return replace(natural, descending=True) if descending else natural
     if field == "ID":
         return Order(descending=descending)
     how = SORTS[kind].get(field)
@@ -160,8 +160,8 @@ def criterion_query(charters: Sequence[str], dimensions: Sequence[str], kinds: S
         conditions.append(_in("fDim", f"<{GR}impactDimension>", [IMPACT_DIMENSION[d] for d in dimensions], "dimension"))
     if kinds:
         conditions.append(_in("fKind", f"<{GR}criterionKind>", [CRITERION_KIND[k] for k in kinds], "nature"))
-    order = Order(f"OPTIONAL {{ ?s <{CV}isDerivedFrom> ?c0 }} OPTIONAL {{ ?s <{GR}order> ?o0 }}"
-                  " BIND(CONCAT(STR(?c0), '|', STR(10000000 + COALESCE(?o0, 0))) AS ?k0)", ("k0",))
+    order = pattern_order(f"OPTIONAL {{ ?s <{CV}isDerivedFrom> ?c0 }} OPTIONAL {{ ?s <{GR}order> ?o0 }}"
+                          " BIND(CONCAT(STR(?c0), '|', STR(10000000 + COALESCE(?o0, 0))) AS ?k0)")
     return ListQuery(GR + "Criterion", tuple(conditions), ordering("criterion", sort, descending, langs, order))
 
 

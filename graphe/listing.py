@@ -10,8 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import GrapheError
+from .ordering import Cache, Order, all_rows, order, pattern_order, text_order, value_order
 from .rdf import Literal, NamedNode, Term
 from .store import Store
+
+__all__ = ["ListQuery", "Order", "Page", "decode_cursor", "encode_cursor", "facets", "iri_term", "ordered", "page",
+           "page_size", "pattern_order", "text_order", "value_order", "values_block"]
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -20,27 +24,6 @@ DEFAULT_PAGE = 20
 def values_block(var: str, terms: Sequence[Term]) -> str:
     """`VALUES ?var { t1 t2 … }`, each term written by the RDF library (N-Triples escaping)."""
     return f"VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
-
-
-@dataclass(frozen=True)
-class Order:
-    """Sort key: `pattern` binds the variables listed in `keys` (first found wins, per resource)."""
-
-    pattern: str = ""
-    keys: tuple[str, ...] = ()
-    descending: bool = False
-
-    def select_key(self) -> str:
-        if not self.keys:
-            return ""
-        return f"(MIN(COALESCE({', '.join('?' + k for k in self.keys)})) AS ?key)"
-
-    def order_by(self) -> str:
-        if not self.keys:
-            return "ORDER BY ?s"
-        direction = "DESC" if self.descending else "ASC"
-        # Resources without a key come last either way; ties are broken on the IRI.
-        return f"ORDER BY (!BOUND(?key)) {direction}(?key) ?s"
 
 
 @dataclass(frozen=True)
@@ -53,7 +36,8 @@ class ListQuery:
 
     def where(self) -> str:
         typing = "a/rdfs:subClassOf*" if self.subclasses else "a"
-        retired = "" if self.include_retired else " FILTER NOT EXISTS { ?s prov:invalidatedAtTime ?retired }"
+        # MINUS rather than FILTER NOT EXISTS: the same answer here (?s is bound), three times faster on Oxigraph.
+        retired = "" if self.include_retired else " MINUS { ?s prov:invalidatedAtTime ?retired }"
         return f"?s {typing} <{self.class_iri}> . " + " ".join(self.conditions) + retired
 
 
@@ -64,38 +48,18 @@ class Page:
     has_next: bool
 
 
-def text_order(predicate: str, langs: Sequence[str], descending: bool = False) -> Order:
-    """Order by a text property in the reader's languages (then any language), case-insensitively."""
-    parts, keys = [], []
-    for i, lang in enumerate(langs):
-        parts.append(f"OPTIONAL {{ ?s <{predicate}> ?t{i} FILTER(langMatches(lang(?t{i}), {Literal(lang)})) "
-                     f"BIND(LCASE(STR(?t{i})) AS ?k{i}) }}")
-        keys.append(f"k{i}")
-    parts.append(f"OPTIONAL {{ ?s <{predicate}> ?tany BIND(LCASE(STR(?tany)) AS ?kany) }}")
-    keys.append("kany")
-    return Order(" ".join(parts), tuple(keys), descending)
+def ordered(store: Store, query: ListQuery, cached: Cache = lambda key, compute, weight=None: compute()
+            ) -> tuple[str, ...]:
+    """Every resource of the list, in its stable order: its members in one unordered query, sorted on the
+    key table of its order (`ordering.py`). With `cached` (`Graphe.cached`), key tables are kept per
+    revision and shared by every list sorted the same way."""
+    members = {row["s"].value for row in all_rows(store, f"SELECT DISTINCT ?s WHERE {{ {query.where()} }}", "?s")}
+    return order(store, query.class_iri, members, query.order, cached)
 
 
-def value_order(predicate: str, descending: bool = False) -> Order:
-    return Order(f"OPTIONAL {{ ?s <{predicate}> ?v0 }}", ("v0",), descending)
-
-
-def page(store: Store, query: ListQuery, offset: int, limit: int) -> Page:
-    """One page (`limit` items after `offset`) in a stable order; asks for one more to know if more follow."""
-    select_key = query.order.select_key()
-    # The key is computed in a sub-select, then ordered on: ORDER BY on an aggregate's alias is not
-    # accepted by every SPARQL server (Virtuoso).
-    text = (f"SELECT ?s {'?key' if select_key else ''} WHERE {{ {{ SELECT ?s {select_key} WHERE {{ "
-            f"{query.where()} {query.order.pattern} }} GROUP BY ?s }} }} "
-            f"{query.order.order_by()} LIMIT {int(limit) + 1} OFFSET {int(offset)}")
-    rows = store.select(text)
-    iris = [r["s"].value for r in rows]
-    return Page(iris[:limit], offset, len(iris) > limit)
-
-
-def total(store: Store, query: ListQuery) -> int:
-    rows = store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {query.where()} }}")
-    return int(rows[0]["n"].value) if rows else 0
+def page(iris: Sequence[str], offset: int, limit: int) -> Page:
+    """The `limit` items after `offset` of an ordered list."""
+    return Page(list(iris[offset:offset + limit]), offset, len(iris) > offset + limit)
 
 
 def facets(store: Store, query: ListQuery, facet_patterns: dict[str, str]) -> dict[str, list[tuple[Term, int]]]:

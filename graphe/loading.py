@@ -68,10 +68,14 @@ def validation_graph(store: Store | None, quads: Sequence[Quad], replace: bool =
     triples = list(quads)
     if store is not None:
         own = {str(q.subject): q.subject for q in quads}
-        known = {} if replace else dict(own)
-        for q in quads:
-            if isinstance(q.object, NamedNode) and not (replace and str(q.object) in own):
-                known.setdefault(str(q.object), q.object)
+        existing = [] if replace else store.describe(own.values(), store.graphs.public)
+        known: dict[str, NamedNode] = {}
+        # What the new triples point to, and what the subjects' existing triples point to (a city's
+        # geometry, say): each is described so that its class can be checked.
+        for q in (*quads, *existing):
+            if isinstance(q.object, NamedNode) and q.object.value not in own:
+                known.setdefault(q.object.value, q.object)
+        triples.extend(existing)
         triples.extend(store.describe(known.values(), store.graphs.public))
     return rdf.to_rdflib_graph(triples)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import IO, TypeVar
 
 from . import rdf
 from .errors import GrapheError
+from .readcache import RevisionCache
 from .loading import LoadResult, ValidationFailed, load_files, read_files, validate
 from .settings import Settings
 from .store import GraphNames, Revision, Store
@@ -52,17 +53,11 @@ class Graphe:
         self.search = SearchIndex(settings.data_dir / "search" if settings.data_dir is not None else None)
         self.lock = threading.RLock()  # one domain write at a time: check, then commit, then index
         self.closed = False
-        self._cache: dict[str, tuple[int, object]] = {}
+        self.reads = RevisionCache()
 
-    def cached(self, key: str, compute: Callable[[], T]) -> T:
+    def cached(self, key: Hashable, compute: Callable[[], T], weight: Callable[[T], int] = lambda _: 1) -> T:
         """A value derived from the data, computed once per revision (data only changes at a new one)."""
-        revision = self.store.revision().number
-        hit = self._cache.get(key)
-        if hit is not None and hit[0] == revision:
-            return hit[1]  # type: ignore[return-value]
-        value = compute()
-        self._cache[key] = (revision, value)
-        return value
+        return self.reads.get(self.store.revision().number, key, compute, weight)
 
     @classmethod
     def open(cls, settings: Settings, *, seed: bool = True, say: Callable[[str], None] = lambda _: None,

@@ -164,6 +164,7 @@ def test_nested_levels_are_batched_not_one_query_per_item(api, rich: Graphe) -> 
         city { name charters { title criteria { label } } } } } } }"""
 
     def queries_for(n: int) -> tuple[int, int]:
+        rich.reads.clear()  # counted cold: nothing kept from an earlier request
         before = rich.store.queries
         data = post(api, {"query": query, "variables": {"n": n}}).json()["data"]
         nodes = [e["node"] for e in data["practices"]["edges"]]

@@ -21,7 +21,6 @@ from graphe.app import create_app
 from graphe.exports import CSV_COLUMNS
 from graphe.rdf import Literal, NamedNode, Quad
 from graphe.service import Graphe
-from graphe.settings import Settings
 
 BASE = "https://graphe.aimf.asso.fr/"
 CITIES = "PREFIX schema: <https://schema.org/> SELECT ?c ?n WHERE { ?c a schema:City ; schema:name ?n " \

@@ -121,7 +121,12 @@ class Connection(Generic[T]):
 
     @strawberry.field(description="Nombre total d'éléments filtrés. / Total number of filtered items.")
     def total_count(self) -> int:
-        return listing.total(self.graphe.store, self.query)
+        return len(ordered(self.graphe, self.query))
+
+
+def ordered(graphe: Graphe, query: ListQuery) -> tuple[str, ...]:
+    """The whole ordered list, kept per revision: pages are slices of it, the total its length."""
+    return graphe.cached(("list", query), lambda: listing.ordered(graphe.store, query, graphe.cached), weight=len)
 
 
 async def connect(info: strawberry.Info, cls, query: ListQuery, first: Optional[int], after: Optional[str],  # type: ignore[no-untyped-def]
@@ -130,7 +135,7 @@ async def connect(info: strawberry.Info, cls, query: ListQuery, first: Optional[
     graphe: Graphe = info.context.graphe
     size = listing.page_size(first)
     offset = listing.decode_cursor(after)
-    result = listing.page(graphe.store, query, offset, size)
+    result = listing.page(ordered(graphe, query), offset, size)
     loaded = {e.iri: e for e in await info.context.entities(result.iris)}
     edges = [Edge(node=node_type(entity=loaded.get(iri, Entity(iri))), cursor=listing.encode_cursor(offset + i))
              for i, iri in enumerate(result.iris)]
@@ -166,7 +171,7 @@ class PracticeFacets:
 
 async def practice_facets(info: strawberry.Info, graphe: Graphe, query: ListQuery) -> PracticeFacets:
     """Facet counts in one query; the themes and statuses they name are loaded in one batch."""
-    found = listing.facets(graphe.store, query, filters.PRACTICE_FACETS)
+    found = graphe.cached(("facets", query), lambda: listing.facets(graphe.store, query, filters.PRACTICE_FACETS))
     entity = await info.context.lookup([v.value for v, _ in found["theme"] + found["status"]])
 
     return PracticeFacets(

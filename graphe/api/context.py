@@ -40,11 +40,15 @@ class Context:
 
     def _entities_loader(self) -> DataLoader[str, Entity | None]:
         if self._entities is None:
-            store = self.graphe.store
+            graphe = self.graphe
 
             async def load(keys: list[str]) -> list[Entity | None]:
-                found = entities.fetch(store, keys)
-                return [found.get(k) for k in keys]
+                # Entities are kept per revision across requests; only those not kept yet are queried.
+                found = graphe.reads.get_many(
+                    graphe.store.revision().number, [("entity", k) for k in keys],
+                    lambda missing: {("entity", k): e for k, e in entities.fetch(graphe.store, [m[1] for m in missing]).items()},
+                    weight=lambda e: e.weight if e is not None else 1)
+                return [found[("entity", k)] for k in keys]
 
             self._entities = DataLoader(load_fn=load)
         return self._entities
@@ -53,11 +57,15 @@ class Context:
         """Entities ?s related to `key` (?k) by `pattern`; all keys of one level share one query."""
         loader = self._related.get(pattern)
         if loader is None:
-            store = self.graphe.store
+            graphe = self.graphe
 
             async def load(keys: list[str]) -> list[list[Entity]]:
-                found = entities.fetch_related(store, keys, pattern)
-                return [found.get(k, []) for k in keys]
+                found = graphe.reads.get_many(
+                    graphe.store.revision().number, [("related", pattern, k) for k in keys],
+                    lambda missing: {("related", pattern, k): v for k, v in
+                                     entities.fetch_related(graphe.store, [m[2] for m in missing], pattern).items()},
+                    weight=lambda es: 1 + sum(e.weight for e in es), default=[])
+                return [found[("related", pattern, k)] for k in keys]
 
             loader = self._related[pattern] = DataLoader(load_fn=load)
         return await loader.load(key)

@@ -74,14 +74,16 @@ class RootMutation(Mutation, PracticeMutation):
 
 
 def build_schema() -> GrapheSchema:
+    # The rule classes are made once: strawberry's ValidationCache keys on them, and the depth and alias
+    # limiters would otherwise make new classes for every request, so that no validation was ever reused.
+    rules = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+             *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules, CostRule]
     return GrapheSchema(
         query=RootQuery,
         mutation=RootMutation,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: AddValidationRules([CostRule]),
+            lambda: AddValidationRules(rules),
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
         ],

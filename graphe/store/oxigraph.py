@@ -16,6 +16,8 @@ from .base import Bindings, GraphNames, Revision, bind, revision_query, revision
 class OxigraphStore:
     """One Oxigraph database. Thread-safe for reads; writes are serialised by a lock."""
 
+    max_rows: int | None = None  # no cap on the rows of one answer
+
     def __init__(self, path: Path | None, graphs: GraphNames) -> None:
         self.path = path
         self.graphs = graphs

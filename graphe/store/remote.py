@@ -35,6 +35,9 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 class RemoteStore:
     path = None  # nothing on this machine's disk
+    # Long answers are read in chunks: servers cap the rows of one answer, often silently (Virtuoso's
+    # default ResultSetMaxRows is 10,000).
+    max_rows: int | None = 10_000
 
     def __init__(self, query_url: str, update_url: str, graphs: GraphNames, *, user: str | None = None,
                  password: str | None = None, timeout: float = 60.0) -> None:

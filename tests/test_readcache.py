@@ -1,0 +1,113 @@
+"""What is derived for reading is kept per revision: served again without a query, never stale after a write."""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from graphe.api.context import Context
+from graphe.api.schema import build_schema
+from graphe.readcache import RevisionCache
+from graphe.service import Graphe
+
+BASE = "https://graphe.aimf.asso.fr/"
+
+
+def test_a_value_is_kept_for_its_revision_only() -> None:
+    cache = RevisionCache()
+    calls: list[int] = []
+    assert cache.get(1, "k", lambda: calls.append(1) or "a") == "a"
+    assert cache.get(1, "k", lambda: calls.append(1) or "b") == "a"
+    assert cache.get(2, "k", lambda: calls.append(2) or "c") == "c"
+    assert calls == [1, 2] and (cache.hits, cache.misses) == (1, 2)
+
+
+def test_the_weight_bound_drops_the_least_recently_used() -> None:
+    cache = RevisionCache(max_weight=10)
+    for key in "abc":
+        cache.get(1, key, lambda: [0] * 4, weight=len)
+    assert len(cache) == 2 and cache.weight == 8  # "a" went out
+    cache.get(1, "b", lambda: pytest.fail("b is kept"))
+    cache.get(1, "huge", lambda: [0] * 11, weight=len)  # heavier than the bound: computed, not kept
+    assert cache.weight <= 10 and len(cache) == 2
+
+
+def test_one_computation_for_many_threads_asking_at_once() -> None:
+    cache = RevisionCache()
+    calls: list[int] = []
+    results: list[str] = []
+
+    def slow() -> str:
+        calls.append(1)
+        time.sleep(0.2)
+        return "v"
+
+    threads = [threading.Thread(target=lambda: results.append(cache.get(1, "k", slow))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["v"] * 8 and calls == [1]
+
+
+def test_an_error_reaches_every_waiter_and_is_not_kept() -> None:
+    cache = RevisionCache()
+    with pytest.raises(ZeroDivisionError):
+        cache.get(1, "k", lambda: 1 // 0)
+    assert cache.get(1, "k", lambda: 5) == 5
+
+
+def test_get_many_queries_only_what_is_missing() -> None:
+    cache = RevisionCache()
+    asked: list[list[str]] = []
+
+    def compute(keys):  # type: ignore[no-untyped-def]
+        asked.append(list(keys))
+        return {k: k.upper() for k in keys if k != "none"}
+
+    assert cache.get_many(1, ["a", "b", "none"], compute) == {"a": "A", "b": "B", "none": None}
+    assert cache.get_many(1, ["b", "c", "none"], compute) == {"b": "B", "c": "C", "none": None}
+    assert asked == [["a", "b", "none"], ["c"]]
+
+
+PAGE = """query($t: [ID!]) { practices(first: 50, filter: {themes: $t}) { totalCount
+  edges { node { id title city { name } } } facets { countries { country count } } } }"""
+
+NEW = f"""@prefix gr: <https://graphe.aimf.asso.fr/def#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<{BASE}id/practice/cache-test> a gr:Practice ; dct:title "Pratique ajoutée pour le cache"@fr ;
+  dct:abstract "Une pratique ajoutée après une première lecture."@fr ; gr:city <{BASE}id/city/dakar> ;
+  dct:subject <{BASE}id/theme/ai> ; gr:status gr:Idea ; dct:issued "2026-01-01"^^xsd:date ;
+  gr:results "Aucun."@fr ; gr:transferability "Partout."@fr ; dct:source <{BASE}id/source/aimf-article-2024-nantes-ia> .
+<{BASE}id/city/dakar> <https://schema.org/name> "Dakar (en)"@en .
+"""
+
+
+def test_lists_facets_and_entities_follow_a_write(fresh: Graphe, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    schema = build_schema()
+
+    def read() -> dict:
+        result = asyncio.run(schema.execute(PAGE, variable_values={"t": [BASE + "id/theme/ai"]},
+                                            context_value=Context(fresh)))
+        assert not result.errors, result.errors
+        return result.data["practices"]  # type: ignore[index]
+
+    def english_name() -> dict:
+        query = '{ city(id: "%sid/city/dakar") { name(lang: "en") } }' % BASE
+        return asyncio.run(schema.execute(query, context_value=Context(fresh))).data  # type: ignore[return-value]
+
+    assert english_name() == {"city": {"name": "Dakar"}}  # French, for want of English; now kept
+    first = read()
+    before = fresh.store.queries
+    assert read() == first and fresh.store.queries == before  # the list, its facets, its entities: kept
+    (tmp_path / "new.ttl").write_text(NEW, encoding="utf-8")
+    fresh.load([tmp_path / "new.ttl"])
+    time.sleep(1.1)  # a replica trusts the revision it read for one second
+    after = read()
+    assert after["totalCount"] == first["totalCount"] + 1
+    assert BASE + "id/practice/cache-test" in [e["node"]["id"] for e in after["edges"]]
+    senegal = {c["country"]: c["count"] for c in after["facets"]["countries"]}["SN"]
+    assert senegal == {c["country"]: c["count"] for c in first["facets"]["countries"]}.get("SN", 0) + 1
+    assert english_name() == {"city": {"name": "Dakar (en)"}}  # the city's entity, kept before, read again
