@@ -107,9 +107,16 @@ def bare_serve() -> Process:
 LUA = """
 bodies = {BODIES}
 counter = 0
+tid = 0
+local made = 0
+setup = function(thread)
+  thread:set("tid", made)
+  made = made + 1
+end
 request = function()
+  -- wrk's two threads take turns through the list: no body is sent twice before the list is done
+  local body = bodies[((counter * 2 + tid) % #bodies) + 1]
   counter = counter + 1
-  local body = bodies[(counter % #bodies) + 1]
   return wrk.format("POST", "PATH", {["Content-Type"] = "application/json"}, body)
 end
 done = function(summary, latency, requests)

@@ -251,3 +251,27 @@ def world_fresh(fresh):  # type: ignore[no-untyped-def]
     server = ThreadServer(create_app(fresh))
     yield fresh, server
     server.stop()
+
+
+def test_identical_anonymous_queries_at_once_are_computed_once(world_fresh, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import concurrent.futures
+    from graphe.api.http import GraphQLEndpoint
+    graphe, server = world_fresh
+    real = GraphQLEndpoint._execute
+    runs: list[int] = []
+
+    async def slow(self, *args):  # type: ignore[no-untyped-def]
+        runs.append(1)
+        await asyncio.sleep(0.5)  # long enough for the other requests to arrive meanwhile
+        return await real(self, *args)
+
+    monkeypatch.setattr(GraphQLEndpoint, "_execute", slow)
+    query = {"query": "{ practices(first: 3) { totalCount edges { node { title } } } }"}
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: post(server, query), range(6)))
+    assert {a.status_code for a in answers} == {200} and len({a.text for a in answers}) == 1
+    assert answers[0].json()["data"]["practices"]["totalCount"] > 0
+    assert runs == [1]
+    post(server, {**query, "operationName": None, "query": query["query"] + " "})  # another text: computed
+    assert runs == [1, 1]

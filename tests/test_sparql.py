@@ -250,6 +250,24 @@ def test_a_new_revision_is_visible_at_the_next_query(endpoint, tmp_path) -> None
     assert httpx.get(url, params={"query": query}).json()["boolean"] is True
 
 
+def test_answers_are_kept_per_revision_and_failures_are_not(endpoint, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from graphe.sparql.pool import Forwarder, SparqlPool
+    server, graphe = endpoint
+    url = server.url + "/sparql"
+    runs: list[str] = []
+    for kind in (SparqlPool, Forwarder):  # the local worker pool, or the forwarder to a remote server
+        monkeypatch.setattr(kind, "run", lambda self, job, real=kind.run: runs.append(job.query) or real(self, job))
+    query = f"SELECT ?n WHERE {{ <{BASE}id/city/dakar> <https://schema.org/name> ?n }} # kept"
+    first = httpx.get(url, params={"query": query})
+    assert first.status_code == 200 and httpx.get(url, params={"query": query}).content == first.content
+    assert len(runs) == 1
+    assert httpx.get(url, params={"query": query, "format": "csv"}).text.startswith("n")  # another format: run
+    assert len(runs) == 2
+    for _ in range(2):  # an answer that fails where it runs (here a syntax error) is asked again each time
+        assert httpx.get(url, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p }"}).status_code == 400
+    assert len(runs) == 4
+
+
 @pytest.mark.parametrize("name,parse_as", [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml")])
 def test_dumps_are_the_published_graph(endpoint, tmp_path, name: str, parse_as: str) -> None:  # type: ignore[no-untyped-def]
     server, graphe = endpoint

@@ -1,5 +1,4 @@
 """Cursor connections (edges, pageInfo, totalCount), facet counts and the enums/inputs lists accept."""
-from __future__ import annotations
 
 import datetime as dt
 import enum

@@ -3,7 +3,6 @@
 Every object type wraps an `Entity` in its private `entity` attribute; relations return other wrappers,
 resolved lazily by name from `graphe.api.types` so that types may refer to each other freely.
 """
-from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any, Optional

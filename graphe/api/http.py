@@ -57,6 +57,7 @@ class GraphQLEndpoint:
         self.schema = schema or build_schema()
         self.page = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
         self.responses: OrderedDict[tuple, tuple[int, bytes]] = OrderedDict()  # LRU of anonymous answers
+        self.running: dict[tuple, asyncio.Future[tuple[int, bytes]]] = {}  # answers being computed ("single flight")
 
     async def handle(self, request: Request) -> Response:
         langs = accept_language(request.headers.get("accept-language"))
@@ -83,7 +84,7 @@ class GraphQLEndpoint:
             return self._fail(401, error.code, error.message_fr, error.message_en, lang, media,
                               {"WWW-Authenticate": 'Bearer realm="graphe"'})
         allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
-        key = None
+        key = running = None
         if account is None and _is_query(params["query"], params["operationName"]):
             # An anonymous query's answer depends only on the published data at this revision (and on the
             # search index's revision, and the reader's languages): kept and served again until either moves.
@@ -93,6 +94,34 @@ class GraphQLEndpoint:
             if hit is not None:
                 self.responses.move_to_end(key)
                 return Response(hit[1], status_code=hit[0], media_type=media)
+            running = self.running.get(key)
+            if running is not None:  # the same answer is being computed: wait for it rather than compute it again
+                try:
+                    status, body = await asyncio.shield(running)
+                    return Response(body, status_code=status, media_type=media)
+                except asyncio.CancelledError:
+                    if not running.cancelled():
+                        raise  # this request was cancelled, not the one computing
+            else:
+                running = self.running[key] = asyncio.get_running_loop().create_future()
+        response = None
+        try:
+            response = await self._execute(params, langs, account, allowed, lang, media)
+        finally:
+            if running is not None and self.running.get(key) is running:  # type: ignore[arg-type]
+                del self.running[key]  # type: ignore[arg-type]
+                if response is None:
+                    running.cancel()  # the followers compute it themselves
+                else:
+                    running.set_result((response.status_code, response.body))
+        if key is not None and response.status_code < 500 and not getattr(response, "uncacheable", False):
+            self.responses[key] = (response.status_code, response.body)
+            if len(self.responses) > RESPONSE_CACHE:
+                self.responses.popitem(last=False)
+        return response
+
+    async def _execute(self, params: dict[str, Any], langs: tuple[str, ...], account, allowed,  # type: ignore[no-untyped-def]
+                       lang: str, media: str) -> Response:
         try:
             result = await asyncio.wait_for(self.schema.execute(
                 params["query"], variable_values=params["variables"], operation_name=params["operationName"],
@@ -114,10 +143,8 @@ class GraphQLEndpoint:
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
         response = JSONResponse(body, status_code=status, media_type=media)
         codes = {e["extensions"].get("code") for e in body.get("errors", ())}
-        if key is not None and not codes & {"INTERNAL_SERVER_ERROR", "QUERY_TIMEOUT", "SEARCH_UNAVAILABLE"}:
-            self.responses[key] = (status, response.body)
-            if len(self.responses) > RESPONSE_CACHE:
-                self.responses.popitem(last=False)
+        # Passing failures are not kept: the next request tries again.
+        response.uncacheable = bool(codes & {"INTERNAL_SERVER_ERROR", "QUERY_TIMEOUT", "SEARCH_UNAVAILABLE"})  # type: ignore[attr-defined]
         return response
 
     async def _params(self, request: Request) -> dict[str, Any]:

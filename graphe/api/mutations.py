@@ -1,5 +1,4 @@
 """The write side of GraphQL: drafts, publication, rejection, retirement; drafts, audit log, change feed."""
-from __future__ import annotations
 
 import enum
 from collections.abc import Callable

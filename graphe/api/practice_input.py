@@ -1,6 +1,5 @@
 """A practice sheet as a typed GraphQL input (what a web form sends), turned into the same `Sheet` that
 Markdown and CSV files give, then into RDF by the same code."""
-from __future__ import annotations
 
 import datetime as dt
 from typing import Optional

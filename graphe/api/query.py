@@ -1,5 +1,4 @@
 """The root Query: one SPARQL query per root field; nested levels are batched by the context's loaders."""
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

@@ -1,5 +1,4 @@
 """GraphQL face of full-text search: `search` (ranked hits, snippets, facets, suggestion) and `similar`."""
-from __future__ import annotations
 
 import enum
 from typing import Annotated, Optional, Union

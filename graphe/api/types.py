@@ -1,5 +1,4 @@
 """GraphQL object types, one per class of the ontology; each field is one line (see `fields.py`)."""
-from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
@@ -44,7 +43,7 @@ class Source:
     kind: Optional[Concept] = f.concept(GR + "sourceKind", "Primaire ou secondaire. / Primary or secondary.")
     issued: Optional[str] = f.literal(DCT + "issued", "Date. / Date.")
     url: Optional[str] = f.link(SCHEMA + "url", "Adresse web. / Web address.")
-    publisher: Optional[Organisation] = f.one(DCT + "publisher", "Organisation", "Éditeur. / Publisher.")
+    publisher: Optional["Organisation"] = f.one(DCT + "publisher", "Organisation", "Éditeur. / Publisher.")
 
 
 @strawberry.type(description="Thème (SKOS). / Theme.")
@@ -55,8 +54,8 @@ class Theme:
     label_translations: list[f.Translation] = f.translations(SKOS + "prefLabel", "Libellé")
     definition: Optional[str] = f.text(SKOS + "definition", "Définition. / Definition.")
     definition_translations: list[f.Translation] = f.translations(SKOS + "definition", "Définition")
-    broader: Optional[Theme] = f.one(SKOS + "broader", "Theme", "Thème plus large. / Broader theme.")
-    narrower: list[Theme] = f.inverse(f"?s <{SKOS}broader> ?k .", "Theme", "Thèmes plus précis. / Narrower.")
+    broader: Optional["Theme"] = f.one(SKOS + "broader", "Theme", "Thème plus large. / Broader theme.")
+    narrower: list["Theme"] = f.inverse(f"?s <{SKOS}broader> ?k .", "Theme", "Thèmes plus précis. / Narrower.")
 
 
 @strawberry.type(description="Ville ou collectivité. / City.")
@@ -64,7 +63,7 @@ class City:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
     retired_at: Optional[str] = f.retired_at()
-    history: list[VersionInfo] = f.history()
+    history: list["VersionInfo"] = f.history()
     name: Optional[str] = f.text(SCHEMA + "name", "Nom. / Name.")
     name_translations: list[f.Translation] = f.translations(SCHEMA + "name", "Nom")
     country: Optional[str] = f.literal(SCHEMA + "addressCountry", "Pays (ISO 3166-1 alpha-2). / Country.")
@@ -75,15 +74,15 @@ class City:
     latitude: Optional[float] = f.literal(SCHEMA + "latitude", "Latitude (WGS 84).", float, float)
     longitude: Optional[float] = f.literal(SCHEMA + "longitude", "Longitude (WGS 84).", float, float)
     wikidata: Optional[str] = f.link(SCHEMA + "sameAs", "Élément Wikidata. / Wikidata item.")
-    administered_by: list[Organisation] = f.many(GR + "administeredBy", "Organisation",
+    administered_by: list["Organisation"] = f.many(GR + "administeredBy", "Organisation",
                                                  "Administration de la ville. / Its administration.")
-    practices: list[Practice] = f.inverse(f"?s <{GR}city> ?k .", "Practice", "Ses bonnes pratiques. / Practices.")
-    adoptions: list[Adoption] = f.inverse(f"?s <{GR}adopter> ?k .", "Adoption", "Chartes adoptées (avec dates).")
-    charters: list[Charter] = f.inverse(f"?a <{GR}adopter> ?k ; <{GR}charter> ?s .", "Charter",
+    practices: list["Practice"] = f.inverse(f"?s <{GR}city> ?k .", "Practice", "Ses bonnes pratiques. / Practices.")
+    adoptions: list["Adoption"] = f.inverse(f"?s <{GR}adopter> ?k .", "Adoption", "Chartes adoptées (avec dates).")
+    charters: list["Charter"] = f.inverse(f"?a <{GR}adopter> ?k ; <{GR}charter> ?s .", "Charter",
                                         "Chartes qu'elle a adoptées. / Charters it adopted.")
-    ai_projects: list[AIProject] = f.inverse(f"?s <{AIRO}isUsedWithinLocality> ?k .", "AIProject",
+    ai_projects: list["AIProject"] = f.inverse(f"?s <{AIRO}isUsedWithinLocality> ?k .", "AIProject",
                                              "Ses projets d'IA. / Its AI projects.")
-    events: list[Event] = f.inverse(f"?s <{GR}participatingCity>|<{SCHEMA}location> ?k .", "Event",
+    events: list["Event"] = f.inverse(f"?s <{GR}participatingCity>|<{SCHEMA}location> ?k .", "Event",
                                     "Événements auxquels elle a pris part. / Events it took part in.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources. / Sources.")
 
@@ -93,16 +92,16 @@ class Organisation:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
     retired_at: Optional[str] = f.retired_at()
-    history: list[VersionInfo] = f.history()
+    history: list["VersionInfo"] = f.history()
     name: Optional[str] = f.text(SKOS + "prefLabel", "Nom. / Name.")
     name_translations: list[f.Translation] = f.translations(SKOS + "prefLabel", "Nom")
     alt_names: list[str] = f.texts(SKOS + "altLabel", "Autres noms, sigles. / Other names.")
     url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
-    part_of: Optional[Organisation] = f.one(ORG + "subOrganizationOf", "Organisation", "Fait partie de.")
-    units: list[Organisation] = f.inverse(f"?s <{ORG}subOrganizationOf> ?k .", "Organisation", "Ses composantes.")
-    memberships: list[Membership] = f.inverse(f"?s <{ORG}member> ?k .", "Membership",
+    part_of: Optional["Organisation"] = f.one(ORG + "subOrganizationOf", "Organisation", "Fait partie de.")
+    units: list["Organisation"] = f.inverse(f"?s <{ORG}subOrganizationOf> ?k .", "Organisation", "Ses composantes.")
+    memberships: list["Membership"] = f.inverse(f"?s <{ORG}member> ?k .", "Membership",
                                               "Ses appartenances à d'autres organisations. / Its memberships.")
-    members: list[Membership] = f.inverse(f"?s <{ORG}organization> ?k .", "Membership",
+    members: list["Membership"] = f.inverse(f"?s <{ORG}organization> ?k .", "Membership",
                                           "Ses membres, avec leur rôle. / Its members with their roles.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 
@@ -123,7 +122,7 @@ class Practice:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
     retired_at: Optional[str] = f.retired_at()
-    history: list[VersionInfo] = f.history()
+    history: list["VersionInfo"] = f.history()
     title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
     title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
     summary: Optional[str] = f.text(DCT + "abstract", "Résumé. / Summary.")
@@ -146,13 +145,13 @@ class Practice:
     end_date: Optional[str] = f.literal(SCHEMA + "endDate", "Fin. / End.")
     contact: Optional[str] = f.literal(SCHEMA + "email", "Adresse de contact (fonctionnelle). / Role address.")
     url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
-    adapted_from: list[Practice] = f.many(GR + "adaptedFrom", "Practice", "Pratiques reprises et adaptées.")
-    inspired_by: list[Practice] = f.many(GR + "inspiredBy", "Practice", "Pratiques qui l'ont inspirée.")
-    adaptations: list[Practice] = f.inverse(f"?s <{GR}adaptedFrom> ?k .", "Practice",
+    adapted_from: list["Practice"] = f.many(GR + "adaptedFrom", "Practice", "Pratiques reprises et adaptées.")
+    inspired_by: list["Practice"] = f.many(GR + "inspiredBy", "Practice", "Pratiques qui l'ont inspirée.")
+    adaptations: list["Practice"] = f.inverse(f"?s <{GR}adaptedFrom> ?k .", "Practice",
                                             "Pratiques d'autres villes qui l'ont reprise. / Who took it further.")
-    inspired: list[Practice] = f.inverse(f"?s <{GR}inspiredBy> ?k .", "Practice", "Pratiques qu'elle a inspirées.")
-    charters: list[Charter] = f.many(GR + "appliesCharter", "Charter", "Chartes appliquées. / Charters applied.")
-    ai_projects: list[AIProject] = f.many(GR + "describesProject", "AIProject", "Projets d'IA décrits.")
+    inspired: list["Practice"] = f.inverse(f"?s <{GR}inspiredBy> ?k .", "Practice", "Pratiques qu'elle a inspirées.")
+    charters: list["Charter"] = f.many(GR + "appliesCharter", "Charter", "Chartes appliquées. / Charters applied.")
+    ai_projects: list["AIProject"] = f.many(GR + "describesProject", "AIProject", "Projets d'IA décrits.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 
 
@@ -161,7 +160,7 @@ class Charter:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
     retired_at: Optional[str] = f.retired_at()
-    history: list[VersionInfo] = f.history()
+    history: list["VersionInfo"] = f.history()
     title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
     title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
     description: Optional[str] = f.text(DCT + "description", "Description.")
@@ -170,12 +169,12 @@ class Charter:
     publisher: Optional[Organisation] = f.one(DCT + "publisher", "Organisation", "Organisation émettrice.")
     issued: Optional[str] = f.literal(DCT + "issued", "Date. / Issued.")
     version: Optional[str] = f.literal(OWL + "versionInfo", "Version.")
-    revision_of: Optional[Charter] = f.one(PROV + "wasRevisionOf", "Charter", "Version précédente.")
+    revision_of: Optional["Charter"] = f.one(PROV + "wasRevisionOf", "Charter", "Version précédente.")
     url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
-    criteria: list[Criterion] = f.inverse(f"?s <{CV}isDerivedFrom> ?k .", "Criterion",
+    criteria: list["Criterion"] = f.inverse(f"?s <{CV}isDerivedFrom> ?k .", "Criterion",
                                           "Ses critères, dans l'ordre. / Its criteria, in order.", rank)
-    adopted_by: list[Adoption] = f.inverse(f"?s <{GR}charter> ?k .", "Adoption",
+    adopted_by: list["Adoption"] = f.inverse(f"?s <{GR}charter> ?k .", "Adoption",
                                            "Adoptions par des villes (ville, date). / Adoptions by cities.")
     practices: list[Practice] = f.inverse(f"?s <{GR}appliesCharter> ?k .", "Practice", "Pratiques qui l'appliquent.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
@@ -193,7 +192,7 @@ class Adoption:
 
 @strawberry.type(description="Correspondance vers un critère d'un autre cadre. / Mapping to another criterion.")
 class CriterionMatch:
-    criterion: Criterion
+    criterion: "Criterion"
     match: str = strawberry.field(description="EXACT ou CLOSE (skos:exactMatch / skos:closeMatch).")
 
 
@@ -210,7 +209,7 @@ class Criterion:
     impact_dimension: Optional[Concept] = f.concept(GR + "impactDimension", "Dimension d'impact.")
     kind: Optional[Concept] = f.concept(GR + "criterionKind", "Ligne rouge, critère ou principe. / Kind.")
     charter: Optional[Charter] = f.one(CV + "isDerivedFrom", "Charter", "Sa charte. / Its charter.")
-    assessments: list[Assessment] = f.inverse(f"?s <{GR}criterion> ?k .", "Assessment", "Évaluations.")
+    assessments: list["Assessment"] = f.inverse(f"?s <{GR}criterion> ?k .", "Assessment", "Évaluations.")
 
     @strawberry.field(description="Critères d'autres cadres mis en correspondance (dans les deux sens). "
                                   "/ Mapped criteria of other frameworks (both directions).")
@@ -232,7 +231,7 @@ class AIProject:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
     retired_at: Optional[str] = f.retired_at()
-    history: list[VersionInfo] = f.history()
+    history: list["VersionInfo"] = f.history()
     title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
     title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
     description: Optional[str] = f.text(DCT + "description", "Description.")
@@ -250,7 +249,7 @@ class AIProject:
     legal_basis_translations: list[f.Translation] = f.translations(GR + "legalBasisDescription", "Base légale")
     impact_assessments: list[str] = f.literals(DPV + "hasImpactAssessment", "Analyses d'impact (AIPD, FRIA).")
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
-    assessments: list[Assessment] = f.inverse(f"?s <{GR}assessedProject> ?k .", "Assessment",
+    assessments: list["Assessment"] = f.inverse(f"?s <{GR}assessedProject> ?k .", "Assessment",
                                               "Évaluations critère par critère. / Assessments per criterion.")
     practices: list[Practice] = f.inverse(f"?s <{GR}describesProject> ?k .", "Practice", "Fiches qui le décrivent.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
@@ -275,7 +274,7 @@ class Event:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
     retired_at: Optional[str] = f.retired_at()
-    history: list[VersionInfo] = f.history()
+    history: list["VersionInfo"] = f.history()
     name: Optional[str] = f.text(SCHEMA + "name", "Nom. / Name.")
     name_translations: list[f.Translation] = f.translations(SCHEMA + "name", "Nom")
     description: Optional[str] = f.text(SCHEMA + "description", "Description.")
@@ -286,6 +285,6 @@ class Event:
     location: Optional[City] = f.one(SCHEMA + "location", "City", "Lieu. / Location.")
     organizer: Optional[Organisation] = f.one(SCHEMA + "organizer", "Organisation", "Organisateur.")
     participating_cities: list[City] = f.many(GR + "participatingCity", "City", "Villes participantes.")
-    part_of: Optional[Event] = f.one(SCHEMA + "superEvent", "Event", "Événement plus large. / Part of.")
-    sub_events: list[Event] = f.inverse(f"?s <{SCHEMA}superEvent> ?k .", "Event", "Événements qu'il contient.")
+    part_of: Optional["Event"] = f.one(SCHEMA + "superEvent", "Event", "Événement plus large. / Part of.")
+    sub_events: list["Event"] = f.inverse(f"?s <{SCHEMA}superEvent> ?k .", "Event", "Événements qu'il contient.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")

@@ -69,13 +69,15 @@ class SearchIndex:
     # ------------------------------------------------------------------------------------ opening
 
     def open(self, store: Store, *, background: bool = True) -> None:
-        """Open the index and bring it up to date with the store (rebuild if needed), in a thread or not."""
-        usable = self._try_open()
-        target = self.catch_up if usable else self.rebuild
+        """Open the index and bring it up to date with the store (rebuild if needed), in a thread or not
+        (opening the files is done in the thread too: the service starts answering without waiting)."""
+        def start(store: Store) -> None:
+            (self.catch_up if self._try_open() else self.rebuild)(store)
+
         if not background:
-            target(store)
+            start(store)
             return
-        self._thread = threading.Thread(target=self._guarded, args=(target, store), name="graphe-search",
+        self._thread = threading.Thread(target=self._guarded, args=(start, store), name="graphe-search",
                                         daemon=True)
         self._thread.start()
 

@@ -12,7 +12,7 @@ from ..errors import GrapheError
 from ..negotiation import preferred
 from ..service import Graphe
 from . import guard
-from .pool import Job, SparqlPool
+from .pool import Answer, Job, SparqlPool
 from .results import MEDIA
 
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -74,10 +74,7 @@ class SparqlEndpoint:
             named = self._graphs(params.get("named-graph-uri", []), checked.named_graphs)
             fmt = choose(checked.form, request.headers.get("accept", ""), (params.get("format") or [None])[0])
             job = Job(query[0], checked.form, fmt, tuple(default), tuple(named), self.graphe.settings.sparql_max_rows)
-            answer = await anyio.to_thread.run_sync(self.pool.run, job)
-            if answer.error:
-                code, fr, en, status = answer.error
-                raise guard.refuse(code, fr, en, status)
+            answer = await anyio.to_thread.run_sync(self._answer, job)
         except GrapheError as error:
             status = error.details.get("status", 400) if isinstance(error.details, dict) else 400
             return JSONResponse({"error": error.to_dict(lang)}, status_code=status, headers=CORS)
@@ -87,6 +84,17 @@ class SparqlEndpoint:
             headers["X-Result-Limit"] = str(job.max_rows)
         media = (GRAPH_FORMATS | RESULT_FORMATS)[fmt]
         return Response(answer.body, media_type=media, headers=headers)
+
+    def _answer(self, job: Job) -> Answer:
+        """The answer to `job` at the current revision: kept per revision (harvesters repeat their queries),
+        computed once when several ask at the same time; a failure is raised, never kept."""
+        def compute() -> Answer:
+            answer = self.pool.run(job)
+            if answer.error:
+                code, fr, en, status = answer.error
+                raise guard.refuse(code, fr, en, status)
+            return answer
+        return self.graphe.cached(("sparql", job), compute, weight=lambda a: 1 + len(a.body) // 100)
 
     async def _params(self, request: Request) -> dict[str, list[str]]:
         params: dict[str, list[str]] = {}
