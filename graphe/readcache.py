@@ -68,6 +68,16 @@ class RevisionCache:
                 self._flights.pop((revision, key), None)
             flight.done.set()
 
+    def peek(self, revision: int, key: Hashable, default: object = None) -> object:
+        """The value of `key` at `revision` if kept, else `default` (nothing is computed)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != revision:
+                return default
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[1]
+
     def get_many(self, revision: int, keys: Sequence[Hashable], compute: Callable[[list[Hashable]], dict],
                  weight: Callable[[object], int] = lambda _: 1, default: object = None) -> dict:
         """The values of `keys` at `revision`; the missing ones computed together by `compute(missing)`,

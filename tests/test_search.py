@@ -255,3 +255,15 @@ def test_search_over_graphql(api) -> None:  # type: ignore[no-untyped-def]
     similar = httpx.post(api.url + "/graphql", json={"query": '{ similar(id: "%sid/practice/gen-3", first: 3) '
                                                                '{ practice { id } score } }' % BASE}).json()
     assert len(similar["data"]["similar"]) == 3
+
+
+def test_in_memory_indexes_of_two_processes_do_not_share_temporary_files(tmp_path: Path) -> None:
+    """whoosh puts an in-memory writer's temporary files in <tmp>/MAIN.tmp, shared by every process: one
+    process's clean-up broke another's writer. Ours get a folder of their own."""
+    from graphe.search.index import PrivateRamStorage
+    first, second = PrivateRamStorage().temp_storage("MAIN.tmp"), PrivateRamStorage().temp_storage("MAIN.tmp")
+    try:
+        assert first.folder != second.folder and not first.folder.endswith("MAIN.tmp")
+    finally:
+        first.destroy()
+        second.destroy()

@@ -4,6 +4,8 @@ Every object type wraps an `Entity` in its private `entity` attribute; relations
 resolved lazily by name from `graphe.api.types` so that types may refer to each other freely.
 """
 
+import functools
+import importlib
 from collections.abc import Callable
 from typing import Annotated, Any, Optional
 
@@ -11,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from ..entities import Entity
+from .context import MISSING
 
 TYPES = "graphe.api.types"
 
@@ -29,9 +32,13 @@ def _lazy(type_name: str) -> Any:
     return Annotated[type_name, strawberry.lazy(TYPES)]
 
 
+@functools.cache
+def _type(type_name: str) -> Any:
+    return getattr(importlib.import_module(TYPES), type_name)
+
+
 def _wrap(type_name: str, entity: Entity) -> Any:
-    import importlib
-    return getattr(importlib.import_module(TYPES), type_name)(entity=entity)
+    return _type(type_name)(entity=entity)
 
 
 def node_id(description: str = "IRI de la ressource. / The resource's IRI.") -> Any:
@@ -93,30 +100,48 @@ def link(predicate: str, description: str) -> Any:
 
 
 def one(predicate: str, type_name: str, description: str) -> Any:
-    async def resolve(root: Any, info: Info) -> Any:
+    def resolve(root: Any, info: Info) -> Any:
         target = root.entity.ref(predicate)
         if target is None:
             return None
-        entity = await info.context.entity(target)
-        return _wrap(type_name, entity) if entity is not None else None
+        kept = info.context.kept_entity(target)
+        if kept is not MISSING:  # answered now: no awaitable for graphql-core to schedule
+            return _wrap(type_name, kept) if kept is not None else None
+
+        async def load() -> Any:
+            entity = await info.context.entity(target)
+            return _wrap(type_name, entity) if entity is not None else None
+        return load()
     return strawberry.field(resolver=resolve, description=description, graphql_type=Optional[_lazy(type_name)])
 
 
 def many(predicate: str, type_name: str, description: str) -> Any:
-    async def resolve(root: Any, info: Info) -> Any:
-        found = await info.context.entities(root.entity.refs(predicate))
-        return [_wrap(type_name, e) for e in found]
+    def resolve(root: Any, info: Info) -> Any:
+        refs = root.entity.refs(predicate)
+        kept = [info.context.kept_entity(r) for r in refs]
+        if MISSING not in kept:
+            return [_wrap(type_name, e) for e in kept if e is not None]
+
+        async def load() -> Any:
+            return [_wrap(type_name, e) for e in await info.context.entities(refs)]
+        return load()
     return strawberry.field(resolver=resolve, description=description, graphql_type=list[_lazy(type_name)])
 
 
 def inverse(pattern: str, type_name: str, description: str,
             sort: Callable[[Entity], Any] | None = None) -> Any:
     """Resources ?s pointing at this one (?k) through `pattern` — batched per level."""
-    async def resolve(root: Any, info: Info) -> Any:
-        found = await info.context.related(pattern, root.entity.iri)
-        if sort is not None:
-            found = sorted(found, key=sort)
-        return [_wrap(type_name, e) for e in found]
+    def wrap(found: list[Entity]) -> list[Any]:
+        return [_wrap(type_name, e) for e in (sorted(found, key=sort) if sort is not None else found)]
+
+    def resolve(root: Any, info: Info) -> Any:
+        kept = info.context.kept_related(pattern, root.entity.iri)
+        if kept is not MISSING:
+            return wrap(kept)  # type: ignore[arg-type]
+
+        async def load() -> Any:
+            return wrap(await info.context.related(pattern, root.entity.iri))
+        return load()
     return strawberry.field(resolver=resolve, description=description, graphql_type=list[_lazy(type_name)])
 
 

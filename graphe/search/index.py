@@ -29,6 +29,15 @@ BATCH = 500
 Progress = Callable[[int, int], None]
 
 
+class PrivateRamStorage(RamStorage):
+    """An in-memory index whose writers' temporary files get a folder of their own: whoosh names it after
+    the index ("MAIN.tmp" in the system's temporary folder), the same for every process on the machine,
+    and one writer's clean-up then deletes the files of another (seen with two test runs at once)."""
+
+    def temp_storage(self, name=None):  # type: ignore[no-untyped-def]
+        return super().temp_storage(None)
+
+
 class SearchIndex:
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -134,7 +143,7 @@ class SearchIndex:
             revision = store.revision().number
             iris = documents.all_indexable(store)
             if self.path is None:
-                ix = RamStorage().create_index(schema())
+                ix = PrivateRamStorage().create_index(schema())
             else:
                 building = self.path.with_name(self.path.name + ".building")
                 shutil.rmtree(building, ignore_errors=True)
