@@ -48,7 +48,7 @@ class Page:
     has_next: bool
 
 
-def ordered(store: Store, query: ListQuery, cached: Cache = lambda key, compute, weight=None: compute()
+def ordered(store: Store, query: ListQuery, cached: Cache = lambda key, compute, weight=None, fresh=False: compute()
             ) -> tuple[str, ...]:
     """Every resource of the list, in its stable order: its members in one unordered query, sorted on the
     key table of its order (`ordering.py`). With `cached` (`Graphe.cached`), key tables are kept per

@@ -24,7 +24,7 @@ XSD = PREFIXES["xsd"]
 _NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
                               "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
                               "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
-Cache = Callable[..., Any]  # Graphe.cached(key, compute, weight=...)
+Cache = Callable[..., Any]  # Graphe.cached(key, compute, weight=..., fresh=...)
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,13 @@ def order(store: Store, class_iri: str, members: Iterable[str], how: Order, cach
         return tuple(sorted(members, reverse=how.descending))
     if how.kind == "text":
         table = cached(("keys", "text", how.predicate, how.langs),
-                       lambda: text_keys(store, how.predicate, how.langs), weight=len)
+                       lambda: text_keys(store, how.predicate, how.langs), weight=len, fresh=True)
     elif how.kind == "value":
-        table = cached(("keys", "value", how.predicate), lambda: value_keys(store, how.predicate), weight=len)
+        table = cached(("keys", "value", how.predicate), lambda: value_keys(store, how.predicate), weight=len,
+                       fresh=True)
     else:
         table = cached(("keys", "pattern", class_iri, how.pattern),
-                       lambda: pattern_keys(store, class_iri, how.pattern), weight=len)
+                       lambda: pattern_keys(store, class_iri, how.pattern), weight=len, fresh=True)
     return sort(members, table, how.descending)
 
 

@@ -12,10 +12,12 @@ import xml.parsers.expat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import rdflib
 
 import pyoxigraph as ox
-import rdflib
 
 from .errors import GrapheError
 
@@ -202,6 +204,7 @@ def serialize(triples_or_quads: Iterable[Triple] | Iterable[Quad], fmt: Format,
 # --------------------------------------------------------------------------------------------- rdflib
 
 def to_rdflib_term(term: Term) -> rdflib.term.Identifier:
+    import rdflib  # only writes validated by pySHACL need it: not imported at start-up (40 ms)
     if isinstance(term, NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, BlankNode):
@@ -215,6 +218,7 @@ def to_rdflib_term(term: Term) -> rdflib.term.Identifier:
 
 def to_rdflib_graph(triples: Iterable[Quad | Triple]) -> rdflib.Graph:
     """Build an rdflib graph (for pySHACL) from pyoxigraph triples; graph names are dropped."""
+    import rdflib
     graph = rdflib.Graph()
     rdflib_log = logging.getLogger("rdflib.term")
     level = rdflib_log.level

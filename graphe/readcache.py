@@ -7,12 +7,15 @@ and computes each missing key once even when several threads ask for it at the s
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+MAX_FRESH = 32  # values recomputed after a write, at most (the most recently asked)
 
 __all__ = ["RevisionCache"]
 
@@ -32,11 +35,19 @@ class RevisionCache:
         self.misses = 0
         self._entries: OrderedDict[Hashable, tuple[int, object, int]] = OrderedDict()
         self._flights: dict[tuple[int, Hashable], _Flight] = {}
+        self._fresh: dict[Hashable, tuple[Callable[[], object], Callable[[object], int]]] = {}
         self._lock = threading.Lock()
 
     def get(self, revision: int, key: Hashable, compute: Callable[[], T],
-            weight: Callable[[T], int] = lambda _: 1) -> T:
-        """The value of `key` at `revision`, computed by `compute()` if not kept yet."""
+            weight: Callable[[T], int] = lambda _: 1, fresh: bool = False) -> T:
+        """The value of `key` at `revision`, computed by `compute()` if not kept yet. With `fresh`, `compute`
+        is remembered and `refresh` computes the value again for a new revision before anyone asks."""
+        if fresh:
+            with self._lock:
+                self._fresh.pop(key, None)
+                self._fresh[key] = (compute, weight)  # most recently asked last
+                while len(self._fresh) > MAX_FRESH:
+                    self._fresh.pop(next(iter(self._fresh)))
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == revision:
@@ -113,6 +124,22 @@ class RevisionCache:
             while self.weight > self.max_weight:
                 _, (_, _, dropped) = self._entries.popitem(last=False)
                 self.weight -= dropped
+
+    def refresh(self, revision: int) -> int:
+        """Compute again, for `revision`, the values kept fresh (after a write, in the background: the first
+        reader of the new revision then finds them ready). Returns how many were computed."""
+        with self._lock:
+            for key in [k for k in self._fresh if k not in self._entries]:
+                del self._fresh[key]  # dropped from the cache: nobody asked lately, not worth computing
+            todo = list(self._fresh.items())
+        done = 0
+        for key, (compute, weight) in todo:
+            try:
+                self.get(revision, key, compute, weight)  # type: ignore[arg-type]
+                done += 1
+            except Exception:  # noqa: BLE001 — the reader who asks computes it again and sees the error
+                log.warning("read cache: %r not refreshed", key, exc_info=True)
+        return done
 
     def clear(self) -> None:
         with self._lock:

@@ -55,9 +55,18 @@ class Graphe:
         self.closed = False
         self.reads = RevisionCache()
 
-    def cached(self, key: Hashable, compute: Callable[[], T], weight: Callable[[T], int] = lambda _: 1) -> T:
-        """A value derived from the data, computed once per revision (data only changes at a new one)."""
-        return self.reads.get(self.store.revision().number, key, compute, weight)
+    def cached(self, key: Hashable, compute: Callable[[], T], weight: Callable[[T], int] = lambda _: 1,
+               fresh: bool = False) -> T:
+        """A value derived from the data, computed once per revision (data only changes at a new one); with
+        `fresh`, computed again in the background as soon as a write moves the revision."""
+        return self.reads.get(self.store.revision().number, key, compute, weight, fresh)
+
+    def refresh_reads(self) -> threading.Thread:
+        """Recompute, in a thread, what reads keep fresh (the sort keys of lists) for the current revision."""
+        thread = threading.Thread(target=self.reads.refresh, args=(self.store.revision().number,),
+                                  name="graphe-refresh", daemon=True)
+        thread.start()
+        return thread
 
     @classmethod
     def open(cls, settings: Settings, *, seed: bool = True, say: Callable[[str], None] = lambda _: None,
@@ -90,6 +99,7 @@ class Graphe:
                     if self.search.ready and self.store.revision().number != self.search.revision:
                         with self.lock:
                             self.search.catch_up(self.store)
+                        self.refresh_reads()
                 except Exception:  # noqa: BLE001 — logged; the next round tries again
                     logging.getLogger(__name__).exception("search index catch-up failed")
 
@@ -161,9 +171,11 @@ class Graphe:
             raise
 
     def after_write(self) -> None:
-        """Every committed write brings the search index to the new revision in the same step."""
+        """Every committed write brings the search index to the new revision in the same step, and starts
+        recomputing what reads keep fresh."""
         if self.search.ready or self.search.revision >= 0:
             self.search.catch_up(self.store)
+        self.refresh_reads()
 
     def validate_files(self, paths: Sequence[Path], *, with_store: bool = True) -> ValidationReport:
         quads = read_files(paths, self.settings.base_iri, self.store.graphs.public)

@@ -111,3 +111,27 @@ def test_lists_facets_and_entities_follow_a_write(fresh: Graphe, tmp_path) -> No
     senegal = {c["country"]: c["count"] for c in after["facets"]["countries"]}["SN"]
     assert senegal == {c["country"]: c["count"] for c in first["facets"]["countries"]}.get("SN", 0) + 1
     assert english_name() == {"city": {"name": "Dakar (en)"}}  # the city's entity, kept before, read again
+
+
+def test_values_kept_fresh_are_ready_for_the_next_revision() -> None:
+    cache = RevisionCache()
+    calls: list[str] = []
+    cache.get(1, "keys", lambda: calls.append("keys") or len(calls), fresh=True)
+    cache.get(1, "other", lambda: calls.append("other") or 0)
+    assert cache.refresh(2) == 1 and calls == ["keys", "other", "keys"]
+    assert cache.get(2, "keys", lambda: pytest.fail("computed by refresh already")) == 3  # len(calls)
+    cache.clear()
+    assert cache.refresh(3) == 0  # no longer kept: no longer refreshed
+
+
+def test_the_sort_keys_of_lists_are_recomputed_after_a_write(fresh: Graphe, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    schema = build_schema()
+    query = "{ practices(first: 5, orderBy: {field: ISSUED}) { edges { node { id } } } }"
+    assert not asyncio.run(schema.execute(query, context_value=Context(fresh))).errors
+    (tmp_path / "new.ttl").write_text(NEW, encoding="utf-8")
+    fresh.load([tmp_path / "new.ttl"])
+    fresh.refresh_reads().join(30)  # after_write started one; this one finds it done or does it
+    before = fresh.store.queries
+    result = asyncio.run(schema.execute(query, context_value=Context(fresh)))
+    assert not result.errors
+    assert fresh.store.queries - before == 2  # the list's members and its entities: its sort keys were ready
