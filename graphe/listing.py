@@ -6,15 +6,16 @@ terms serialised by the RDF library (`values_block`), never as hand-spliced stri
 from __future__ import annotations
 
 import base64
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import GrapheError
 from .ordering import Cache, Order, all_rows, order, pattern_order, text_order, value_order
-from .rdf import Literal, NamedNode, Term
+from .rdf import NamedNode, Term
 from .store import Store
 
-__all__ = ["ListQuery", "Order", "Page", "decode_cursor", "encode_cursor", "facets", "iri_term", "ordered", "page",
+__all__ = ["ListQuery", "no_cache", "members", "Order", "Page", "decode_cursor", "encode_cursor", "facets", "iri_term", "ordered", "page",
            "page_size", "pattern_order", "text_order", "value_order", "values_block"]
 
 MAX_PAGE = 100
@@ -48,13 +49,22 @@ class Page:
     has_next: bool
 
 
-def ordered(store: Store, query: ListQuery, cached: Cache = lambda key, compute, weight=None, fresh=False: compute()
-            ) -> tuple[str, ...]:
-    """Every resource of the list, in its stable order: its members in one unordered query, sorted on the
-    key table of its order (`ordering.py`). With `cached` (`Graphe.cached`), key tables are kept per
-    revision and shared by every list sorted the same way."""
-    members = {row["s"].value for row in all_rows(store, f"SELECT DISTINCT ?s WHERE {{ {query.where()} }}", "?s")}
-    return order(store, query.class_iri, members, query.order, cached)
+def no_cache(key, compute, weight=None, fresh=False):  # type: ignore[no-untyped-def]
+    return compute()
+
+
+def members(store: Store, query: ListQuery, cached: Cache = no_cache) -> frozenset[str]:
+    """The resources of the list, unordered, in one query (kept per revision with `cached`)."""
+    where = query.where()
+    return cached(("members", where), lambda: frozenset(
+        row["s"].value for row in all_rows(store, f"SELECT DISTINCT ?s WHERE {{ {where} }}", "?s")), weight=len)
+
+
+def ordered(store: Store, query: ListQuery, cached: Cache = no_cache) -> tuple[str, ...]:
+    """Every resource of the list, in its stable order: its members sorted on the key table of its order
+    (`ordering.py`). With `cached` (`Graphe.cached`), members and key tables are kept per revision, and key
+    tables are shared by every list sorted the same way."""
+    return order(store, query.class_iri, members(store, query, cached), query.order, cached)
 
 
 def page(iris: Sequence[str], offset: int, limit: int) -> Page:
@@ -62,20 +72,31 @@ def page(iris: Sequence[str], offset: int, limit: int) -> Page:
     return Page(list(iris[offset:offset + limit]), offset, len(iris) > offset + limit)
 
 
-def facets(store: Store, query: ListQuery, facet_patterns: dict[str, str]) -> dict[str, list[tuple[Term, int]]]:
-    """Counts of distinct resources per value of each facet, over the filtered set, in one query.
+def facets(store: Store, query: ListQuery, facet_patterns: dict[str, str],
+           cached: Cache = no_cache) -> dict[str, list[tuple[Term, int]]]:
+    """Counts of distinct resources per value of each facet over the filtered set, most frequent first.
 
-    Each facet pattern binds ?value from ?s."""
-    if not facet_patterns:
-        return {}
-    unions = " UNION ".join(f"{{ {pattern} BIND({Literal(name)} AS ?facet) }}"
-                            for name, pattern in facet_patterns.items())
-    rows = store.select(f"SELECT ?facet ?value (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {query.where()} {unions} }} "
-                        "GROUP BY ?facet ?value ORDER BY ?facet DESC(?n) ?value")
-    out: dict[str, list[tuple[Term, int]]] = {name: [] for name in facet_patterns}
-    for row in rows:
-        out[row["facet"].value].append((row["value"], int(row["n"].value)))
+    Each facet pattern binds ?value from ?s. Counted here from the list's members and one table per facet
+    (every resource's values), both kept per revision: a new filter costs a count in Python, not a query
+    grouping the whole graph (4 s for the practices of 100,000 sheets)."""
+    found = members(store, query, cached)
+    out: dict[str, list[tuple[Term, int]]] = {}
+    for name, pattern in facet_patterns.items():
+        table = cached(("facet", pattern), lambda pattern=pattern: facet_table(store, pattern),
+                       weight=len, fresh=True)
+        counts: Counter[Term] = Counter()
+        for subject in found:
+            counts.update(table.get(subject, ()))
+        out[name] = sorted(counts.items(), key=lambda item: (-item[1], item[0].value))
     return out
+
+
+def facet_table(store: Store, pattern: str) -> dict[str, tuple[Term, ...]]:
+    """Every resource's distinct values for one facet pattern."""
+    table: dict[str, set[Term]] = {}
+    for row in all_rows(store, f"SELECT DISTINCT ?s ?value WHERE {{ {pattern} }}", "?s ?value"):
+        table.setdefault(row["s"].value, set()).add(row["value"])
+    return {s: tuple(v) for s, v in table.items()}
 
 
 # ------------------------------------------------------------------------------------------- cursors

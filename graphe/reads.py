@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from . import entities, listing
 from .entities import Entity, rank
 from .filters import PRACTICE_FACETS, PracticeFilter, practice_query
-from .listing import iri_term
+from .listing import no_cache, iri_term
+from .ordering import Cache
 from .rdf import PREFIXES, Term
 from .store import Store
 
@@ -80,10 +81,20 @@ class Stats:
     practice_facets: dict[str, list[tuple[Term, int]]]
 
 
-def stats(store: Store) -> Stats:
+def stats(store: Store, cached: Cache = no_cache) -> Stats:
     rows = store.select("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c",
                         {"g": store.graphs.public})
     totals = {r["c"].value: int(r["n"].value) for r in rows}
-    facets = listing.facets(store, practice_query(PracticeFilter(), "ID", False, ()), PRACTICE_FACETS)
+    facets = listing.facets(store, practice_query(PracticeFilter(), "ID", False, ()), PRACTICE_FACETS, cached)
     return Stats(totals, facets)
 
+
+
+def warm(store: Store, cached: Cache) -> None:
+    """Compute ahead what the first readers of a started service ask: the practice list in its default
+    orders (title in French then English, publication date) and the statistics' facets. Their sort keys
+    and facet tables are then kept fresh after every write."""
+    for order in ("TITLE", "ISSUED"):
+        query = practice_query(PracticeFilter(), order, False, ("fr", "en"))
+        listing.ordered(store, query, cached)
+    listing.facets(store, practice_query(PracticeFilter(), "ID", False, ()), PRACTICE_FACETS, cached)

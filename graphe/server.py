@@ -17,6 +17,7 @@ def serve(settings: Settings) -> int:
 
     graphe = Graphe.open(settings, say=say, search="background")
     graphe.follow()
+    graphe.warm_reads()
     try:
         revision = graphe.store.revision()
         where = settings.data_dir.resolve() if settings.data_dir else "en mémoire"

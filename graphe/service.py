@@ -61,6 +61,19 @@ class Graphe:
         `fresh`, computed again in the background as soon as a write moves the revision."""
         return self.reads.get(self.store.revision().number, key, compute, weight, fresh)
 
+    def warm_reads(self) -> threading.Thread:
+        """Compute, in a thread, what the first readers of a started service will ask (`reads.warm`)."""
+        from . import reads
+
+        def run() -> None:
+            try:
+                reads.warm(self.store, self.cached)
+            except Exception:  # noqa: BLE001 — a reader asking computes it again and sees the error
+                logging.getLogger(__name__).warning("warming the read cache failed", exc_info=True)
+        thread = threading.Thread(target=run, name="graphe-warm", daemon=True)
+        thread.start()
+        return thread
+
     def refresh_reads(self) -> threading.Thread:
         """Recompute, in a thread, what reads keep fresh (the sort keys of lists) for the current revision."""
         thread = threading.Thread(target=self.reads.refresh, args=(self.store.revision().number,),

@@ -135,3 +135,18 @@ def test_the_sort_keys_of_lists_are_recomputed_after_a_write(fresh: Graphe, tmp_
     result = asyncio.run(schema.execute(query, context_value=Context(fresh)))
     assert not result.errors
     assert fresh.store.queries - before == 2  # the list's members and its entities: its sort keys were ready
+
+
+def test_a_started_service_has_its_default_lists_and_facets_ready(fresh: Graphe) -> None:
+    fresh.reads.clear()
+    fresh.warm_reads().join(60)
+    schema = build_schema()
+    before = fresh.store.queries
+    result = asyncio.run(schema.execute("{ practices(first: 3) { totalCount edges { node { id } } } stats { practicesByCountry { country count } } }",
+                                        context_value=Context(fresh)))
+    assert not result.errors, result.errors
+    practices = fresh.store.select("SELECT (COUNT(?s) AS ?n) WHERE { ?s a <https://graphe.aimf.asso.fr/def#Practice> }")
+    assert result.data["practices"]["totalCount"] == int(practices[0]["n"].value) > 0  # type: ignore[index]
+    before += 1  # (the count just above)
+    # Only the page's entities and the class totals: list order and facets were computed ahead.
+    assert fresh.store.queries - before == 2

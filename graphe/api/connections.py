@@ -170,7 +170,8 @@ class PracticeFacets:
 
 async def practice_facets(info: strawberry.Info, graphe: Graphe, query: ListQuery) -> PracticeFacets:
     """Facet counts in one query; the themes and statuses they name are loaded in one batch."""
-    found = graphe.cached(("facets", query), lambda: listing.facets(graphe.store, query, filters.PRACTICE_FACETS))
+    found = graphe.cached(("facets", query), lambda: listing.facets(graphe.store, query, filters.PRACTICE_FACETS,
+                                                                     graphe.cached))
     entity = await info.context.lookup([v.value for v, _ in found["theme"] + found["status"]])
 
     return PracticeFacets(

@@ -196,7 +196,7 @@ class Query:
     @strawberry.field(description="Comptes par classe, pays, thème et statut. / Counts per class, country, theme, status.")
     async def stats(self, info: strawberry.Info) -> Stats:
         graphe = _graphe(info)
-        found = reads.stats(graphe.store)
+        found = graphe.cached("stats", lambda: reads.stats(graphe.store, graphe.cached))
         facets = found.practice_facets
         entity = await info.context.lookup([v.value for v, _ in facets["theme"] + facets["status"]])
         return Stats(
