@@ -8,13 +8,16 @@ and computes each missing key once even when several threads ask for it at the s
 from __future__ import annotations
 
 import logging
+import pickle
 import threading
+from pathlib import Path
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+SAVE_FORMAT = 1  # bump when what is kept changes shape
 MAX_FRESH = 32  # values recomputed after a write, at most (the most recently asked)
 
 __all__ = ["RevisionCache"]
@@ -125,7 +128,7 @@ class RevisionCache:
                 _, (_, _, dropped) = self._entries.popitem(last=False)
                 self.weight -= dropped
 
-    def refresh(self, revision: int) -> int:
+    def refresh(self, revision: int, stop: Callable[[], bool] = lambda: False) -> int:
         """Compute again, for `revision`, the values kept fresh (after a write, in the background: the first
         reader of the new revision then finds them ready). Returns how many were computed."""
         with self._lock:
@@ -134,12 +137,44 @@ class RevisionCache:
             todo = list(self._fresh.items())
         done = 0
         for key, (compute, weight) in todo:
+            if stop():
+                break
             try:
                 self.get(revision, key, compute, weight)  # type: ignore[arg-type]
                 done += 1
             except Exception:  # noqa: BLE001 — the reader who asks computes it again and sees the error
                 log.warning("read cache: %r not refreshed", key, exc_info=True)
         return done
+
+    def save(self, path: Path, revision: int, kinds: Sequence[str]) -> int:
+        """Write the values of `revision` whose key starts with one of `kinds` to `path` (atomically), so that
+        a restarted service at the same revision has them at once. Returns how many were written."""
+        with self._lock:
+            items = [(key, value, weight) for key, (rev, value, weight) in self._entries.items()
+                     if rev == revision and isinstance(key, tuple) and key and key[0] in kinds]
+        tmp = path.with_name(path.name + ".tmp")
+        with tmp.open("wb") as out:
+            pickle.dump({"format": SAVE_FORMAT, "revision": revision, "items": items}, out,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        return len(items)
+
+    def load(self, path: Path, revision: int) -> int:
+        """Take back what `save` wrote, if it was written at `revision` (else nothing: it would be stale).
+        The file lives in the service's own data folder, written by the service itself."""
+        try:
+            with path.open("rb") as source:
+                saved = pickle.load(source)
+        except FileNotFoundError:
+            return 0
+        except Exception:  # noqa: BLE001 — a damaged file is only a lost head start
+            log.warning("read cache file unreadable, ignored: %s", path, exc_info=True)
+            return 0
+        if not isinstance(saved, dict) or saved.get("format") != SAVE_FORMAT or saved.get("revision") != revision:
+            return 0
+        for key, value, weight in saved["items"]:
+            self._put(revision, key, value, weight)
+        return len(saved["items"])
 
     def clear(self) -> None:
         with self._lock:

@@ -1,6 +1,7 @@
 """Read side, composite answers: comparing two frameworks, the theme tree, statistics."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import entities, listing
@@ -90,11 +91,14 @@ def stats(store: Store, cached: Cache = no_cache) -> Stats:
 
 
 
-def warm(store: Store, cached: Cache) -> None:
+def warm(store: Store, cached: Cache, stop: Callable[[], bool] = lambda: False) -> None:
     """Compute ahead what the first readers of a started service ask: the practice list in its default
     orders (title in French then English, publication date) and the statistics' facets. Their sort keys
     and facet tables are then kept fresh after every write."""
     for order in ("TITLE", "ISSUED"):
+        if stop():
+            return
         query = practice_query(PracticeFilter(), order, False, ("fr", "en"))
         listing.ordered(store, query, cached)
-    listing.facets(store, practice_query(PracticeFilter(), "ID", False, ()), PRACTICE_FACETS, cached)
+    if not stop():
+        listing.facets(store, practice_query(PracticeFilter(), "ID", False, ()), PRACTICE_FACETS, cached)

@@ -54,6 +54,7 @@ class Graphe:
         self.lock = threading.RLock()  # one domain write at a time: check, then commit, then index
         self.closed = False
         self.reads = RevisionCache()
+        self._threads: list[threading.Thread] = []
 
     def cached(self, key: Hashable, compute: Callable[[], T], weight: Callable[[T], int] = lambda _: 1,
                fresh: bool = False) -> T:
@@ -67,19 +68,25 @@ class Graphe:
 
         def run() -> None:
             try:
-                reads.warm(self.store, self.cached)
+                path = self._reads_file()
+                if path is not None and self.store.path is not None:
+                    self.reads.load(path, self.store.revision().number)
+                reads.warm(self.store, self.cached, stop=lambda: self.closed)
             except Exception:  # noqa: BLE001 — a reader asking computes it again and sees the error
                 logging.getLogger(__name__).warning("warming the read cache failed", exc_info=True)
-        thread = threading.Thread(target=run, name="graphe-warm", daemon=True)
+        return self._background(run, "graphe-warm")
+
+    def _background(self, target: Callable[[], object], name: str) -> threading.Thread:
+        """A thread reading the store for the read cache; `close` waits for it before closing the store."""
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
         return thread
 
     def refresh_reads(self) -> threading.Thread:
         """Recompute, in a thread, what reads keep fresh (the sort keys of lists) for the current revision."""
-        thread = threading.Thread(target=self.reads.refresh, args=(self.store.revision().number,),
-                                  name="graphe-refresh", daemon=True)
-        thread.start()
-        return thread
+        revision = self.store.revision().number
+        return self._background(lambda: self.reads.refresh(revision, stop=lambda: self.closed), "graphe-refresh")
 
     @classmethod
     def open(cls, settings: Settings, *, seed: bool = True, say: Callable[[str], None] = lambda _: None,
@@ -125,8 +132,24 @@ class Graphe:
         self.closed = True
         if hasattr(self, "_stop"):
             self._stop.set()
+        for thread in self._threads:
+            thread.join(60)  # background reads finish (or stop at their next step) before the store closes
+        self._save_reads()
         self.search.close()
         self.store.close()
+
+    def _reads_file(self) -> Path | None:
+        return self.settings.data_dir / "reads.pickle" if self.settings.data_dir is not None else None
+
+    def _save_reads(self) -> None:
+        """Keep the lists, their sort keys and facet tables for a restart at the same revision."""
+        path = self._reads_file()
+        if path is None or self.store.path is None:  # a shared remote store moves without us: not worth it
+            return
+        try:
+            self.reads.save(path, self.store.revision().number, ("keys", "members", "facet", "list"))
+        except Exception:  # noqa: BLE001 — only a lost head start
+            logging.getLogger(__name__).warning("read cache not saved", exc_info=True)
 
     # ------------------------------------------------------------------------------------- ontology
 

@@ -144,13 +144,14 @@ def test_application_errors_carry_a_code_and_a_french_message(api, query: str, c
     assert error["message"] == error["extensions"]["message_fr"]
 
 
-def test_unexpected_errors_are_masked_and_logged(api, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_unexpected_errors_are_masked_and_logged(api, rich, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     from graphe import reads
 
-    def broken(store):  # type: ignore[no-untyped-def]
+    def broken(store, cached=None):  # type: ignore[no-untyped-def]
         raise RuntimeError("détail interne secret")
 
     monkeypatch.setattr(reads, "stats", broken)
+    rich.reads.clear()  # computed afresh, not served from the read cache
     response = post(api, {"query": "{ stats { revision } }"}, Accept=RESPONSE_JSON)
     assert response.status_code == 200
     error = error_of(response)

@@ -150,3 +150,35 @@ def test_a_started_service_has_its_default_lists_and_facets_ready(fresh: Graphe)
     before += 1  # (the count just above)
     # Only the page's entities and the class totals: list order and facets were computed ahead.
     assert fresh.store.queries - before == 2
+
+
+def test_a_restart_at_the_same_revision_takes_back_lists_and_keys(tmp_path, validator) -> None:  # type: ignore[no-untyped-def]
+    from graphe.settings import Settings
+    settings = Settings(data_dir=tmp_path / "data")
+    schema = build_schema()
+    query = "{ practices(first: 2, orderBy: {field: ISSUED, direction: DESC}) { edges { node { id } } } }"
+
+    graphe = Graphe.open(settings, validator=validator, search="off")
+    first = asyncio.run(schema.execute(query, context_value=Context(graphe))).data
+    graphe.close()
+    assert (tmp_path / "data" / "reads.pickle").exists()
+
+    graphe = Graphe.open(settings, validator=validator, search="off")
+    try:
+        graphe.warm_reads().join(60)
+        before = graphe.store.queries
+        assert asyncio.run(schema.execute(query, context_value=Context(graphe))).data == first
+        assert graphe.store.queries - before == 1  # the page's entities only
+        (tmp_path / "new.ttl").write_text(NEW, encoding="utf-8")
+        graphe.load([tmp_path / "new.ttl"])
+    finally:
+        graphe.close()
+
+    (tmp_path / "data" / "reads.pickle").write_bytes(b"damaged")  # a damaged file is ignored
+    graphe = Graphe.open(settings, validator=validator, search="off")
+    try:
+        graphe.warm_reads().join(60)
+        newest = asyncio.run(schema.execute(query, context_value=Context(graphe))).data
+        assert newest["practices"]["edges"][0]["node"]["id"] == BASE + "id/practice/cache-test"  # type: ignore[index]
+    finally:
+        graphe.close()
