@@ -61,37 +61,42 @@ def read_files(paths: Sequence[Path], base_iri: str, target: NamedNode) -> list[
     return quads
 
 
-def validation_graph(store: Store | None, quads: Sequence[Quad], replace: bool = False):  # type: ignore[no-untyped-def]
-    """The data graph SHACL sees: the new triples, plus what the store already says about every resource
-    they point to (so references to published resources can be checked) and — unless the change replaces
-    their descriptions (`replace`, as a publication does) — about their own subjects."""
-    triples = list(quads)
+def validation_data(store: Store | None, quads: Sequence[Quad], replace: bool = False,
+                    existing: Sequence[Quad] | None = None, own: dict[rdf.Term, None] | None = None) -> list[Quad]:
+    """The data SHACL sees: the new triples, plus what the store already says about every resource they
+    point to (so references to published resources can be checked) and — unless the change replaces their
+    descriptions (`replace`, as a publication does) — about their own subjects (`existing`, when the caller
+    already read it; `own`: those subjects, when it already listed them)."""
+    data = list(quads)
     if store is not None:
-        own = {str(q.subject): q.subject for q in quads}
-        existing = [] if replace else store.describe(own.values(), store.graphs.public)
-        known: dict[str, NamedNode] = {}
+        own = subjects_of(quads) if own is None else own
+        if existing is None:
+            existing = [] if replace else store.describe(own, store.graphs.public)
         # What the new triples point to, and what the subjects' existing triples point to (a city's
         # geometry, say): each is described so that its class can be checked.
-        for q in (*quads, *existing):
-            if isinstance(q.object, NamedNode) and q.object.value not in own:
-                known.setdefault(q.object.value, q.object)
-        triples.extend(existing)
-        triples.extend(store.describe(known.values(), store.graphs.public))
-    return rdf.to_rdflib_graph(triples)
+        known = {o for q in (*quads, *existing) if type(o := q.object) is NamedNode and o not in own}
+        data.extend(existing)
+        data.extend(store.describe(sorted(known, key=str), store.graphs.public))
+    return data
 
 
 def validate(store: Store | None, validator: Validator, quads: Sequence[Quad],
-             replace: bool = False) -> ValidationReport:
-    # The whole data graph is validated, then only the changed resources' results are kept: pySHACL's
-    # `focus_nodes` skips qualified constraints (a French title among several titles, say).
+             replace: bool = False, existing: Sequence[Quad] | None = None) -> ValidationReport:
+    # The whole data graph is validated, then only the changed resources' results are kept.
     # Results about a referenced resource count only when nothing describes it (`dct:source <unknown>`):
     # a published resource's own results would only reflect the partial context given here.
-    graph = validation_graph(store, quads, replace)
-    focus = {str(rdf.to_rdflib_term(s)) for s in rdf.subjects(quads)}
-    described = {str(s) for s in graph.subjects()}
-    focus |= {q.object.value for q in quads if isinstance(q.object, NamedNode) and q.object.value not in described}
-    report = validator.validate(graph)
+    own = subjects_of(quads)
+    data = validation_data(store, quads, replace, existing, own)
+    described = own.keys() | {q.subject for q in data[len(quads):]}
+    focus = {f"_:{s.value}" if isinstance(s, rdf.BlankNode) else s.value for s in own}
+    focus |= {o.value for q in quads if type(o := q.object) is NamedNode and o not in described}
+    report = validator.validate(data)  # results name a blank node `_:id`, like `focus`
     return ValidationReport(tuple(r for r in report.results if r.focus in focus))
+
+
+def subjects_of(quads: Sequence[Quad]) -> dict[rdf.Term, None]:
+    """The subjects of the quads, once each, in order (a dict used as an ordered set)."""
+    return dict.fromkeys(q.subject for q in quads)
 
 
 def load_files(store: Store, validator: Validator, paths: Sequence[Path], base_iri: str,
@@ -99,32 +104,32 @@ def load_files(store: Store, validator: Validator, paths: Sequence[Path], base_i
     """Load files into the published graph as one revision, or raise and change nothing."""
     names = tuple(str(p) for p in paths)
     quads = _dedupe(read_files(paths, base_iri, store.graphs.public))
-    report = validate(store, validator, quads)
+    existing = store.describe(subjects_of(quads), store.graphs.public)
+    report = validate(store, validator, quads, existing=existing)
     if not report.conforms:
         raise ValidationFailed(report, ", ".join(names))
-    present = set(store.describe(rdf.subjects(quads), store.graphs.public))
-    new = [q for q in quads if q not in present]
+    present = set(existing)
+    new = [q for q in quads if q not in present] if present else quads
     revision = None
     if new:
         revision = store.commit(new, summary=summary or f"chargement de {', '.join(p.name for p in paths)}",
-                                notes=feed_notes(store, new))
+                                notes=feed_notes(store, new, existing))
     return LoadResult(names, len(quads), len(new), revision, report)
 
 
-def feed_notes(store: Store, quads: Sequence[Quad]) -> dict[str, list[NamedNode]]:
-    """For the change feed: the objects (no hash IRIs) a change creates, and those it changes."""
+def feed_notes(store: Store, quads: Sequence[Quad],
+               existing: Sequence[Quad] | None = None) -> dict[str, list[NamedNode]]:
+    """For the change feed: the objects (no hash IRIs) a change creates, and those it changes (`existing`:
+    what the store held about the change's subjects, when the caller already read it)."""
     objects = {q.subject.value: q.subject for q in quads
                if isinstance(q.subject, NamedNode) and "#" not in q.subject.value}
-    existing = {s for s in objects if store.describe([objects[s]], store.graphs.public)}
-    return {"created": [objects[s] for s in sorted(objects) if s not in existing],
-            "changed": [objects[s] for s in sorted(existing)]}
+    if existing is None:
+        found = {s for s in objects if store.describe([objects[s]], store.graphs.public)}
+    else:
+        found = {q.subject.value for q in existing} & objects.keys()
+    return {"created": [objects[s] for s in sorted(objects) if s not in found],
+            "changed": [objects[s] for s in sorted(found)]}
 
 
 def _dedupe(quads: list[Quad]) -> list[Quad]:
-    seen: set[Quad] = set()
-    out = []
-    for q in quads:
-        if q not in seen:
-            seen.add(q)
-            out.append(q)
-    return out
+    return list(dict.fromkeys(quads))

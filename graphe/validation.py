@@ -7,15 +7,22 @@ that failed, so that callers (loader, API, CLI) never have to read a SHACL repor
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 
 import pyshacl
+from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
+
+from . import rdf
+from .rdf import Quad, Triple
+from .shacl.compiler import Check, Plan, compile_shapes
+from .shacl.runner import Found, run
+from .shacl.terms import Conversion, LiteralForms, node_text
 
 __all__ = ["ValidationReport", "ValidationResult", "Validator"]
 
@@ -105,30 +112,46 @@ class ValidationReport:
 
 
 class Validator:
-    """Validate RDF graphs against the Graphe shapes, with the Graphe ontology as pySHACL ``ont_graph``.
+    """Validate RDF data against the Graphe shapes, with the Graphe ontology as pySHACL's ``ont_graph``.
 
-    The ontology supplies the class hierarchy (so that ``cv:PublicOrganisation`` counts as
-    ``org:Organization``); it is mixed into a copy of the data graph, never into the caller's graph.
-    pySHACL is given in-memory graphs only and ``do_owl_imports=False``, so it never touches the network.
+    The shapes are compiled once into SPARQL queries (`graphe.shacl`) run on a scratch in-memory Oxigraph
+    holding the data and the ontology axioms pySHACL would mix in: the same results as pySHACL, over all focus
+    nodes at once. A top-level shape the compiler cannot translate exactly is validated by pySHACL itself
+    (``fallback`` says which and why), on in-memory graphs with ``do_owl_imports=False``: never the network.
     """
 
-    def __init__(self, shapes: Graph, ontology: Graph) -> None:
+    def __init__(self, shapes: Graph, ontology: Graph, *, compiled: bool = True) -> None:
+        """``compiled=False`` leaves every shape to pySHACL (the reference the compiled checks are tested
+        against)."""
         self.shapes = shapes
         self.ontology = ontology
-        # SPARQL-based constraints (sh:sparql) need pySHACL's "advanced" mode.
-        self._advanced = (None, SH.sparql, None) in shapes
         self._languages: dict[Node, dict[str, str]] = {}
+        self._forms = LiteralForms()
+        self._fixed: dict[Check, tuple[str, str, str, str]] = {}  # per check: severity, messages, shape
+        self.plan = compile_shapes(shapes, self._forms) if compiled else Plan(fallback={None: "compiled=False"})
+        # the RDFS/OWL axioms of the ontology, as pySHACL copies them into every data graph
+        self._mixin = Conversion().quads(inoculate(Graph(), ontology))
+        self._fallback_shapes = _without_targets(shapes, set(self.plan.tops)) if self.plan.fallback else None
+        # SPARQL-based constraints (sh:sparql) need pySHACL's "advanced" mode.
+        self._advanced = self._fallback_shapes is not None and (None, SH.sparql, None) in self._fallback_shapes
+
+    @property
+    def fallback(self) -> dict[Node, str]:
+        """The top-level shapes pySHACL validates, each with the reason the compiler left it."""
+        return dict(self.plan.fallback)
 
     @classmethod
-    def from_directory(cls, ontology_dir: Path) -> Validator:
+    def from_directory(cls, ontology_dir: Path, *, compiled: bool = True) -> Validator:
         """Build a validator from ``graphe.ttl`` and ``shapes.ttl`` in ``ontology_dir``."""
         ontology_dir = Path(ontology_dir)
         ontology = Graph().parse(ontology_dir / "graphe.ttl", format="turtle")
         shapes = Graph().parse(ontology_dir / "shapes.ttl", format="turtle")
-        return cls(shapes, ontology)
+        return cls(shapes, ontology, compiled=compiled)
 
-    def validate(self, data: Graph, *, focus_nodes: Iterable[Node] | None = None) -> ValidationReport:
-        """Validate ``data`` (left unchanged) and return the flattened report.
+    def validate(self, data: Graph | Sequence[Quad | Triple], *,
+                 focus_nodes: Iterable[Node] | None = None) -> ValidationReport:
+        """Validate ``data`` (an rdflib graph, or pyoxigraph quads or triples; left unchanged) and return the
+        flattened report.
 
         With ``focus_nodes``, only those nodes are validated (against the shapes that target them); the
         rest of ``data`` is still visible as context, e.g. for ``sh:class`` checks on referenced resources.
@@ -136,9 +159,39 @@ class Validator:
         focus = None if focus_nodes is None else [n for n in focus_nodes if isinstance(n, (URIRef, BNode))]
         if focus is not None and not focus:
             return ValidationReport(())
+        conversion = Conversion()
+        graph = data if isinstance(data, Graph) else None
+        if graph is not None:
+            quads: Sequence[Quad] = conversion.quads(graph)
+        else:
+            quads = [q if type(q) is Quad else Quad(q.subject, q.predicate, q.object) for q in data]
+        results = []
+        if self.plan.checks:
+            iris = None if focus is None else [str(n) for n in focus if isinstance(n, URIRef)]
+            prepared = self._forms.prepare([*quads, *self._mixin])
+            results = [self._compiled(found) for found in run(self.plan, prepared, iris, conversion)]
+        if self._fallback_shapes is not None:
+            results += self._pyshacl(graph if graph is not None else rdf.to_rdflib_graph(quads), focus)
+        results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.shape, r.value or ""))
+        return ValidationReport(tuple(results))
+
+    def _compiled(self, found: Found) -> ValidationResult:
+        check = found.check
+        fixed = self._fixed.get(check)
+        if fixed is None:
+            severity = check.severity
+            fixed = self._fixed[check] = (
+                SEVERITIES.get(severity, _local_name(severity)) if isinstance(severity, URIRef) else "Violation",
+                *_messages(list(check.messages)), node_text(check.shape))
+        severity, message_fr, message_en, shape = fixed
+        return ValidationResult(severity, found.focus, found.path, found.value, message_fr, message_en, shape,
+                                check.component)
+
+    def _pyshacl(self, data: Graph, focus: list[Node] | None) -> list[ValidationResult]:
+        """pySHACL on the shapes the compiler left (the others have their targets removed)."""
         _conforms, report_graph, _text = pyshacl.validate(
             data,
-            shacl_graph=self.shapes,
+            shacl_graph=self._fallback_shapes,
             ont_graph=self.ontology,
             inference="none",
             advanced=self._advanced,
@@ -151,9 +204,7 @@ class Validator:
         )
         if not isinstance(report_graph, Graph):  # pySHACL returns an exception object on failure
             raise RuntimeError(f"SHACL validation failed: {report_graph}")
-        results = [self._result(report_graph, node) for node in report_graph.subjects(RDF.type, SH.ValidationResult)]
-        results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.shape, r.value or ""))
-        return ValidationReport(tuple(results))
+        return [self._result(report_graph, node) for node in report_graph.subjects(RDF.type, SH.ValidationResult)]
 
     def _result(self, report: Graph, node: Node) -> ValidationResult:
         """Flatten one sh:ValidationResult node of a pySHACL report graph."""
@@ -171,12 +222,12 @@ class Validator:
         message_fr, message_en = _messages([_retag(m, known) for m in messages])
         return ValidationResult(
             severity=SEVERITIES.get(severity, _local_name(severity)) if isinstance(severity, URIRef) else "Violation",
-            focus=_plain(focus),
+            focus=node_text(focus),
             path=None if path is None else (str(path) if isinstance(path, URIRef) else path.n3()),
             value=None if value is None else value.n3(),
             message_fr=message_fr,
             message_en=message_en,
-            shape=_plain(shape),
+            shape=node_text(shape),
             component=_local_name(component),
         )
 
@@ -229,18 +280,25 @@ def _compact(iri: str) -> str:
     return iri
 
 
-def _plain(node: Node | None) -> str:
-    """A plain IRI string, or a blank node id, or "" when absent."""
-    if node is None:
-        return ""
-    if isinstance(node, BNode):
-        return f"_:{node}"
-    return str(node)
-
-
 def _local_name(iri: Node | None) -> str:
     """The local name of an IRI (after the last '#' or '/')."""
     if iri is None:
         return ""
     text = str(iri)
     return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
+
+
+def _without_targets(shapes: Graph, compiled: set[Node]) -> Graph:
+    """A copy of the shapes graph in which the compiled top-level shapes target nothing (pySHACL then only
+    validates the others; nested shapes keep their definitions). Implicit class targets go too."""
+    classes = {RDFS.Class, *shapes.transitive_subjects(RDFS.subClassOf, RDFS.Class),
+               URIRef("http://www.w3.org/2002/07/owl#Class")}
+    copy = Graph()
+    for s, p, o in shapes:
+        if s in compiled and (p in _TARGETS or (p == RDF.type and o in classes)):
+            continue
+        copy.add((s, p, o))
+    return copy

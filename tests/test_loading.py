@@ -77,6 +77,9 @@ BAD_INPUTS = {
     "label-without-language": ("nolang.ttl", NEW_PRACTICE.replace(
         '"Ateliers citoyens sur l\'intelligence artificielle"@fr', '"Ateliers citoyens sur l\'IA"'),
         "VALIDATION_FAILED", ["title"]),
+    "blank-node-resource": ("blank.ttl", NEW_PRACTICE + """
+[] a gr:Source ; dct:title "Source anonyme"@fr ; gr:sourceKind gr:PrimarySource .
+""", "VALIDATION_FAILED", ["nœud anonyme"]),
     "reference-to-unknown-city": ("nocity.ttl", NEW_PRACTICE.replace("id/city/agadir", "id/city/atlantis"),
                                   "VALIDATION_FAILED", ["atlantis"]),
     "jsonld-remote-context": ("remote.jsonld", """{
