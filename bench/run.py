@@ -241,21 +241,7 @@ def _p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
 
 
-NOTES = """
-## Ce que chaque changement a apporté / What each change bought
-
-- **Cache des réponses anonymes par révision** (`graphe/api/http.py`) : une requête GraphQL anonyme déjà
-  servie à la même révision (et à la même révision de l'index) est rendue sans réexécution. Mesuré en
-  `--quick` (1 000 fiches) : la page de liste « chaude » est passée de 33 req/s (p50 831 ms) à environ
-  9 000 req/s, au niveau de la référence Starlette nue. Les requêtes variées (thème × page, fiches au hasard)
-  ne profitent du cache qu'une fois vues : elles restent au coût de l'exécution GraphQL (≈ 30 ms par page de
-  20 fiches, dont l'essentiel dans strawberry/graphql-core, pas dans SPARQL : ≈ 1 ms pour la requête de page).
-- Le p99 de la page chaude reflète les premières requêtes, calculées en parallèle avant que la première ne
-  remplisse le cache (pas encore de « single flight »).
-- Restent à gagner (issue 8) : import validé (SHACL sur tout le graphe de validation), démarrage à froid
-  (imports de modules), requêtes variées (exécution GraphQL), surcoût HTTP du point d'accès SPARQL sur de
-  petites requêtes (processus de travail, sérialisation).
-"""
+NOTES = (Path(__file__).with_name("NOTES.md")).read_text(encoding="utf-8")
 
 
 def report(args: argparse.Namespace, figures: list[Figure]) -> str:

@@ -50,7 +50,7 @@ def read_files(paths: Sequence[Path], base_iri: str, target: NamedNode) -> list[
     for path in paths:
         for q in parse_file(path, base_iri):
             graph = q.graph_name
-            if not (isinstance(graph, DefaultGraph) or graph == target):
+            if type(graph) is not DefaultGraph and graph != target:
                 raise GrapheError(
                     "FORBIDDEN_GRAPH",
                     f"{path} : le graphe nommé {graph} n'est pas accepté ; seules les données publiées "
@@ -113,8 +113,20 @@ def load_files(store: Store, validator: Validator, paths: Sequence[Path], base_i
     revision = None
     if new:
         revision = store.commit(new, summary=summary or f"chargement de {', '.join(p.name for p in paths)}",
-                                notes=feed_notes(store, new, existing))
+                                notes=feed_notes(store, new, existing), sources=bulk_sources(paths, new, base_iri))
     return LoadResult(names, len(quads), len(new), revision, report)
+
+
+def bulk_sources(paths: Sequence[Path], new: Sequence[Quad], base_iri: str) -> list[tuple[Path, str, str]]:
+    """The files themselves, when the store may bulk-load them instead of the parsed quads: Turtle or
+    N-Triples, nothing rewritten by `rdf.normalise`, no blank node (their names differ at each parse)."""
+    formats = [rdf.format_of(p).name for p in paths]
+    if any(f not in ("ttl", "nt") for f in formats) or any(
+            isinstance(q.subject, rdf.BlankNode) or isinstance(q.object, rdf.BlankNode) for q in new):
+        return []
+    if any(rdf.SCHEMA_HTTP.encode() in p.read_bytes() for p in paths):
+        return []
+    return [(p, f, base_iri) for p, f in zip(paths, formats)]
 
 
 def feed_notes(store: Store, quads: Sequence[Quad],

@@ -157,3 +157,31 @@ def test_values_are_bound_as_terms_never_spliced(fresh: Graphe) -> None:
     hostile = Literal('x" } } ; DROP ALL ; SELECT * { ?s ?p "')
     assert fresh.store.select("SELECT ?s WHERE { ?s schema:name ?n }", {"n": hostile}) == []
     assert fresh.store.count(fresh.store.graphs.public) > 0
+
+
+@pytest.mark.parametrize("kind", ["file", "quads"])
+def test_a_big_load_is_bulk_written_with_its_revision_and_index(tmp_path: Path, validator, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """Past the store's bulk threshold, a load is written in bulk: from the file itself (Turtle without
+    blank nodes) or from its quads (here, a file with a blank node); either way one revision, searchable."""
+    from bench.datagen import generate
+    from graphe.settings import Settings
+    graphe = Graphe.open(Settings(data_dir=tmp_path / "data"), validator=validator, search="sync")
+    try:
+        graphe.store.bulk_threshold = 100
+        text = generate(30, seed=3)
+        if kind == "quads":
+            text += ('\n<id/practice/gen-1> <http://purl.org/dc/terms/relation> '
+                     '[ <http://www.w3.org/2000/01/rdf-schema#label> "note"@fr ] .\n')
+        (tmp_path / "gen.ttl").write_text(text, encoding="utf-8")
+        before = graphe.store.revision().number
+        result = graphe.load([tmp_path / "gen.ttl"])
+        assert result.added > 100 and result.revision.number == before + 1
+        assert not (tmp_path / "data" / "store.redo").exists()
+        count = graphe.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://graphe.aimf.asso.fr/def#Practice> }")
+        assert int(count[0]["n"].value) >= 30
+        from graphe.search import query as sq
+        assert sq.search(graphe.search, "énergie", sq.Filters(), 0, 5).total > 0
+        again = graphe.load([tmp_path / "gen.ttl"])  # nothing new: no revision
+        assert again.revision is None or kind == "quads"  # (a blank node is new at every load)
+    finally:
+        graphe.close()

@@ -116,3 +116,73 @@ def test_settings_reject_bad_values_with_a_clear_message() -> None:
         Settings.load({"GRAPHE_PORT": "huit-mille"})
     assert Settings.load({"GRAPHE_PORT": "9000"}, port=9100).port == 9100
     assert Settings.load({"GRAPHE_DATA": "/tmp/x"}).data_dir == Path("/tmp/x")
+
+
+def _quads(n: int, graph):  # type: ignore[no-untyped-def]
+    return [Quad(NamedNode(f"{BASE}s{i}"), NamedNode(BASE + "p"), Literal(str(i)), graph) for i in range(n)]
+
+
+def test_a_big_addition_is_written_in_bulk_with_its_revision(tmp_path: Path) -> None:
+    graphs = GraphNames.for_base(BASE)
+    with Store(tmp_path / "store", graphs) as store:
+        store.bulk_threshold = 100
+        store.commit(_quads(10, graphs.public))  # small: one transaction
+        revision = store.commit(_quads(500, graphs.public)[10:], summary="gros ajout")
+        assert revision.number == 2 and store.count(graphs.public) == 500
+        assert not (tmp_path / "store.redo").exists()
+    with Store(tmp_path / "store", graphs) as store:
+        assert store.revision().number == 2 and store.revision().summary == "gros ajout"
+        assert store.count(graphs.public) == 500
+
+
+def test_a_bulk_write_cut_short_is_completed_at_the_next_start(tmp_path: Path) -> None:
+    graphs = GraphNames.for_base(BASE)
+    with Store(tmp_path / "store", graphs) as store:
+        store.bulk_threshold = 100
+        store.commit(_quads(300, graphs.public))
+    # The process dies in the middle of a second big addition: after its quads, before its revision.
+    with Store(tmp_path / "store", graphs) as store:
+        store.bulk_threshold = 100
+        store._db = _Dying(store._db)
+        with pytest.raises(SystemExit):
+            store.commit(_quads(600, graphs.public)[300:])
+        store._db = store._db.inner
+        assert (tmp_path / "store.redo").exists() and store.count(graphs.public) == 600
+        assert store.revision().number == 1
+    with Store(tmp_path / "store", graphs) as store:  # the start completes the write, revision included
+        assert store.count(graphs.public) == 600 and store.revision().number == 2
+        assert not (tmp_path / "store.redo").exists()
+
+
+class _Dying:
+    """A database whose process is killed in the middle of a bulk write."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+
+    def bulk_load(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.inner.bulk_load(**kwargs)  # the quads are in, their revision record is not
+        raise SystemExit("killed")
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.inner, name)
+
+
+def test_a_refused_bulk_write_is_taken_back(tmp_path: Path) -> None:
+    graphs = GraphNames.for_base(BASE)
+    with Store(tmp_path / "store", graphs) as store:
+        store.bulk_threshold = 100
+        store.commit(_quads(50, graphs.public))
+
+        class Full(_Dying):
+            def bulk_load(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+                self.inner.bulk_load(**kwargs)
+                raise OSError("No space left on device")
+
+        store._db = Full(store._db)
+        with pytest.raises(GrapheError) as refused:
+            store.commit(_quads(400, graphs.public)[50:])
+        store._db = store._db.inner
+        assert refused.value.code == "STORE_WRITE_FAILED"
+        assert store.count(graphs.public) == 50 and store.revision().number == 1
+        assert not (tmp_path / "store.redo").exists()

@@ -22,7 +22,7 @@ from ..rdf import PREFIXES, Literal, NamedNode, Quad, Term
 
 SYS = "https://graphe.aimf.asso.fr/def/system#"
 _XSD = PREFIXES["xsd"]
-_REV_NUMBER = NamedNode(SYS + "number")
+REV_NUMBER = NamedNode(SYS + "number")
 _REV_TIME = NamedNode(PREFIXES["prov"] + "generatedAtTime")
 _REV_SUMMARY = NamedNode(PREFIXES["dct"] + "description")
 _REV_ADDED = NamedNode(SYS + "added")
@@ -114,7 +114,7 @@ def revision_record(graphs: GraphNames, number: int, now: dt.datetime, add: Sequ
     record = NamedNode(f"{graphs.system.value}/revision/{number}")
     g = graphs.system
     log = [
-        Quad(record, _REV_NUMBER, Literal(str(number), datatype=NamedNode(_XSD + "integer")), g),
+        Quad(record, REV_NUMBER, Literal(str(number), datatype=NamedNode(_XSD + "integer")), g),
         Quad(record, _REV_TIME, Literal(now.isoformat(), datatype=NamedNode(_XSD + "dateTime")), g),
         Quad(record, _REV_ADDED, Literal(str(len(add)), datatype=NamedNode(_XSD + "integer")), g),
         Quad(record, _REV_REMOVED, Literal(str(len(remove)), datatype=NamedNode(_XSD + "integer")), g),
@@ -129,12 +129,12 @@ def revision_record(graphs: GraphNames, number: int, now: dt.datetime, add: Sequ
 
 
 def revision_query(graphs: GraphNames) -> str:
-    return (f"SELECT ?n ?t ?d WHERE {{ GRAPH {graphs.system} {{ ?r {_REV_NUMBER} ?n ; {_REV_TIME} ?t . "
+    return (f"SELECT ?n ?t ?d WHERE {{ GRAPH {graphs.system} {{ ?r {REV_NUMBER} ?n ; {_REV_TIME} ?t . "
             f"OPTIONAL {{ ?r {_REV_SUMMARY} ?d }} }} }} ORDER BY DESC(?n) LIMIT 1")
 
 
 def touched_query(graphs: GraphNames, revision: int) -> str:
-    return (f"SELECT DISTINCT ?s WHERE {{ GRAPH {graphs.system} {{ ?r {_REV_NUMBER} ?n ; {_REV_TOUCHED} ?s "
+    return (f"SELECT DISTINCT ?s WHERE {{ GRAPH {graphs.system} {{ ?r {REV_NUMBER} ?n ; {_REV_TOUCHED} ?s "
             f"FILTER(?n > {int(revision)}) }} }}")
 
 

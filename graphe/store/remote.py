@@ -255,7 +255,7 @@ class RemoteStore:
         return " ;\n".join(head + deletes + inserts + drops)
 
     def commit(self, add: Sequence[Quad], remove: Sequence[Quad] = (), summary: str = "",
-               notes: Mapping[str, Sequence[Term]] | None = None) -> Revision:
+               notes: Mapping[str, Sequence[Term]] | None = None, sources: Sequence[object] = ()) -> Revision:
         """One update request, applied only if the revision is still the one this replica read."""
         if any(isinstance(t, ox.BlankNode) for q in (*add, *remove) for t in (q.subject, q.object)):
             raise GrapheError("BLANK_NODE_REMOVAL", "Un serveur distant ne reçoit pas de nœuds anonymes.",
