@@ -79,9 +79,9 @@ MUTATIONS: dict[str, tuple[list[tuple[str, str]], str, set[str]]] = {
                         '<id/city/nantes#geometry> geo:asWKT "LINESTRING(1 2, 3 4)"^^geo:wktLiteral .',
                         {"GeometryWKTPointShape"}),
     "range": ([(C, "schema:latitude")], f'{C} schema:latitude "95.0"^^xsd:decimal .', {"CityLatitudeRangeShape"}),
-    # grsh:CityPopulationRangeShape is no node shape's sh:property and has no target: pySHACL never evaluates
-    # it, and neither do the compiled checks (the same goes for grsh:EventEditionRangeShape)
-    "range-unreferenced-shape": ([(C, "gr:population")], f'{C} gr:population "-5"^^xsd:integer .', set()),
+    # (grsh:CityPopulationRangeShape was once attached to no node shape, so never evaluated: now it is)
+    "range-population": ([(C, "gr:population")], f'{C} gr:population "-5"^^xsd:integer .',
+                         {"CityPopulationRangeShape"}),
     "range-string": ([(C, "schema:latitude")], f'{C} schema:latitude "45" .',
                      {"CityLatitudeDatatypeShape", "CityLatitudeRangeShape"}),
     "max-length": ([], f'{P} dct:title "{"x" * 120}"@en .', {"PracticeTitleLengthShape"}),
