@@ -188,7 +188,7 @@ def _say(text: str) -> None:
 
 
 def _load(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
-    from .validation import ValidationReport
+    from .report import ValidationReport
 
     result = graphe.load(args.files)
     if result.report.warnings:

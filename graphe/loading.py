@@ -7,12 +7,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import GrapheError
 from .rdf import DefaultGraph, NamedNode, Quad, parse_file
 from .store import Revision, Store
-from .validation import ValidationReport, Validator
+from .report import ValidationReport
 from . import rdf
+
+
+if TYPE_CHECKING:
+    from .validation import Validator  # imported on first write only
 
 
 @dataclass(frozen=True)

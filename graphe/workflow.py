@@ -11,6 +11,7 @@ import secrets
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import drafts
 from .accounts import Account
@@ -19,10 +20,13 @@ from .errors import GrapheError
 from .loading import ValidationFailed, validate
 from .rdf import PREFIXES, Literal, NamedNode, Quad
 from .store import SYS, Store
-from .validation import Validator
 
 PROV, DCT, XSD = PREFIXES["prov"], PREFIXES["dct"], PREFIXES["xsd"]
 SECRETARIAT = "id/organisation/aimf-commission-villes-innovantes"
+
+
+if TYPE_CHECKING:
+    from .validation import Validator  # imported on first write only
 
 
 @dataclass(frozen=True)
