@@ -50,20 +50,23 @@ SPARQL = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Bancs d'essai de Graphe (rapport dans BENCHMARKS.md).")
-    parser.add_argument("--practices", type=int, default=1000)
+    parser.add_argument("--practices", type=int, nargs="+", default=[1000],
+                        help="taille(s) des données, en fiches ; une table par taille")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10, help="durée de chaque charge HTTP")
     parser.add_argument("--quick", action="store_true", help="1 000 fiches, 1 passe, charges de 3 s")
     parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
     args = parser.parse_args(argv)
     if args.quick:
-        args.practices, args.runs, args.seconds = 1000, 1, 3
-    work = Path(tempfile.mkdtemp(prefix="graphe-bench-"))
-    try:
-        figures = run(args, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    args.out.write_text(report(args, figures), encoding="utf-8")
+        args.practices, args.runs, args.seconds = [1000], 1, 3
+    tables = []
+    for size in args.practices:
+        work = Path(tempfile.mkdtemp(prefix="graphe-bench-"))
+        try:
+            tables.append((size, run(argparse.Namespace(**{**vars(args), "practices": size}), work)))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    args.out.write_text(report(args, tables), encoding="utf-8")
     print(f"écrit : {args.out}")
     return 0
 
@@ -248,13 +251,14 @@ def _p99(values: list[float]) -> float:
 NOTES = (Path(__file__).with_name("NOTES.md")).read_text(encoding="utf-8")
 
 
-def report(args: argparse.Namespace, figures: list[Figure]) -> str:
+def report(args: argparse.Namespace, tables: list[tuple[int, list[Figure]]]) -> str:
     versions = {name: metadata.version(name) for name in ("pyoxigraph", "rdflib", "pyshacl", "strawberry-graphql",
                                                           "starlette", "uvicorn", "Whoosh-Reloaded")}
+    sizes = " ".join(str(size) for size, _ in tables)
     lines = [
         "# Benchmarks",
         "",
-        f"Généré par `python -m bench.run --practices {args.practices} --runs {args.runs}"
+        f"Généré par `python -m bench.run --practices {sizes} --runs {args.runs}"
         f"{' --quick' if args.quick else ''}` le {time.strftime('%Y-%m-%d %H:%M')} ; chaque chiffre est la médiane "
         f"de {args.runs} passe(s), avec son étendue, et son **rapport à une référence mesurée dans la même passe**.",
         "",
@@ -262,15 +266,16 @@ def report(args: argparse.Namespace, figures: list[Figure]) -> str:
         f"{platform.platform()}. Versions : " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         "Charge HTTP : wrk (Debian), 2 fils, 32 connexions, uvicorn (uvloop, httptools) à un processus ; "
         f"{args.seconds} s par mesure.",
-        "",
-        "| mesure | Graphe (médiane ± étendue) | référence | rapport | objectif | note |",
-        "|---|---|---|---|---|---|",
     ]
-    for f in figures:
-        base = statistics.median(f.baseline) if f.baseline else None
-        ratio = f"{f.ratio:.2f}" if f.ratio is not None else "—"
-        lines.append(f"| {f.name} | {f.median:,.1f} ± {f.spread:,.1f} {f.unit} | "
-                     f"{'—' if base is None else f'{base:,.1f} {f.unit}'} | {ratio} | {f.goal} | {f.note} |")
+    for size, figures in tables:
+        lines += ["", f"## {size:,} fiches".replace(",", " "), "",
+                  "| mesure | Graphe (médiane ± étendue) | référence | rapport | objectif | note |",
+                  "|---|---|---|---|---|---|"]
+        for f in figures:
+            base = statistics.median(f.baseline) if f.baseline else None
+            ratio = f"{f.ratio:.2f}" if f.ratio is not None else "—"
+            lines.append(f"| {f.name} | {f.median:,.1f} ± {f.spread:,.1f} {f.unit} | "
+                         f"{'—' if base is None else f'{base:,.1f} {f.unit}'} | {ratio} | {f.goal} | {f.note} |")
     return "\n".join(lines) + "\n" + NOTES
 
 
