@@ -97,6 +97,18 @@ def graphe_serve(data: Path) -> Process:
     return Process([sys.executable, "-m", "graphe.cli", "serve", "--port", "{port}", "--data", str(data)], probe)
 
 
+def settled(process: Process, timeout: float = 600) -> float:
+    """Wait until the service has finished its start-up work (read cache computed ahead, search index
+    caught up), so that loads measure the steady state; returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        health = httpx.get(process.url + "/healthz", timeout=60).json()
+        if not health.get("warming") and health["search"]["ready"]:
+            break
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
 def bare_serve() -> Process:
     def probe(url: str) -> bool:
         return httpx.post(url + "/items", timeout=5).status_code == 200

@@ -126,6 +126,8 @@ def run(args: argparse.Namespace, work: Path) -> list[Figure]:
 
     bare = measure.bare_serve()
     server = measure.graphe_serve(work / "data")
+    settling = measure.settled(server)  # loads measure the steady state; the start is measured above
+    say(f"service prêt après {settling:.1f} s de travail de démarrage")
     try:
         figures = _http(args, bare, server, sparql_base, work)
         memory = Figure("peak memory of graphe serve after the load runs", "MB", values=[server.peak_memory_mb()],

@@ -41,6 +41,7 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
             "triples": graphe.cached("triple_count", graphe.triple_count),
             "search": {"ready": graphe.search.ready, "revision": graphe.search.revision,
                        "error": graphe.search.error},
+            "warming": graphe.warming,  # read cache being computed ahead (after a start or a write)
         })
 
     async def changes(request: Request) -> JSONResponse:

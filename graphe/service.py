@@ -85,6 +85,11 @@ class Graphe:
                 logging.getLogger(__name__).warning("warming the read cache failed", exc_info=True)
         return self._background(run, "graphe-warm")
 
+    @property
+    def warming(self) -> bool:
+        """Is the read cache being computed ahead (`warm_reads`, `refresh_reads`)?"""
+        return any(t.is_alive() for t in self._threads)
+
     def _background(self, target: Callable[[], object], name: str) -> threading.Thread:
         """A thread reading the store for the read cache; `close` waits for it before closing the store."""
         thread = threading.Thread(target=target, name=name, daemon=True)

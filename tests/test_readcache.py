@@ -182,3 +182,24 @@ def test_a_restart_at_the_same_revision_takes_back_lists_and_keys(tmp_path, vali
         assert newest["practices"]["edges"][0]["node"]["id"] == BASE + "id/practice/cache-test"  # type: ignore[index]
     finally:
         graphe.close()
+
+
+def test_healthz_says_when_the_read_cache_is_being_computed(fresh: Graphe) -> None:
+    import threading
+
+    import httpx
+    from conftest import ThreadServer
+    from graphe.app import create_app
+    gate = threading.Event()
+    server = ThreadServer(create_app(fresh))
+    try:
+        fresh._background(lambda: gate.wait(30), "graphe-test")
+        assert httpx.get(server.url + "/healthz").json()["warming"] is True
+        gate.set()
+        fresh.warm_reads().join(60)
+        for thread in fresh._threads:
+            thread.join(30)
+        assert httpx.get(server.url + "/healthz").json()["warming"] is False
+    finally:
+        gate.set()
+        server.stop()
