@@ -90,12 +90,7 @@ def all_rows(store: Store, text: str, order_vars: str) -> list[dict[str, Term]]:
 
 
 def value_keys(store: Store, predicate: str) -> dict[str, tuple]:
-    keys: dict[str, tuple] = {}
-    for row in all_rows(store, f"SELECT ?s ?v WHERE {{ ?s <{predicate}> ?v }}", "?s ?v"):
-        subject, key = row["s"].value, value_key(row["v"])
-        if subject not in keys or key < keys[subject]:
-            keys[subject] = key
-    return keys
+    return _smallest(all_rows(store, f"SELECT ?s ?v WHERE {{ ?s <{predicate}> ?v }}", "?s ?v"), "v")
 
 
 def text_keys(store: Store, predicate: str, langs: Sequence[str]) -> dict[str, tuple]:
@@ -118,10 +113,15 @@ def text_keys(store: Store, predicate: str, langs: Sequence[str]) -> dict[str, t
 
 
 def pattern_keys(store: Store, class_iri: str, pattern: str) -> dict[str, tuple]:
+    return _smallest(all_rows(store, f"SELECT ?s ?k0 WHERE {{ ?s a <{class_iri}> . {pattern} }}", "?s ?k0"), "k0")
+
+
+def _smallest(rows: Iterable[dict[str, Term]], var: str) -> dict[str, tuple]:
+    """Per resource ?s, the smallest sort key of its values of `var` (rows without one give none)."""
     keys: dict[str, tuple] = {}
-    for row in all_rows(store, f"SELECT ?s ?k0 WHERE {{ ?s a <{class_iri}> . {pattern} }}", "?s ?k0"):
-        if "k0" in row:
-            subject, key = row["s"].value, value_key(row["k0"])
+    for row in rows:
+        if var in row:
+            subject, key = row["s"].value, value_key(row[var])
             if subject not in keys or key < keys[subject]:
                 keys[subject] = key
     return keys

@@ -74,7 +74,7 @@ class Graphe:
         def run() -> None:
             try:
                 path = self._reads_file()
-                if path is not None and self.store.path is not None:
+                if path is not None:
                     self.reads.load(path, self.store.revision().number)
                 reads.warm(self.store, self.cached, stop=lambda: self.closed)
                 # Millions of small objects now live as long as their revision: keep the cyclic garbage
@@ -156,12 +156,16 @@ class Graphe:
         self.store.close()
 
     def _reads_file(self) -> Path | None:
-        return self.settings.data_dir / "reads.pickle" if self.settings.data_dir is not None else None
+        """Where the read cache is saved between runs: only beside an embedded store on disk (a shared
+        remote store moves without us, so a saved cache would seldom match its revision)."""
+        if self.settings.data_dir is None or self.store.path is None:
+            return None
+        return self.settings.data_dir / "reads.pickle"
 
     def _save_reads(self) -> None:
         """Keep the lists, their sort keys and facet tables for a restart at the same revision."""
         path = self._reads_file()
-        if path is None or self.store.path is None:  # a shared remote store moves without us: not worth it
+        if path is None:
             return
         try:
             self.reads.save(path, self.store.revision().number, ("keys", "members", "facet", "list"))

@@ -261,40 +261,28 @@ def web_url(value: Any, where: Where, fld: str = "url", line: int | None = None)
                       f"invalid web address '{value}' (expected: http://… or https://…).", line)
 
 
+_KINDS: tuple[tuple[type | tuple[type, ...] | None, str, str], ...] = (
+    (dict, "un dictionnaire", "a mapping"), ((set, frozenset), "un ensemble", "a set"),
+    ((list, tuple), "une liste", "a list"), (bool, "un booléen", "a boolean"),  # bool before int: a bool is an int
+    ((int, float), "un nombre", "a number"), (None, "une valeur vide", "an empty value"), (str, "un texte", "a text"),
+)
+
+
+def _kind(value: Any, english: bool) -> str:
+    for kind, fr, en in _KINDS:
+        if (value is None) if kind is None else isinstance(value, kind):
+            return en if english else fr
+    name = type(value).__name__
+    return f"a value of type {name}" if english else f"une valeur de type {name}"
+
+
 def kind_of(value: Any) -> str:
-    if isinstance(value, dict):
-        return "un dictionnaire"
-    if isinstance(value, (set, frozenset)):
-        return "un ensemble"
-    if isinstance(value, (list, tuple)):
-        return "une liste"
-    if isinstance(value, bool):
-        return "un booléen"
-    if isinstance(value, (int, float)):
-        return "un nombre"
-    if value is None:
-        return "une valeur vide"
-    if isinstance(value, str):
-        return "un texte"
-    return f"une valeur de type {type(value).__name__}"
+    """What a value is, in French, for error messages (« une liste »)."""
+    return _kind(value, False)
 
 
 def kind_of_en(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, (set, frozenset)):
-        return "a set"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if value is None:
-        return "an empty value"
-    if isinstance(value, str):
-        return "a text"
-    return f"a value of type {type(value).__name__}"
+    return _kind(value, True)
 
 
 # --------------------------------------------------------------------------------------------- building

@@ -104,9 +104,9 @@ class GraphQLEndpoint:
                         raise  # this request was cancelled, not the one computing
             else:
                 running = self.running[key] = asyncio.get_running_loop().create_future()
-        response = None
+        response, keep = None, False
         try:
-            response = await self._execute(params, langs, account, allowed, lang, media)
+            response, keep = await self._execute(params, langs, account, allowed, lang, media)
         finally:
             if running is not None and self.running.get(key) is running:  # type: ignore[arg-type]
                 del self.running[key]  # type: ignore[arg-type]
@@ -114,14 +114,15 @@ class GraphQLEndpoint:
                     running.cancel()  # the followers compute it themselves
                 else:
                     running.set_result((response.status_code, response.body))
-        if key is not None and response.status_code < 500 and not getattr(response, "uncacheable", False):
+        if key is not None and keep:
             self.responses[key] = (response.status_code, response.body)
             if len(self.responses) > RESPONSE_CACHE:
                 self.responses.popitem(last=False)
         return response
 
     async def _execute(self, params: dict[str, Any], langs: tuple[str, ...], account, allowed,  # type: ignore[no-untyped-def]
-                       lang: str, media: str) -> Response:
+                       lang: str, media: str) -> tuple[Response, bool]:
+        """The answer, and whether it may be kept for the next identical anonymous query."""
         try:
             result = await asyncio.wait_for(self.schema.execute(
                 params["query"], variable_values=params["variables"], operation_name=params["operationName"],
@@ -129,11 +130,11 @@ class GraphQLEndpoint:
         except TimeoutError:
             return self._fail(504, "QUERY_TIMEOUT",
                               f"Requête interrompue après {EXECUTION_TIMEOUT:g} s : demandez moins de données.",
-                              f"Query stopped after {EXECUTION_TIMEOUT:g} s: ask for less data.", lang, media)
+                              f"Query stopped after {EXECUTION_TIMEOUT:g} s: ask for less data.", lang, media), False
         except InvalidOperationTypeError:
             return self._fail(405, "METHOD_NOT_ALLOWED",
                               "Une mutation ne peut pas être envoyée en GET : utilisez POST.",
-                              "A mutation cannot be sent with GET: use POST.", lang, media, {"Allow": "POST"})
+                              "A mutation cannot be sent with GET: use POST.", lang, media, {"Allow": "POST"}), True
         body: dict[str, Any] = {}
         request_error = result.data is None and bool(result.errors) and all(not e.path for e in result.errors)
         if not request_error:
@@ -144,8 +145,7 @@ class GraphQLEndpoint:
         response = JSONResponse(body, status_code=status, media_type=media)
         codes = {e["extensions"].get("code") for e in body.get("errors", ())}
         # Passing failures are not kept: the next request tries again.
-        response.uncacheable = bool(codes & {"INTERNAL_SERVER_ERROR", "QUERY_TIMEOUT", "SEARCH_UNAVAILABLE"})  # type: ignore[attr-defined]
-        return response
+        return response, not codes & {"INTERNAL_SERVER_ERROR", "QUERY_TIMEOUT", "SEARCH_UNAVAILABLE"}
 
     async def _params(self, request: Request) -> dict[str, Any]:
         if request.method == "GET":
