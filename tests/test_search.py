@@ -257,13 +257,22 @@ def test_search_over_graphql(api) -> None:  # type: ignore[no-untyped-def]
     assert len(similar["data"]["similar"]) == 3
 
 
-def test_in_memory_indexes_of_two_processes_do_not_share_temporary_files(tmp_path: Path) -> None:
-    """whoosh puts an in-memory writer's temporary files in <tmp>/MAIN.tmp, shared by every process: one
-    process's clean-up broke another's writer. Ours get a folder of their own."""
+def test_in_memory_index_writes_leave_nothing_in_the_temporary_folder(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """whoosh puts an in-memory writer's temporary files in <tmp>/MAIN.tmp, shared by every process (one
+    process's clean-up broke another's writer), and never removes its per-document writer's folder. Ours
+    keep them in memory: two writers, each committed, leave the temporary folder as it was."""
+    import tempfile
+
+    from whoosh.fields import ID, TEXT, Schema
+
     from graphe.search.index import PrivateRamStorage
-    first, second = PrivateRamStorage().temp_storage("MAIN.tmp"), PrivateRamStorage().temp_storage("MAIN.tmp")
-    try:
-        assert first.folder != second.folder and not first.folder.endswith("MAIN.tmp")
-    finally:
-        first.destroy()
-        second.destroy()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for _ in range(2):
+        ix = PrivateRamStorage().create_index(Schema(id=ID(stored=True), body=TEXT))
+        writer = ix.writer()
+        writer.add_document(id="a", body="une fiche sur l'énergie")
+        writer.commit()
+        with ix.searcher() as searcher:
+            assert searcher.doc_count() == 1
+    assert list(tmp_path.iterdir()) == []

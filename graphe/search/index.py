@@ -30,12 +30,14 @@ Progress = Callable[[int, int], None]
 
 
 class PrivateRamStorage(RamStorage):
-    """An in-memory index whose writers' temporary files get a folder of their own: whoosh names it after
-    the index ("MAIN.tmp" in the system's temporary folder), the same for every process on the machine,
-    and one writer's clean-up then deletes the files of another (seen with two test runs at once)."""
+    """An in-memory index whose writers' temporary files stay in memory too. whoosh puts them in a folder
+    of the system's temporary directory named after the index ("MAIN.tmp"), the same for every process on
+    the machine, so one writer's clean-up deleted the files of another (seen with two test runs at once);
+    and the per-document writer never removes its folder, so a random name would leave one behind per
+    write."""
 
     def temp_storage(self, name=None):  # type: ignore[no-untyped-def]
-        return super().temp_storage(None)
+        return RamStorage()
 
 
 class SearchIndex:
