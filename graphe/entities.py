@@ -5,7 +5,8 @@ level. Entities are plain values (`Entity`), languages are chosen by `pick`.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 from .rdf import GR, PREFIXES, Literal, NamedNode, Term
@@ -13,14 +14,24 @@ from .store import Store
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 DEFAULT_LANGS = ("fr", "en")
+# Predicates whose values are long texts (a practice's full description is 300 to 800 words): readers of
+# lists and relations rarely ask for them, so the API reads them apart (`fetch(..., part=...)`).
+LONG_TEXT = frozenset({PREFIXES["dct"] + "description", PREFIXES["schema"] + "description", GR + "results",
+                       GR + "transferability"})
+_WITHOUT_LONG = "FILTER(?p NOT IN (%s))" % ", ".join(f"<{p}>" for p in sorted(LONG_TEXT))
+_ONLY_LONG = "VALUES ?p { %s }" % " ".join(f"<{p}>" for p in sorted(LONG_TEXT))
+_PARTS = {"all": "", "short": _WITHOUT_LONG, "long": _ONLY_LONG}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """A resource and every (predicate → objects) the published graph gives it."""
 
     iri: str
     props: dict[str, list[Term]] = field(default_factory=dict)
+    # What was derived from `props` (sorted references, chosen texts): entities are kept across requests
+    # and read field by field, many times.
+    _memo: dict[tuple, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def types(self) -> list[str]:
@@ -33,7 +44,11 @@ class Entity:
         return self.props.get(predicate, [])
 
     def refs(self, predicate: str) -> list[str]:
-        return sorted(t.value for t in self.values(predicate) if isinstance(t, NamedNode))
+        key = ("refs", predicate)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = tuple(sorted(t.value for t in self.values(predicate) if isinstance(t, NamedNode)))
+        return list(found)
 
     def ref(self, predicate: str) -> str | None:
         found = self.refs(predicate)
@@ -51,7 +66,12 @@ class Entity:
         return sorted((t.language or "", t.value) for t in self.values(predicate) if isinstance(t, Literal))
 
     def text(self, predicate: str, langs: Sequence[str] = DEFAULT_LANGS) -> str | None:
-        return pick(self.texts(predicate), langs)
+        key = ("text", predicate, tuple(langs))
+        try:
+            return self._memo[key]
+        except KeyError:
+            found = self._memo[key] = pick(self.texts(predicate), langs)
+            return found
 
     @property
     def weight(self) -> int:
@@ -92,33 +112,80 @@ def pick(texts: Sequence[tuple[str, str]], langs: Sequence[str]) -> str | None:
     return texts[0][1]
 
 
-def fetch(store: Store, iris: Sequence[str]) -> dict[str, Entity]:
-    """Every published triple of each resource, in one query. Unknown IRIs are absent from the result."""
+def fetch(store: Store, iris: Sequence[str], part: str = "all") -> dict[str, Entity]:
+    """Every published triple of each resource, in one query — or only its `short` values (without the
+    `LONG_TEXT` predicates), or only its `long` ones. Unknown IRIs are absent from the result."""
     if not iris:
         return {}
-    rows = store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", {"s": [NamedNode(i) for i in iris]})
+    rows = store.select(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o {_PARTS[part]} }}", {"s": [NamedNode(i) for i in iris]})
     return _group(rows, "s")
 
 
-def fetch_related(store: Store, keys: Sequence[str], pattern: str) -> dict[str, list[Entity]]:
+def fetch_related(store: Store, keys: Sequence[str], pattern: str, part: str = "all") -> dict[str, list[Entity]]:
     """Entities ?s related to each key ?k by `pattern` (a graph pattern over ?k and ?s), with all their
-    triples, in one query. Keys with nothing related map to an empty list."""
+    triples (or a `part`, as in `fetch`), in one query. Keys with nothing related map to an empty list."""
     if not keys:
         return {}
-    rows = store.select(f"SELECT DISTINCT ?k ?s ?p ?o WHERE {{ {pattern} ?s ?p ?o }}",
+    rows = store.select(f"SELECT DISTINCT ?k ?s ?p ?o WHERE {{ {pattern} ?s ?p ?o {_PARTS[part]} }}",
                         {"k": [NamedNode(k) for k in keys]})
     related: dict[str, dict[str, Entity]] = {k: {} for k in keys}
+    add = _adder()
     for row in rows:
         key, subject = row["k"].value, row["s"].value
-        entity = related[key].setdefault(subject, Entity(subject))
-        entity.props.setdefault(row["p"].value, []).append(row["o"])
+        entity = related[key].get(subject)
+        if entity is None:
+            entity = related[key][subject] = Entity(subject)
+        add(entity, row)
     return {k: sorted(v.values(), key=lambda e: e.iri) for k, v in related.items()}
 
 
 def _group(rows: list[dict[str, Term]], var: str) -> dict[str, Entity]:
     out: dict[str, Entity] = {}
+    add = _adder()
     for row in rows:
         subject = row[var].value
-        entity = out.setdefault(subject, Entity(subject))
-        entity.props.setdefault(row["p"].value, []).append(row["o"])
+        entity = out.get(subject)
+        if entity is None:
+            entity = out[subject] = Entity(subject)
+        add(entity, row)
     return out
+
+
+def _adder() -> Callable[[Entity, dict[str, Term]], None]:
+    """Adds a row's (?p, ?o) to an entity, sharing one object per predicate and per IRI value across the
+    entities of one read: kept entities are many (list pages read them ahead), their IRIs much repeated."""
+    shared: dict[object, object] = {}
+
+    def add(entity: Entity, row: dict[str, Term]) -> None:
+        predicate = row["p"].value
+        predicate = shared.setdefault(predicate, predicate)
+        value = row["o"]
+        if type(value) is NamedNode:
+            value = shared.setdefault(value, value)
+        entity.props.setdefault(predicate, []).append(value)  # type: ignore[arg-type]
+    return add
+
+
+def source(store: Store, kind: object) -> tuple[Callable[[list[str]], dict], Callable[[Any], int], Any]:
+    """How the API reads values of a kind, in one batch: "entity" (without its long texts), "long" (its
+    long texts only), ("related", pattern) (`fetch_related`); with their weight for the read cache and
+    the value of an absent key."""
+    if kind == "entity":
+        return (lambda ks: fetch(store, ks, "short")), _weight, None
+    if kind == "long":
+        return (lambda ks: fetch(store, ks, "long")), _weight, Entity("")
+    pattern = kind[1]  # type: ignore[index]
+    return (lambda ks: fetch_related(store, ks, pattern, "short")), (lambda es: 1 + sum(e.weight for e in es)), []
+
+
+def read_many(cache: Any, revision: int, store: Store, kind: object, keys: Sequence[str]) -> dict[tuple, Any]:
+    """The values of `keys` (as {(kind, key): value}), kept per revision in `cache` (a `RevisionCache`):
+    only those not kept yet are read, in one batch."""
+    fetch_, weight, default = source(store, kind)
+    return cache.get_many(revision, [(kind, k) for k in keys],
+                          lambda missing: {(kind, k): v for k, v in fetch_([m[1] for m in missing]).items()},
+                          weight=weight, default=default)
+
+
+def _weight(entity: Entity | None) -> int:
+    return entity.weight if entity is not None else 1

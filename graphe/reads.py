@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 
 from . import entities, listing
@@ -102,3 +103,24 @@ def warm(store: Store, cached: Cache, stop: Callable[[], bool] = lambda: False) 
         listing.ordered(store, query, cached)
     if not stop():
         listing.facets(store, practice_query(PracticeFilter(), "ID", False, ()), PRACTICE_FACETS, cached)
+
+
+# What list pages show: practices, their cities, their themes and statuses (concepts), the charters.
+PRELOADED = (PREFIXES["gr"] + "Practice", PREFIXES["gr"] + "City", SKOS + "Concept", PREFIXES["gr"] + "Charter")
+PRELOAD_BATCH = 2000
+
+
+def preload(store: Store, cache: Any, revision: int, stop: Callable[[], bool] = lambda: False) -> int:
+    """Read ahead, into `cache` at `revision`, the entities (without their long texts) of every resource of
+    the `PRELOADED` classes, in batches: varied list pages then read nothing from the store. Stops early
+    when `stop()` says so (closing, or a newer revision). Returns how many resources were read."""
+    classes = " ".join(f"<{c}>" for c in PRELOADED)
+    iris = [r["s"].value for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c }}")]
+    done = 0
+    for start in range(0, len(iris), PRELOAD_BATCH):
+        if stop():
+            break
+        batch = iris[start:start + PRELOAD_BATCH]
+        entities.read_many(cache, revision, store, "entity", batch)
+        done += len(batch)
+    return done

@@ -58,7 +58,7 @@ class Graphe:
         self.search = SearchIndex(settings.data_dir / "search" if settings.data_dir is not None else None)
         self.lock = threading.RLock()  # one domain write at a time: check, then commit, then index
         self.closed = False
-        self.reads = RevisionCache()
+        self.reads = RevisionCache(max_weight=settings.read_cache_mb * 10_000)  # weights: about 100 bytes
         self._threads: list[threading.Thread] = []
 
     def cached(self, key: Hashable, compute: Callable[[], T], weight: Callable[[T], int] = lambda _: 1,
@@ -74,9 +74,11 @@ class Graphe:
         def run() -> None:
             try:
                 path = self._reads_file()
+                revision = self.store.revision().number
                 if path is not None:
-                    self.reads.load(path, self.store.revision().number)
+                    self.reads.load(path, revision)
                 reads.warm(self.store, self.cached, stop=lambda: self.closed)
+                self._preload(revision)
                 # Millions of small objects now live as long as their revision: keep the cyclic garbage
                 # collector from scanning them again and again (its pauses showed in the p99 latency).
                 # They hold no cycles; reference counting still frees them when the revision moves.
@@ -102,8 +104,15 @@ class Graphe:
         revision = self.store.revision().number
         def run() -> None:
             self.reads.refresh(revision, stop=lambda: self.closed)
+            self._preload(revision)
             gc.freeze()  # (see warm_reads)
         return self._background(run, "graphe-refresh")
+
+    def _preload(self, revision: int) -> None:
+        """Read ahead the entities list pages show (`reads.preload`), until closed or the revision moves."""
+        from . import reads
+        reads.preload(self.store, self.reads, revision,
+                      stop=lambda: self.closed or self.store.revision().number != revision)
 
     @classmethod
     def open(cls, settings: Settings, *, seed: bool = True, say: Callable[[str], None] = lambda _: None,

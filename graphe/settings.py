@@ -26,6 +26,7 @@ ENVIRONMENT = {
     "GRAPHE_STORE_USER": "store_user",
     "GRAPHE_STORE_PASSWORD": "store_password",
     "GRAPHE_GRAPH_PREFIX": "graph_prefix",
+    "GRAPHE_READ_CACHE_MB": "read_cache_mb",
 }
 DEFAULT_LICENSE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
@@ -46,6 +47,7 @@ class Settings:
     license: str = DEFAULT_LICENSE  # licence of the published data (an IRI), in the catalogue and dumps
     sparql_timeout: float = 10.0  # seconds before a public SPARQL query is stopped
     sparql_max_rows: int = 10_000  # results (rows or triples) a public SPARQL query returns at most
+    read_cache_mb: int = 400  # what is derived for reads and kept per revision (lists, entities…), roughly
     # A remote SPARQL 1.1 server instead of the embedded Oxigraph (query and update endpoints, credentials).
     store_query_url: str | None = None
     store_update_url: str | None = None
@@ -72,6 +74,9 @@ class Settings:
         if self.sparql_timeout <= 0 or self.sparql_max_rows <= 0:
             raise GrapheError("SETTINGS_INVALID", "Le délai et le plafond SPARQL doivent être positifs.",
                               "The SPARQL timeout and row cap must be positive.")
+        if self.read_cache_mb < 0:
+            raise GrapheError("SETTINGS_INVALID", "La taille du cache de lecture ne peut pas être négative.",
+                              "The read cache size cannot be negative.")
         if not 0 < self.port < 65536:
             raise GrapheError(
                 "SETTINGS_INVALID",
@@ -88,7 +93,7 @@ class Settings:
             if environ.get(variable):
                 values[name] = environ[variable]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for name, kind in (("port", int), ("sparql_timeout", float), ("sparql_max_rows", int)):
+        for name, kind in (("port", int), ("sparql_timeout", float), ("sparql_max_rows", int), ("read_cache_mb", int)):
             if name in values:
                 try:
                     values[name] = kind(str(values[name]))

@@ -7,7 +7,6 @@ from typing import Generic, Optional, TypeVar
 import strawberry
 
 from .. import filters, listing
-from ..entities import Entity
 from ..listing import ListQuery
 from ..service import Graphe
 from .types import Concept, Theme
@@ -135,8 +134,8 @@ async def connect(info: strawberry.Info, cls, query: ListQuery, first: Optional[
     size = listing.page_size(first)
     offset = listing.decode_cursor(after)
     result = listing.page(ordered(graphe, query), offset, size)
-    loaded = {e.iri: e for e in await info.context.entities(result.iris)}
-    edges = [Edge(node=node_type(entity=loaded.get(iri, Entity(iri))), cursor=listing.encode_cursor(offset + i))
+    entity = await info.context.lookup(result.iris)
+    edges = [Edge(node=node_type(entity=entity(iri)), cursor=listing.encode_cursor(offset + i))
              for i, iri in enumerate(result.iris)]
     info = PageInfo(has_next_page=result.has_next, has_previous_page=offset > 0,
                     start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None)

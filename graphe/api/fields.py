@@ -12,8 +12,9 @@ from typing import Annotated, Any, Optional
 import strawberry
 from strawberry.types import Info
 
-from ..entities import Entity
+from ..entities import LONG_TEXT, Entity
 from .context import MISSING
+from .plan import READ, Read
 
 TYPES = "graphe.api.types"
 
@@ -41,37 +42,87 @@ def _wrap(type_name: str, entity: Entity) -> Any:
     return _type(type_name)(entity=entity)
 
 
+def _field(resolve: Callable[..., Any], read: Read, **options: Any) -> Any:
+    """A strawberry field, with how `plan` reads it without graphql-core's per-field machinery."""
+    return strawberry.field(resolver=resolve, metadata={READ: read}, **options)
+
+
 def node_id(description: str = "IRI de la ressource. / The resource's IRI.") -> Any:
     def resolve(root: Any) -> strawberry.ID:
         return strawberry.ID(root.entity.iri)
-    return strawberry.field(resolver=resolve, description=description, graphql_type=strawberry.ID)
+    return _field(resolve, Read(lambda root, ctx, args: root.entity.iri,
+                                column=lambda roots, ctx, args: [r.entity.iri for r in roots]),
+                  description=description, graphql_type=strawberry.ID)
+
+
+def _from(root: Any, info: Info, long: bool, use: Callable[[Entity], Any]) -> Any:
+    """`use` applied to the entity holding the values: the root's own, or for long texts (`LONG_TEXT`)
+    the root's long texts, read apart — now if kept, else batched with the level's other reads."""
+    if not long:
+        return use(root.entity)
+    kept = info.context.kept_long(root.entity.iri)
+    if kept is not MISSING:
+        return use(kept)
+
+    async def load() -> Any:
+        return use(await info.context.long(root.entity.iri))
+    return load()
+
+
+def _held(root: Any, ctx: Any, long: bool) -> Entity:
+    return ctx.local("long", root.entity.iri) if long else root.entity
+
+
+def _long_needs(root: Any, args: dict) -> list[tuple]:
+    return [("long", root.entity.iri)]
 
 
 def text(predicate: str, description: str) -> Any:
     """The text in the reader's language (field `lang`, else Accept-Language, else fr → en → any)."""
+    long = predicate in LONG_TEXT
+
     def resolve(root: Any, info: Info, lang: Annotated[Optional[list[str]], strawberry.argument(
             description=LANG_DOC)] = None) -> Optional[str]:
-        return root.entity.text(predicate, info.context.preferences(lang))
-    return strawberry.field(resolver=resolve, description=description)
+        langs = info.context.preferences(lang)
+        return _from(root, info, long, lambda entity: entity.text(predicate, langs))
+
+    def read(root: Any, ctx: Any, args: dict) -> Optional[str]:
+        return _held(root, ctx, long).text(predicate, ctx.preferences(args.get("lang")))
+
+    def column(roots: list, ctx: Any, args: dict) -> list[Optional[str]]:
+        langs = ctx.preferences(args.get("lang"))
+        return [r.entity.text(predicate, langs) for r in roots]
+    return _field(resolve, Read(read, _long_needs, None) if long else Read(read, None, column),
+                  description=description)
 
 
 def translations(predicate: str, description: str) -> Any:
-    def resolve(root: Any) -> list[Translation]:
-        return [Translation(lang=lang, value=value) for lang, value in root.entity.texts(predicate)]
-    return strawberry.field(resolver=resolve, description=description + " — toutes les langues / all languages")
+    long = predicate in LONG_TEXT
+
+    def of(entity: Entity) -> list[Translation]:
+        return [Translation(lang=lang, value=value) for lang, value in entity.texts(predicate)]
+
+    def resolve(root: Any, info: Info) -> list[Translation]:
+        return _from(root, info, long, of)
+    return _field(resolve, Read(lambda root, ctx, args: of(_held(root, ctx, long)), _long_needs if long else None),
+                  description=description + " — toutes les langues / all languages")
 
 
 def texts(predicate: str, description: str) -> Any:
     """Several values (keywords): those in the preferred language present, else all."""
+    def chosen(root: Any, langs: tuple[str, ...]) -> list[str]:
+        values = root.entity.texts(predicate)
+        for want in langs:
+            found = [v for l, v in values if l == want or l.startswith(want + "-")]
+            if found:
+                return found
+        return [v for _, v in values]
+
     def resolve(root: Any, info: Info, lang: Annotated[Optional[list[str]], strawberry.argument(
             description=LANG_DOC)] = None) -> list[str]:
-        values = root.entity.texts(predicate)
-        for want in info.context.preferences(lang):
-            chosen = [v for l, v in values if l == want or l.startswith(want + "-")]
-            if chosen:
-                return chosen
-        return [v for _, v in values]
-    return strawberry.field(resolver=resolve, description=description)
+        return chosen(root, info.context.preferences(lang))
+    return _field(resolve, Read(lambda root, ctx, args: chosen(root, ctx.preferences(args.get("lang")))),
+                  description=description)
 
 
 def literal(predicate: str, description: str, convert: Callable[[str], Any] = str, kind: Any = str) -> Any:
@@ -83,20 +134,21 @@ def literal(predicate: str, description: str, convert: Callable[[str], Any] = st
             return convert(value)
         except ValueError:
             return None
-    return strawberry.field(resolver=resolve, description=description, graphql_type=Optional[kind])
+    return _field(resolve, Read(lambda root, ctx, args: resolve(root)), description=description,
+                  graphql_type=Optional[kind])
 
 
 def literals(predicate: str, description: str) -> Any:
     def resolve(root: Any) -> list[str]:
         return root.entity.literals(predicate) + root.entity.refs(predicate)
-    return strawberry.field(resolver=resolve, description=description)
+    return _field(resolve, Read(lambda root, ctx, args: resolve(root)), description=description)
 
 
 def link(predicate: str, description: str) -> Any:
     """An IRI value given as a string (a web page, a Wikidata item)."""
     def resolve(root: Any) -> Optional[str]:
         return root.entity.ref(predicate)
-    return strawberry.field(resolver=resolve, description=description)
+    return _field(resolve, Read(lambda root, ctx, args: resolve(root)), description=description)
 
 
 def one(predicate: str, type_name: str, description: str) -> Any:
@@ -112,7 +164,16 @@ def one(predicate: str, type_name: str, description: str) -> Any:
             entity = await info.context.entity(target)
             return _wrap(type_name, entity) if entity is not None else None
         return load()
-    return strawberry.field(resolver=resolve, description=description, graphql_type=Optional[_lazy(type_name)])
+
+    def needs(root: Any, args: dict) -> list[tuple]:
+        target = root.entity.ref(predicate)
+        return [] if target is None else [("entity", target)]
+
+    def read(root: Any, ctx: Any, args: dict) -> Any:
+        target = root.entity.ref(predicate)
+        entity = None if target is None else ctx.local("entity", target)
+        return _wrap(type_name, entity) if entity is not None else None
+    return _field(resolve, Read(read, needs), description=description, graphql_type=Optional[_lazy(type_name)])
 
 
 def many(predicate: str, type_name: str, description: str) -> Any:
@@ -125,7 +186,12 @@ def many(predicate: str, type_name: str, description: str) -> Any:
         async def load() -> Any:
             return [_wrap(type_name, e) for e in await info.context.entities(refs)]
         return load()
-    return strawberry.field(resolver=resolve, description=description, graphql_type=list[_lazy(type_name)])
+
+    def read(root: Any, ctx: Any, args: dict) -> list[Any]:
+        found = (ctx.local("entity", r) for r in root.entity.refs(predicate))
+        return [_wrap(type_name, e) for e in found if e is not None]
+    return _field(resolve, Read(read, lambda root, args: [("entity", r) for r in root.entity.refs(predicate)]),
+                  description=description, graphql_type=list[_lazy(type_name)])
 
 
 def inverse(pattern: str, type_name: str, description: str,
@@ -142,7 +208,10 @@ def inverse(pattern: str, type_name: str, description: str,
         async def load() -> Any:
             return wrap(await info.context.related(pattern, root.entity.iri))
         return load()
-    return strawberry.field(resolver=resolve, description=description, graphql_type=list[_lazy(type_name)])
+    kind = ("related", pattern)
+    return _field(resolve, Read(lambda root, ctx, args: wrap(ctx.local(kind, root.entity.iri)),
+                                lambda root, args: [(kind, root.entity.iri)]),
+                  description=description, graphql_type=list[_lazy(type_name)])
 
 
 def concept(predicate: str, description: str) -> Any:
@@ -153,7 +222,8 @@ def concept(predicate: str, description: str) -> Any:
 def retired_at() -> Any:
     def resolve(root: Any) -> Optional[str]:
         return root.entity.literal("http://www.w3.org/ns/prov#invalidatedAtTime")
-    return strawberry.field(resolver=resolve, description="Date de retrait, si l'objet est retiré. / Retired at.")
+    return _field(resolve, Read(lambda root, ctx, args: resolve(root)),
+                  description="Date de retrait, si l'objet est retiré. / Retired at.")
 
 
 def history() -> Any:

@@ -124,9 +124,10 @@ class GraphQLEndpoint:
                        lang: str, media: str) -> tuple[Response, bool]:
         """The answer, and whether it may be kept for the next identical anonymous query."""
         try:
-            result = await asyncio.wait_for(self.schema.execute(
-                params["query"], variable_values=params["variables"], operation_name=params["operationName"],
-                context_value=Context(self.graphe, langs, account), allowed_operation_types=allowed), EXECUTION_TIMEOUT)
+            async with asyncio.timeout(EXECUTION_TIMEOUT):  # (wait_for would run it in a task of its own)
+                result = await self.schema.execute(
+                    params["query"], variable_values=params["variables"], operation_name=params["operationName"],
+                    context_value=Context(self.graphe, langs, account), allowed_operation_types=allowed)
         except TimeoutError:
             return self._fail(504, "QUERY_TIMEOUT",
                               f"Requête interrompue après {EXECUTION_TIMEOUT:g} s : demandez moins de données.",

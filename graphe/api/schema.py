@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from ..errors import GrapheError
 from .cost import CostRule
+from .plan import PlannedExecution, prepare
 from .query import Query
 from .mutations import Mutation, WorkflowQuery
 from .practice_input import PracticeMutation
@@ -73,12 +74,13 @@ class RootMutation(Mutation, PracticeMutation):
     """Proposing, reviewing, publishing, retiring."""
 
 
-def build_schema() -> GrapheSchema:
+def build_schema(planned: bool = True) -> GrapheSchema:
+    """The schema; `planned` false leaves every field to graphql-core (the reference `plan` is tested against)."""
     # The rule classes are made once: strawberry's ValidationCache keys on them, and the depth and alias
     # limiters would otherwise make new classes for every request, so that no validation was ever reused.
     rules = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
              *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules, CostRule]
-    return GrapheSchema(
+    schema = GrapheSchema(
         query=RootQuery,
         mutation=RootMutation,
         extensions=[
@@ -87,7 +89,11 @@ def build_schema() -> GrapheSchema:
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
         ],
+        execution_context_class=PlannedExecution if planned else None,
     )
+    if planned:
+        prepare(schema._schema)
+    return schema
 
 
 def sdl() -> str:

@@ -1,0 +1,166 @@
+"""`graphe.api.plan` completes levels of an answer outside graphql-core: its answers must be graphql-core's,
+byte for byte — data, errors and their paths —, it must read the store no more often, and it must really
+be the path taken (else these tests would prove nothing)."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, is_leaf_type
+
+from graphe.api.context import Context
+from graphe.api.schema import build_schema, format_error
+from graphe.service import Graphe
+
+BASE = "https://graphe.aimf.asso.fr/"
+
+
+@pytest.fixture(scope="module")
+def schemas() -> tuple[Any, Any]:
+    return build_schema(), build_schema(planned=False)
+
+
+def run(schema, graphe: Graphe, query: str, variables: dict | None = None,  # type: ignore[no-untyped-def]
+        langs: tuple[str, ...] = (), cold: bool = True) -> tuple[dict, int]:
+    """The answer as a client sees it, and the number of store queries it took (cold: nothing kept)."""
+    if cold:
+        graphe.reads.clear()
+    before = graphe.store.queries
+    result = asyncio.run(schema.execute(query, variable_values=variables, context_value=Context(graphe, langs)))
+    answer: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        answer["errors"] = [format_error(e) for e in result.errors]
+    return answer, graphe.store.queries - before
+
+
+def selection(schema: GraphQLSchema, type_name: str, depth: int) -> str:
+    """Every field of a type callable without arguments, objects followed `depth` levels down."""
+    parts = []
+    for name, field in schema.type_map[type_name].fields.items():  # type: ignore[union-attr]
+        if any(isinstance(a.type, GraphQLNonNull) and a.default_value is None for a in field.args.values()):
+            continue
+        inner = field.type
+        while isinstance(inner, (GraphQLNonNull, GraphQLList)):
+            inner = inner.of_type
+        if is_leaf_type(inner):
+            parts.append(name)
+        elif isinstance(inner, GraphQLObjectType) and depth > 0 and name != "history":
+            parts.append(f"{name} {{ {selection(schema, inner.name, depth - 1)} }}")
+    return " ".join(parts) or "__typename"
+
+
+ONE = {"practice": "Practice", "city": "City", "charter": "Charter", "aiProject": "AIProject"}
+
+
+def first_ids(graphe: Graphe, cls: str, n: int = 3) -> list[str]:
+    rows = graphe.store.select(f"SELECT ?s WHERE {{ ?s a <https://graphe.aimf.asso.fr/def#{cls}> }} "
+                               f"ORDER BY ?s LIMIT {n}")
+    return [r["s"].value for r in rows]
+
+
+def corpus(graphe: Graphe, schema: GraphQLSchema) -> list[tuple[str, dict | None]]:
+    out: list[tuple[str, dict | None]] = []
+    for root, type_name in ONE.items():
+        fields = selection(schema, type_name, 2)
+        for iri in first_ids(graphe, "AIProject" if type_name == "AIProject" else type_name):
+            out.append((f"query($id: ID!) {{ {root}(id: $id) {{ {fields} }} }}", {"id": iri}))
+    for root, type_name in (("practices", "Practice"), ("cities", "City"), ("charters", "Charter"),
+                            ("criteria", "Criterion"), ("aiProjects", "AIProject")):
+        fields = selection(schema, type_name, 1)
+        out.append((f"{{ {root}(first: 7) {{ totalCount pageInfo {{ hasNextPage endCursor }} "
+                    f"edges {{ cursor node {{ __typename {fields} }} }} }} }}", None))
+    out += [
+        # the bench's pages, with variables, fragments, aliases, @include/@skip and a language argument
+        ("""query($t: [ID!], $o: PracticeOrder, $n: Int, $withCity: Boolean!) {
+              practices(first: $n, filter: {themes: $t}, orderBy: $o) { edges { node { ...card
+                ville: city @include(if: $withCity) { name country } themes @skip(if: $withCity) { label } } } } }
+            fragment card on Practice { id title en: title(lang: ["en"]) keywords(lang: ["en", "fr"]) status { code } }""",
+         {"t": [BASE + "id/theme/energy"], "o": {"field": "TITLE", "direction": "DESC"}, "n": 12, "withCity": True}),
+        ("""query($withCity: Boolean!) { practices(first: 9, orderBy: {field: ISSUED}) { edges { node {
+              title city @include(if: $withCity) { name } themes @skip(if: $withCity) { label } } } } }""",
+         {"withCity": False}),
+        # nested lists four levels down, a field graphql-core must run (async `matches`, `history`) inside
+        ("""{ practices(first: 20, orderBy: {field: ID}) { edges { node { title city { name charters { title
+              criteria { label matches { match criterion { label } } } } } } } } }""", None),
+        ("""{ practices(first: 5) { edges { node { title history { number action } city { name } } } } }""", None),
+        ("""{ themes { id label en: label(lang: ["en"]) narrower { label(lang: ["en", "fr"]) } broader { label } }
+              charters(first: 20) { edges { node { title(lang: ["en"]) criteria { label(lang: ["en"]) } } } } }""",
+         None),
+        ("""{ themes { id label narrower { label } broader { label } } practiceFacets { themes { theme { label }
+              count } countries { country count } statuses { value { code label } count } } }""", None),
+        # an abstract type (search results), and errors: unknown ids, a bad cursor
+        ("""{ search(text: "énergie", first: 5) { totalCount edges { node { score snippet target {
+              __typename ... on Practice { title city { name } } ... on Charter { title } } } } } }""", None),
+        ("""{ practice(id: "https://graphe.aimf.asso.fr/id/practice/nope") { title }
+              city(id: "pas une IRI") { name } }""", None),
+        ("""{ practices(first: 3, after: "!!") { edges { node { title } } } }""", None),
+    ]
+    return out
+
+
+def test_planned_answers_are_graphql_cores_and_read_no_more(rich: Graphe, schemas) -> None:  # type: ignore[no-untyped-def]
+    planned, reference = schemas
+    cases = corpus(rich, reference._schema)
+    assert len(cases) > 20
+    compared = 0
+    for query, variables in cases:
+        for langs in ((), ("en",)):
+            expected, expected_reads = run(reference, rich, query, variables, langs)
+            got, reads = run(planned, rich, query, variables, langs)
+            assert got == expected, query
+            assert reads <= expected_reads, query
+            again, _ = run(planned, rich, query, variables, langs, cold=False)  # from the read cache
+            assert again == expected, query
+            compared += bool(expected.get("data"))
+    assert compared >= 20  # most of the corpus answers data, not only errors
+
+
+def test_the_planned_path_is_taken_and_hands_back_what_it_cannot_do(rich: Graphe) -> None:
+    """A planned level never calls graphql-core's resolver; a level with a field the plan cannot read is
+    handed back whole (its resolvers run)."""
+    schema = build_schema()
+    called: list[str] = []
+    field = schema._schema.type_map["Practice"].fields["title"]  # type: ignore[union-attr]
+    resolve = field.resolve
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        called.append("title")
+        return resolve(*args, **kwargs)
+
+    field.resolve = spy
+    answer, _ = run(schema, rich, "{ practices(first: 5) { edges { node { title city { name } } } } }")
+    assert len(answer["data"]["practices"]["edges"]) == 5 and not answer.get("errors")
+    assert called == []
+    answer, _ = run(schema, rich, "{ practices(first: 5) { edges { node { title history { number action } } } } }")
+    assert called == ["title"] * 5 and not answer.get("errors")
+
+
+@pytest.mark.parametrize("n", [10, 100])
+def test_store_queries_per_level_do_not_grow_with_the_page(rich: Graphe, n: int) -> None:
+    """One read per level, planned or handed back (`matches` makes the criteria level graphql-core's)."""
+    schema = build_schema()
+    query = """query($n: Int) { practices(first: $n, orderBy: {field: ID}) { edges { node { title
+        city { name charters { title criteria { label %s } } } } } } }"""
+    counts = [run(schema, rich, query % extra, {"n": n})[1] for extra in ("", "matches { match }")]
+    small = [run(schema, rich, query % extra, {"n": 2})[1] for extra in ("", "matches { match }")]
+    assert counts == small
+
+
+def test_long_texts_are_read_apart_in_one_batch_and_only_when_asked(rich: Graphe) -> None:
+    """Entities are kept without their long texts (a practice's full description): a page asking for
+    them reads them in one more query, whatever its size, and gets exactly what the store holds."""
+    schema = build_schema()
+    query = "query($n: Int) { practices(first: $n, orderBy: {field: ID}) { edges { node { id %s } } } }"
+    short = [run(schema, rich, query % "title", {"n": n})[1] for n in (3, 30)]
+    long = [run(schema, rich, query % "title body", {"n": n})[1] for n in (3, 30)]
+    assert short[0] == short[1] and long == [short[0] + 1, short[1] + 1]
+    answer, _ = run(schema, rich, query % "body bodyTranslations { lang value }", {"n": 30})
+    nodes = [e["node"] for e in answer["data"]["practices"]["edges"]]
+    stored = {r["s"].value: r["d"].value for r in rich.store.select(
+        "SELECT ?s ?d WHERE { ?s a <https://graphe.aimf.asso.fr/def#Practice> ; <http://purl.org/dc/terms/description> ?d "
+        "FILTER(LANG(?d) = 'fr') }")}
+    assert sum(1 for n in nodes if n["body"]) >= 20
+    for node in nodes:
+        assert node["body"] == stored.get(node["id"])
+        assert node["body"] is None or {"lang": "fr", "value": node["body"]} in node["bodyTranslations"]
