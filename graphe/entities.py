@@ -28,7 +28,7 @@ class Entity:
     """A resource and every (predicate → objects) the published graph gives it."""
 
     iri: str
-    props: dict[str, list[Term]] = field(default_factory=dict)
+    props: dict[str, Sequence[Term]] = field(default_factory=dict)  # lists while read, then tuples
     # What was derived from `props` (sorted references, chosen texts): entities are kept across requests
     # and read field by field, many times.
     _memo: dict[tuple, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -40,8 +40,8 @@ class Entity:
     def is_a(self, class_iri: str) -> bool:
         return class_iri in self.refs(RDF_TYPE)
 
-    def values(self, predicate: str) -> list[Term]:
-        return self.props.get(predicate, [])
+    def values(self, predicate: str) -> Sequence[Term]:
+        return self.props.get(predicate, ())
 
     def refs(self, predicate: str) -> list[str]:
         key = ("refs", predicate)
@@ -136,6 +136,8 @@ def fetch_related(store: Store, keys: Sequence[str], pattern: str, part: str = "
         if entity is None:
             entity = related[key][subject] = Entity(subject)
         add(entity, row)
+    for found in related.values():
+        _settle(found.values())
     return {k: sorted(v.values(), key=lambda e: e.iri) for k, v in related.items()}
 
 
@@ -148,7 +150,16 @@ def _group(rows: list[dict[str, Term]], var: str) -> dict[str, Entity]:
         if entity is None:
             entity = out[subject] = Entity(subject)
         add(entity, row)
+    _settle(out.values())
     return out
+
+
+def _settle(found: Iterable[Entity]) -> None:
+    """Values as tuples once read: entities are kept many at a time, and a tuple is smaller than a list."""
+    for entity in found:
+        props = entity.props
+        for predicate, values in props.items():
+            props[predicate] = tuple(values)  # type: ignore[assignment]
 
 
 def _adder() -> Callable[[Entity, dict[str, Term]], None]:
