@@ -56,14 +56,18 @@ def read_files(paths: Sequence[Path], base_iri: str, target: NamedNode) -> list[
         for q in parse_file(path, base_iri):
             graph = q.graph_name
             if type(graph) is not DefaultGraph and graph != target:
-                raise GrapheError(
-                    "FORBIDDEN_GRAPH",
-                    f"{path} : le graphe nommé {graph} n'est pas accepté ; seules les données publiées "
-                    f"({target.value}) se chargent par fichier.",
-                    f"{path}: the named graph {graph} is not accepted; only published data "
-                    f"({target.value}) is loaded from files.")
+                raise forbidden_graph(path, graph, target)
             quads.append(Quad(q.subject, q.predicate, q.object, target))
     return quads
+
+
+def forbidden_graph(path: Path, graph: rdf.Term, target: NamedNode) -> GrapheError:
+    return GrapheError(
+        "FORBIDDEN_GRAPH",
+        f"{path} : le graphe nommé {graph} n'est pas accepté ; seules les données publiées "
+        f"({target.value}) se chargent par fichier.",
+        f"{path}: the named graph {graph} is not accepted; only published data "
+        f"({target.value}) is loaded from files.")
 
 
 def validation_data(store: Store | None, quads: Sequence[Quad], replace: bool = False,
@@ -104,9 +108,20 @@ def subjects_of(quads: Sequence[Quad]) -> dict[rdf.Term, None]:
     return dict.fromkeys(q.subject for q in quads)
 
 
+CHUNKED_FROM_BYTES = 4 << 20  # files at least this big (together) are validated in chunks (`graphe.chunked`)
+
+
 def load_files(store: Store, validator: Validator, paths: Sequence[Path], base_iri: str,
                summary: str | None = None) -> LoadResult:
     """Load files into the published graph as one revision, or raise and change nothing."""
+    if paths and sum(_size(p) for p in paths) >= CHUNKED_FROM_BYTES:
+        from .chunked import load_chunked
+        from .filescan import Whole
+
+        try:
+            return load_chunked(store, validator, paths, base_iri, summary)
+        except Whole:  # (data chunks cannot be given exactly what the shapes read): validated whole
+            pass
     names = tuple(str(p) for p in paths)
     quads = _dedupe(read_files(paths, base_iri, store.graphs.public))
     existing = store.describe(subjects_of(quads), store.graphs.public)
@@ -125,13 +140,26 @@ def load_files(store: Store, validator: Validator, paths: Sequence[Path], base_i
 def bulk_sources(paths: Sequence[Path], new: Sequence[Quad], base_iri: str) -> list[tuple[Path, str, str]]:
     """The files themselves, when the store may bulk-load them instead of the parsed quads: Turtle or
     N-Triples, nothing rewritten by `rdf.normalise`, no blank node (their names differ at each parse)."""
-    formats = [rdf.format_of(p).name for p in paths]
-    if any(f not in ("ttl", "nt") for f in formats) or any(
-            isinstance(q.subject, rdf.BlankNode) or isinstance(q.object, rdf.BlankNode) for q in new):
+    if any(isinstance(q.subject, rdf.BlankNode) or isinstance(q.object, rdf.BlankNode) for q in new):
         return []
-    if any(rdf.SCHEMA_HTTP.encode() in p.read_bytes() for p in paths):
+    if any(rdf.mentions(p, rdf.SCHEMA_HTTP.encode()) for p in paths):
+        return []
+    return file_sources(paths, base_iri)
+
+
+def file_sources(paths: Sequence[Path], base_iri: str) -> list[tuple[Path, str, str]]:
+    """The files as the store may bulk-load them, when all are Turtle or N-Triples."""
+    formats = [rdf.format_of(p).name for p in paths]
+    if any(f not in ("ttl", "nt") for f in formats):
         return []
     return [(p, f, base_iri) for p, f in zip(paths, formats)]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # (reading it will say why)
 
 
 def feed_notes(store: Store, quads: Sequence[Quad],

@@ -113,6 +113,35 @@ def parse_file(path: Path, base_iri: str, fmt: Format | None = None) -> list[Qua
     return parse_bytes(data, fmt, base_iri, str(path))
 
 
+def stream_file(path: Path, base_iri: str, fmt: Format | None = None) -> Iterator[Quad]:
+    """`parse_file` as a stream: quads one by one, never the whole file in memory (same errors, raised when
+    the parser reaches them). Blank nodes get new names at each reading."""
+    fmt = fmt or format_of(path)
+    try:
+        rewrite = mentions(path, SCHEMA_HTTP.encode())
+        for quad in ox.parse(path=str(path), format=fmt.ox, base_iri=base_iri, rename_blank_nodes=True):
+            yield normalise(quad) if rewrite else quad
+    except SyntaxError as exc:
+        raise _syntax_error(exc, path.read_bytes(), fmt, str(path)) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise GrapheError("PARSE_ERROR", f"{path} : contenu illisible en {fmt.label} ({exc}).",
+                          f"{path}: unreadable {fmt.label} content ({exc}).") from None
+    except OSError as exc:
+        raise GrapheError("FILE_UNREADABLE", f"{path} : lecture impossible ({exc.strerror}).",
+                          f"{path}: cannot read ({exc.strerror}).") from None
+
+
+def mentions(path: Path, needle: bytes, block: int = 1 << 23) -> bool:
+    """Does the file contain `needle`? (read by blocks: a big file is never held whole)"""
+    with path.open("rb") as stream:
+        tail = b""
+        while chunk := stream.read(block):
+            if needle in tail + chunk[:len(needle)] or needle in chunk:
+                return True
+            tail = chunk[-len(needle) + 1:]
+    return False
+
+
 def parse_bytes(data: bytes, fmt: Format, base_iri: str, name: str = "<entrée>") -> list[Quad]:
     try:
         quads = ox.parse(input=data, format=fmt.ox, base_iri=base_iri, rename_blank_nodes=True)

@@ -8,6 +8,7 @@ that failed, so that callers (loader, API, CLI) never have to read a SHACL repor
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
 
 import pyshacl
@@ -20,6 +21,7 @@ from . import rdf
 from .report import ValidationReport, ValidationResult
 from .rdf import Quad, Triple
 from .shacl.compiler import Check, Plan, compile_shapes
+from .shacl.reach import Reach, Unreachable, reach
 from .shacl.runner import Found, run
 from .shacl.terms import Conversion, LiteralForms, node_text
 
@@ -58,6 +60,15 @@ class Validator:
         """The top-level shapes pySHACL validates, each with the reason the compiler left it."""
         return dict(self.plan.fallback)
 
+    @cached_property
+    def reach(self) -> Reach | Unreachable:
+        """What the checks read around a focus node (a big file is then validated in chunks), or why a chunk
+        could not be given it (the file is then validated whole)."""
+        try:
+            return reach(self.plan)
+        except Unreachable as why:
+            return why
+
     @classmethod
     def from_directory(cls, ontology_dir: Path, *, compiled: bool = True) -> Validator:
         """Build a validator from ``graphe.ttl`` and ``shapes.ttl`` in ``ontology_dir``."""
@@ -90,7 +101,7 @@ class Validator:
             results = [self._compiled(found) for found in run(self.plan, prepared, iris, conversion)]
         if self._fallback_shapes is not None:
             results += self._pyshacl(graph if graph is not None else rdf.to_rdflib_graph(quads), focus)
-        results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.shape, r.value or ""))
+        results.sort(key=result_order)
         return ValidationReport(tuple(results))
 
     def _compiled(self, found: Found) -> ValidationResult:
@@ -160,6 +171,11 @@ class Validator:
                 if isinstance(m, Literal) and m.language
             }
         return self._languages[source]
+
+
+def result_order(r: ValidationResult) -> tuple[int, str, str, str, str]:
+    """The order of a report's results: violations first, then by focus node, path, shape and value."""
+    return (_SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.shape, r.value or "")
 
 
 def _retag(message: Node, languages: dict[str, str]) -> Node:

@@ -121,7 +121,11 @@ def revision_record(graphs: GraphNames, number: int, now: dt.datetime, add: Sequ
     ]
     if summary:
         log.append(Quad(record, _REV_SUMMARY, Literal(summary), g))
-    touched = {q.subject for q in (*add, *remove) if q.graph_name in graphs.readable}
+    # An addition may name its subjects itself (a big import's additions are read again from their file:
+    # one pass over them less, and never all of them in memory at once)
+    listed = getattr(add, "subjects", None)
+    touched = set(listed) if listed is not None else {q.subject for q in add if q.graph_name in graphs.readable}
+    touched.update(q.subject for q in remove if q.graph_name in graphs.readable)
     log.extend(Quad(record, _REV_TOUCHED, s, g) for s in touched if isinstance(s, NamedNode))
     for key, terms in (notes or {}).items():
         log.extend(Quad(record, NamedNode(SYS + key), t, g) for t in terms)
