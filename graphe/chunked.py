@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from .errors import GrapheError
 from .filescan import SUBCLASS_OF, Additions, Scan, Whole, scan
 from .loading import LoadResult, ValidationFailed, feed_notes, file_sources, subjects_of
 from .rdf import NamedNode, Quad
@@ -35,6 +36,7 @@ def load_chunked(store: Store, validator: Validator, paths: Sequence[Path], base
     public = store.graphs.public
     if store.ask(f"ASK {{ GRAPH {public} {{ ?s {SUBCLASS_OF} ?o }} }}", private=True):
         raise Whole("rdfs:subClassOf in the store")
+    stamps = _stamps(paths)
     collecting = gc.isenabled()
     gc.disable()  # the scan's millions of lasting objects would be walked again and again (nothing cyclic here)
     try:
@@ -49,6 +51,11 @@ def load_chunked(store: Store, validator: Validator, paths: Sequence[Path], base
     report = state.report()
     if not report.conforms:
         raise ValidationFailed(report, ", ".join(names))
+    if _stamps(paths) != stamps:  # the commit reads the files again: they must be what was validated
+        raise GrapheError("FILE_CHANGED", "Un fichier a changé pendant son import ; rien n'a été écrit. "
+                          "Relancez l'import une fois le fichier stable.",
+                          "A file changed while it was being imported; nothing was written. Import it again "
+                          "once the file is stable.")
     new = Additions(found, state.skip, state.extra, state.added)
     revision = None
     if len(new):
@@ -57,6 +64,11 @@ def load_chunked(store: Store, validator: Validator, paths: Sequence[Path], base
         revision = store.commit(new, summary=summary or f"chargement de {', '.join(p.name for p in paths)}",
                                 notes=notes, sources=sources)
     return LoadResult(names, state.triples, state.added, revision, report)
+
+
+def _stamps(paths: Sequence[Path]) -> list[tuple[int, int]]:
+    """Size and modification time of each file (what tells a file changed, as `make` and `rsync` do)."""
+    return [(st.st_size, st.st_mtime_ns) for st in (p.stat() for p in paths)]
 
 
 class _Chunks:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from graphe.errors import GrapheError
+
 from bench.datagen import generate
 from graphe import chunked, filescan, loading
 from graphe.loading import ValidationFailed, read_files, subjects_of, validate
@@ -129,6 +131,26 @@ def test_a_violation_in_the_last_chunk_writes_nothing(graphe: Graphe, tmp_path: 
         graphe.load([path])
     assert {r.focus for r in refused.value.report.violations} == {BASE + "id/practice/last"}
     assert len(tiny) > 20
+    assert (store.revision().number, sorted(str(q) for q in store.quads(store.graphs.public))) == before
+
+
+def test_a_file_changed_during_its_import_writes_nothing(graphe: Graphe, tmp_path: Path, tiny: list[int],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commit reads the files again: a file edited after its validation would be written unvalidated.
+    Its size or time then differs, and the import stops with FILE_CHANGED."""
+    path = dataset(tmp_path, "")  # valid as it is validated
+    store = graphe.store
+    before = (store.revision().number, sorted(str(q) for q in store.quads(store.graphs.public)))
+    report = chunked._Chunks.report
+
+    def then_edited(self):  # type: ignore[no-untyped-def]
+        with path.open("a", encoding="utf-8") as out:  # once every chunk was validated
+            out.write('<id/practice/sneaked> a gr:Practice .\n')
+        return report(self)
+    monkeypatch.setattr(chunked._Chunks, "report", then_edited)
+    with pytest.raises(GrapheError) as refused:
+        graphe.load([path])
+    assert refused.value.code == "FILE_CHANGED"
     assert (store.revision().number, sorted(str(q) for q in store.quads(store.graphs.public))) == before
 
 
