@@ -21,7 +21,7 @@ from . import rdf
 from .report import ValidationReport, ValidationResult
 from .rdf import Quad, Triple
 from .shacl.compiler import Check, Plan, compile_shapes
-from .shacl.reach import Reach, Unreachable, reach
+from .shacl.reach import Reach, Unreachable, reach, shapes_key
 from .shacl.runner import Found, run
 from .shacl.terms import Conversion, LiteralForms, node_text
 
@@ -45,6 +45,7 @@ class Validator:
         against)."""
         self.shapes = shapes
         self.ontology = ontology
+        self.reach_file: Path | None = None  # what `reach` found for these shapes, saved (`shacl.reach.save`)
         self._languages: dict[Node, dict[str, str]] = {}
         self._forms = LiteralForms()
         self._fixed: dict[Check, tuple[str, str, str, str]] = {}  # per check: severity, messages, shape
@@ -65,7 +66,8 @@ class Validator:
         """What the checks read around a focus node (a big file is then validated in chunks), or why a chunk
         could not be given it (the file is then validated whole)."""
         try:
-            return reach(self.plan)
+            key = shapes_key(self.shapes) if self.reach_file is not None and self.reach_file.exists() else None
+            return reach(self.plan, self.reach_file, key)
         except Unreachable as why:
             return why
 
@@ -75,7 +77,9 @@ class Validator:
         ontology_dir = Path(ontology_dir)
         ontology = Graph().parse(ontology_dir / "graphe.ttl", format="turtle")
         shapes = Graph().parse(ontology_dir / "shapes.ttl", format="turtle")
-        return cls(shapes, ontology, compiled=compiled)
+        validator = cls(shapes, ontology, compiled=compiled)
+        validator.reach_file = ontology_dir / "reach.json"
+        return validator
 
     def validate(self, data: Graph | Sequence[Quad | Triple], *,
                  focus_nodes: Iterable[Node] | None = None) -> ValidationReport:

@@ -196,3 +196,23 @@ def test_reach_of_the_shapes(validator) -> None:  # type: ignore[no-untyped-def]
     reach = validator.reach
     assert reach.values == {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://data.europa.eu/m8g/isDerivedFrom"}
     assert reach.incoming == {DCT + "source"}
+
+
+def test_the_saved_reach_is_the_one_computed_for_these_shapes(validator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`ontology/reach.json` spares each process seconds of query analysis; it must say what the analysis
+    says for the shapes and compiler of this commit (else: `python -m graphe.shacl.reach`), and a file
+    written for other shapes is not believed."""
+    import json
+
+    from graphe.settings import PROJECT_ROOT
+    from graphe.shacl import reach as shacl_reach
+
+    computed = shacl_reach._reach(validator.plan)
+    key = shacl_reach.shapes_key(validator.shapes)
+    saved = json.loads((PROJECT_ROOT / "ontology" / "reach.json").read_text(encoding="utf-8"))
+    assert saved == {"shapes": key, "values": sorted(computed.values), "incoming": sorted(computed.incoming)}, \
+        "ontology/reach.json is stale: run python -m graphe.shacl.reach"
+    stale = tmp_path / "reach.json"
+    stale.write_text(json.dumps({**saved, "shapes": "other shapes", "values": []}), encoding="utf-8")
+    assert shacl_reach._read(stale, key) is None
+    assert shacl_reach._read(stale, "other shapes") == shacl_reach.Reach(frozenset(), computed.incoming)

@@ -8,12 +8,16 @@ node, the predicates of a value's values…) makes the plan unfit for chunks: `r
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path as FilePath
 from typing import Any
 
-from rdflib import URIRef, Variable
+from rdflib import Graph, URIRef, Variable
+from rdflib.compare import to_isomorphic
 from rdflib.namespace import RDF, RDFS
 from rdflib.paths import MulPath, Path, SequencePath
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -38,19 +42,58 @@ class Unreachable(Exception):
 _known: dict[tuple[str, ...], Reach | Unreachable] = {}  # per set of queries: the same shapes are read once
 
 
-def reach(plan: Plan) -> Reach:
-    """What the plan's checks read around their focus nodes, or `Unreachable`."""
-    key = (*sorted(str(s) for s in plan.fallback), *plan.tops.values(),
-           *(q for c in plan.checks for q in (c.query, c.other) if q))
-    if key not in _known:
-        try:
-            _known[key] = _reach(plan)
-        except Unreachable as why:
-            _known[key] = why
-    found = _known[key]
+def reach(plan: Plan, saved: FilePath | None = None, key: str | None = None) -> Reach:
+    """What the plan's checks read around their focus nodes, or `Unreachable`. Analysing the queries takes
+    seconds (rdflib's SPARQL parser): `saved` names a file holding the answer for the shapes and compiler
+    whose digest is `key` (`shapes_key`; written by `save`, committed as `ontology/reach.json` and checked by
+    a test); for any other shapes it is computed."""
+    memo = (*sorted(str(s) for s in plan.fallback), *plan.tops.values(),
+            *(q for c in plan.checks for q in (c.query, c.other) if q))
+    if memo not in _known:
+        found = _read(saved, key) if saved is not None and key is not None else None
+        if found is None:
+            try:
+                found = _reach(plan)
+            except Unreachable as why:
+                found = why
+        _known[memo] = found
+    found = _known[memo]
     if isinstance(found, Unreachable):
         raise found
     return found
+
+
+def shapes_key(shapes: Graph) -> str:
+    """A digest of the shapes (blank nodes included, whatever their labels) and of the compiler's code: what
+    the compiled queries, hence their reach, depend on. (The queries themselves are not: the compiler
+    writes some parts in an order that changes from one process to the next.)"""
+    digest = hashlib.sha256(str(to_isomorphic(shapes).graph_digest()).encode("ascii"))
+    for source in sorted(FilePath(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _read(path: FilePath, key: str) -> Reach | Unreachable | None:
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("shapes") != key:
+        return None  # written for other shapes or another compiler: computed again
+    if "unreachable" in saved:
+        return Unreachable(saved["unreachable"])
+    return Reach(frozenset(saved["values"]), frozenset(saved["incoming"]))
+
+
+def save(plan: Plan, key: str, path: FilePath) -> dict[str, Any]:
+    """Write what `reach` finds for `plan` (compiled from shapes whose `shapes_key` is `key`) to `path`."""
+    try:
+        found = _reach(plan)
+        out: dict[str, Any] = {"shapes": key, "values": sorted(found.values), "incoming": sorted(found.incoming)}
+    except Unreachable as why:
+        out = {"shapes": key, "unreachable": str(why)}
+    path.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out
 
 
 def _reach(plan: Plan) -> Reach:
@@ -117,3 +160,12 @@ def _classify(query: str, patterns: list[tuple[str, Any]], values: set[str], inc
                 incoming.add(str(p))
         if not ok:
             raise Unreachable(f"pattern {s.n3()} {p.n3() if hasattr(p, 'n3') else p} {o.n3()} in {query[:200]}")
+
+
+if __name__ == "__main__":  # python -m graphe.shacl.reach: writes ontology/reach.json for ontology/shapes.ttl
+    from ..settings import PROJECT_ROOT
+    from ..validation import Validator
+
+    folder = PROJECT_ROOT / "ontology"
+    validator = Validator.from_directory(folder)
+    print(save(validator.plan, shapes_key(validator.shapes), folder / "reach.json"))
