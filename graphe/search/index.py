@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filestore import FileStorage, RamStorage
 
 from ..errors import GrapheError
 from ..store import Store
@@ -38,6 +38,13 @@ class PrivateRamStorage(RamStorage):
 
     def temp_storage(self, name=None):  # type: ignore[no-untyped-def]
         return RamStorage()
+
+
+def _open(path: Path):  # type: ignore[no-untyped-def]
+    """The index in `path`, read with plain reads rather than mapped in memory: a common word at 100,000
+    sheets touches most of the files, which then counted in the service's memory (hundreds of megabytes of
+    the system's file cache, shared and reclaimable, but reported as the process's own)."""
+    return FileStorage(str(path), supports_mmap=False).open_index()
 
 
 class SearchIndex:
@@ -122,7 +129,7 @@ class SearchIndex:
             state = json.loads(self._state_file(self.path).read_text(encoding="utf-8"))
             if state.get("schema") != SCHEMA_VERSION:
                 return False
-            ix = whoosh_index.open_dir(str(self.path))
+            ix = _open(self.path)
             with ix.searcher() as searcher:
                 searcher.doc_count()
             self._ix, self._revision = ix, int(state["revision"])
@@ -172,7 +179,7 @@ class SearchIndex:
                     self.path.rename(old)
                 building.rename(self.path)
                 shutil.rmtree(old, ignore_errors=True)
-                ix = whoosh_index.open_dir(str(self.path))
+                ix = _open(self.path)
             self._ix, self._revision = ix, revision
             self._write_state()
             self.error = None

@@ -91,8 +91,9 @@ def search(index: SearchIndex, text: str, filters: Filters, offset: int, limit: 
     for name in FACETS:
         facets.add_field(name, allow_overlap=(name == "themes"), maptype=sorting.Count)
     with ix.searcher() as searcher:
-        results = searcher.search(query, limit=offset + limit, filter=filters.query(), groupedby=facets,
-                                  terms=True)
+        # (Not terms=True: it records the matched terms of every hit, all of them — hundreds of megabytes
+        # for a common word at 100,000 sheets; snippets take the query's terms, the same for these queries.)
+        results = searcher.search(query, limit=offset + limit, filter=filters.query(), groupedby=facets)
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         hits = [Hit(h["id"], h["type"], float(h.score or 0.0), _snippet(h)) for h in results[offset:offset + limit]]
