@@ -108,8 +108,7 @@ def parse_file(path: Path, base_iri: str, fmt: Format | None = None) -> list[Qua
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise GrapheError("FILE_UNREADABLE", f"{path} : lecture impossible ({exc.strerror}).",
-                          f"{path}: cannot read ({exc.strerror}).") from None
+        raise _unreadable(path, exc) from None
     return parse_bytes(data, fmt, base_iri, str(path))
 
 
@@ -124,11 +123,9 @@ def stream_file(path: Path, base_iri: str, fmt: Format | None = None) -> Iterato
     except SyntaxError as exc:
         raise _syntax_error(exc, path.read_bytes(), fmt, str(path)) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise GrapheError("PARSE_ERROR", f"{path} : contenu illisible en {fmt.label} ({exc}).",
-                          f"{path}: unreadable {fmt.label} content ({exc}).") from None
+        raise _unparsable(str(path), fmt, exc) from None
     except OSError as exc:
-        raise GrapheError("FILE_UNREADABLE", f"{path} : lecture impossible ({exc.strerror}).",
-                          f"{path}: cannot read ({exc.strerror}).") from None
+        raise _unreadable(path, exc) from None
 
 
 def mentions(path: Path, needle: bytes, block: int = 1 << 23) -> bool:
@@ -151,8 +148,17 @@ def parse_bytes(data: bytes, fmt: Format, base_iri: str, name: str = "<entrée>"
     except SyntaxError as exc:
         raise _syntax_error(exc, data, fmt, name) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise GrapheError("PARSE_ERROR", f"{name} : contenu illisible en {fmt.label} ({exc}).",
-                          f"{name}: unreadable {fmt.label} content ({exc}).") from None
+        raise _unparsable(name, fmt, exc) from None
+
+
+def _unreadable(path: Path, exc: OSError) -> GrapheError:
+    return GrapheError("FILE_UNREADABLE", f"{path} : lecture impossible ({exc.strerror}).",
+                       f"{path}: cannot read ({exc.strerror}).")
+
+
+def _unparsable(name: str, fmt: Format, exc: Exception) -> GrapheError:
+    return GrapheError("PARSE_ERROR", f"{name} : contenu illisible en {fmt.label} ({exc}).",
+                       f"{name}: unreadable {fmt.label} content ({exc}).")
 
 
 def _syntax_error(exc: SyntaxError, data: bytes, fmt: Format, name: str) -> GrapheError:

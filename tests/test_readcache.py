@@ -10,7 +10,7 @@ import pytest
 from graphe.api.context import Context
 from graphe.api.schema import build_schema
 from graphe.readcache import RevisionCache
-from graphe.service import Graphe
+from graphe.service import Graphe, open_store
 
 BASE = "https://graphe.aimf.asso.fr/"
 
@@ -211,3 +211,20 @@ def test_healthz_says_when_the_read_cache_is_being_computed(fresh: Graphe) -> No
     finally:
         gate.set()
         server.stop()
+
+
+def test_the_read_cache_size_setting_bounds_the_cache(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """GRAPHE_READ_CACHE_MB reaches the cache (weights of about 100 bytes); a negative size is refused."""
+    from graphe.errors import GrapheError
+    from graphe.settings import Settings
+
+    settings = Settings.load({"GRAPHE_READ_CACHE_MB": "3"}, data_dir=tmp_path / "data")
+    assert settings.read_cache_mb == 3
+    graphe = Graphe(settings, open_store(settings.in_memory()))
+    try:
+        assert graphe.reads.max_weight == 30_000
+    finally:
+        graphe.store.close()
+    with pytest.raises(GrapheError) as refused:
+        Settings.load({"GRAPHE_READ_CACHE_MB": "-1"})
+    assert refused.value.code == "SETTINGS_INVALID"

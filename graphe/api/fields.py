@@ -47,12 +47,16 @@ def _field(resolve: Callable[..., Any], read: Read, **options: Any) -> Any:
     return strawberry.field(resolver=resolve, metadata={READ: read}, **options)
 
 
+def _root_field(resolve: Callable[[Any], Any], **options: Any) -> Any:
+    """A field read from its object alone (`resolve(root)`), the same way by strawberry and by `plan`."""
+    return _field(resolve, Read(lambda root, ctx, args: resolve(root)), **options)
+
+
 def node_id(description: str = "IRI de la ressource. / The resource's IRI.") -> Any:
     def resolve(root: Any) -> strawberry.ID:
         return strawberry.ID(root.entity.iri)
-    return _field(resolve, Read(lambda root, ctx, args: root.entity.iri,
-                                column=lambda roots, ctx, args: [r.entity.iri for r in roots]),
-                  description=description, graphql_type=strawberry.ID)
+    return _field(resolve, Read(lambda root, ctx, args: root.entity.iri), description=description,
+                  graphql_type=strawberry.ID)
 
 
 def _from(root: Any, info: Info, long: bool, use: Callable[[Entity], Any]) -> Any:
@@ -88,12 +92,7 @@ def text(predicate: str, description: str) -> Any:
 
     def read(root: Any, ctx: Any, args: dict) -> Optional[str]:
         return _held(root, ctx, long).text(predicate, ctx.preferences(args.get("lang")))
-
-    def column(roots: list, ctx: Any, args: dict) -> list[Optional[str]]:
-        langs = ctx.preferences(args.get("lang"))
-        return [r.entity.text(predicate, langs) for r in roots]
-    return _field(resolve, Read(read, _long_needs, None) if long else Read(read, None, column),
-                  description=description)
+    return _field(resolve, Read(read, _long_needs if long else None), description=description)
 
 
 def translations(predicate: str, description: str) -> Any:
@@ -134,21 +133,20 @@ def literal(predicate: str, description: str, convert: Callable[[str], Any] = st
             return convert(value)
         except ValueError:
             return None
-    return _field(resolve, Read(lambda root, ctx, args: resolve(root)), description=description,
-                  graphql_type=Optional[kind])
+    return _root_field(resolve, description=description, graphql_type=Optional[kind])
 
 
 def literals(predicate: str, description: str) -> Any:
     def resolve(root: Any) -> list[str]:
         return root.entity.literals(predicate) + root.entity.refs(predicate)
-    return _field(resolve, Read(lambda root, ctx, args: resolve(root)), description=description)
+    return _root_field(resolve, description=description)
 
 
 def link(predicate: str, description: str) -> Any:
     """An IRI value given as a string (a web page, a Wikidata item)."""
     def resolve(root: Any) -> Optional[str]:
         return root.entity.ref(predicate)
-    return _field(resolve, Read(lambda root, ctx, args: resolve(root)), description=description)
+    return _root_field(resolve, description=description)
 
 
 def one(predicate: str, type_name: str, description: str) -> Any:
@@ -222,8 +220,7 @@ def concept(predicate: str, description: str) -> Any:
 def retired_at() -> Any:
     def resolve(root: Any) -> Optional[str]:
         return root.entity.literal("http://www.w3.org/ns/prov#invalidatedAtTime")
-    return _field(resolve, Read(lambda root, ctx, args: resolve(root)),
-                  description="Date de retrait, si l'objet est retiré. / Retired at.")
+    return _root_field(resolve, description="Date de retrait, si l'objet est retiré. / Retired at.")
 
 
 def history() -> Any:

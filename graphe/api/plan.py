@@ -36,7 +36,6 @@ class Read(NamedTuple):
 
     resolve: Callable[[Any, Any, dict], Any]
     needs: Callable[[Any, dict], Iterable[tuple]] | None = None
-    column: Callable[[list, Any, dict], list] | None = None  # all sources at once (the common fields: faster)
 
 
 class Fallback(Exception):
@@ -63,7 +62,7 @@ def _read_of(field: Any) -> Read | None:
     resolver = field.base_resolver
     if resolver is None:  # a plain attribute
         get = operator.attrgetter(field.python_name)
-        return Read(lambda source, ctx, args: get(source), column=lambda sources, ctx, args: list(map(get, sources)))
+        return Read(lambda source, ctx, args: get(source))
     function = resolver.wrapped_func
     if field.is_async or list(inspect.signature(function).parameters) != ["self"]:
         return None  # needs the info, arguments or an await: graphql-core calls it
@@ -133,11 +132,8 @@ class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
                     if field_def is None:
                         group.columns.append(([group.type.name] * len(group.objects), None))
                         continue
-                    if read.column is not None:
-                        column = read.column(group.objects, context, args)
-                    else:
-                        resolve = read.resolve
-                        column = [resolve(o, context, args) for o in group.objects]
+                    resolve = read.resolve
+                    column = [resolve(o, context, args) for o in group.objects]
                     child = _collect(field_def.type, column, sub)
                     if child is not None:
                         below.append(child)
