@@ -41,6 +41,16 @@ def test_get_and_post_give_the_same_answer(api) -> None:  # type: ignore[no-unty
     assert by_post.headers["content-type"].startswith("application/json")
 
 
+def test_answers_are_compact_utf8_json(api) -> None:  # type: ignore[no-untyped-def]
+    """Accents as UTF-8, not \\u escapes, and no spaces: what Starlette's JSONResponse wrote before orjson."""
+    import json
+    answer = post(api, {"query": "{ themes { label narrower { label } } }"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/json")
+    expected = json.dumps(answer.json(), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    assert answer.content == expected
+    assert "é".encode() in answer.content and b"\\u" not in answer.content
+
+
 @pytest.mark.parametrize("case", [
     "syntax", "unknown-field", "missing-argument", "bad-variable",
 ])

@@ -7,9 +7,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, is_leaf_type
+from graphql import (GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLObjectType,
+                     GraphQLSchema, is_leaf_type)
 
 from graphe.api.context import Context
+from graphe.api.plan import READ
 from graphe.api.schema import build_schema, format_error
 from graphe.service import Graphe
 
@@ -164,3 +166,104 @@ def test_long_texts_are_read_apart_in_one_batch_and_only_when_asked(rich: Graphe
     for node in nodes:
         assert node["body"] == stored.get(node["id"])
         assert node["body"] is None or {"lang": "fr", "value": node["body"]} in node["bodyTranslations"]
+
+
+# Values for the arguments of root fields, by argument or input-field name (else by type): enough that
+# every filter, order and page argument of every planned root field is given, alone, null, empty and wrong.
+SAMPLES: dict[str, list] = {
+    "themes": [[BASE + "id/theme/energy"], [BASE + "id/theme/energy", BASE + "id/theme/mobility"], []],
+    "countries": [["SN"], ["FR", "MA"], []],
+    "cities": [[BASE + "id/city/dakar"], [BASE + "id/city/nantes", "pas une IRI"]],
+    "charters": [[BASE + "id/charter/nantes-ai-trust-framework"], []],
+    "publishers": [[BASE + "id/org/nantes-metropole"]],
+    "adoptedBy": [[BASE + "id/city/nantes"]],
+    "criteria": [[BASE + "id/criterion/nantes-ai-trust-framework/1"]],
+    "issuedAfter": ["2020-01-01", "pas une date"],
+    "issuedBefore": ["2023-06-30"],
+    "first": [0, 3, 101, -1],
+    "after": ["!!", "bzoy"],  # a bad cursor; one after the second item ("o:1", base64)
+}
+
+
+def samples(name: str, type_: Any) -> list:
+    while isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    if name in SAMPLES:
+        return SAMPLES[name] + [None]
+    if isinstance(type_, GraphQLList):
+        return [[v] for v in samples(name, type_.of_type) if v is not None] + [[], None]
+    if isinstance(type_, GraphQLEnumType):
+        return [*type_.values, "INCONNU", None]
+    if isinstance(type_, GraphQLInputObjectType):
+        out: list = [{}, None]
+        for field_name, field in type_.fields.items():
+            out += [{field_name: v} for v in samples(field_name, field.type)]
+        return out
+    return {"Boolean": [True, False], "Int": [2], "Date": ["2021-01-01"]}.get(type_.name, ["x"]) + [None]
+
+
+def test_planned_root_fields_convert_their_arguments_as_strawberry_does(rich: Graphe, schemas) -> None:  # type: ignore[no-untyped-def]
+    """Root fields are read outside graphql-core from their arguments, converted once per distinct value
+    and shared between requests: every argument value (valid, null, empty, wrong) gives graphql-core's
+    answer, and so does each value asked again right after another (no stale conversion)."""
+    planned, reference = schemas
+    root = planned._schema.query_type
+    fields = [(name, f) for name, f in root.fields.items() if f.extensions.get(READ) and f.args.get("first")]
+    assert {"practices", "cities", "charters", "criteria", "aiProjects", "organisations", "events"} <= dict(fields).keys()
+    cases = found = 0
+    for name, field in fields:
+        variables = [{arg: value} for arg, definition in field.args.items() for value in samples(arg, definition.type)]
+        types = ", ".join(f"${a}: {d.type}" for a, d in field.args.items())
+        given = ", ".join(f"{a}: ${a}" for a in field.args)
+        query = f"query({types}) {{ {name}({given}) {{ totalCount edges {{ cursor node {{ id }} }} }} }}"
+        for values in variables + variables[::-1]:
+            values = {"first": 4, **values} if "first" not in values else values
+            expected, _ = run(reference, rich, query, values, cold=False)
+            got, _ = run(planned, rich, query, values, cold=False)
+            assert got == expected, (name, values)
+            cases += 1
+            found += bool(((got["data"] or {}).get(name) or {}).get("totalCount")) and set(values) - {"first"} != set()
+    assert cases > 300 and found > 150  # most give data, not only errors or empty lists
+
+
+def test_root_fields_are_planned_and_handed_back_whole(rich: Graphe) -> None:
+    """A query whose root fields all have a `Read` never calls their resolvers; one root field without
+    (`themes`), or a field below that graphql-core must run (`facets`), and graphql-core runs them all."""
+    schema = build_schema()
+    called: list[str] = []
+    field = schema._schema.query_type.fields["practices"]
+    resolve = field.resolve
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        called.append("practices")
+        return resolve(*args, **kwargs)
+
+    field.resolve = spy
+    query = "{ practices(first: 2, filter: {countries: [\"SN\"]}) { totalCount edges { node { title } } } %s }"
+    for extra, runs in (("", []), ("themes { label }", ["practices"]), ("p2: practice(id: \"%sid/practice/x\") { title }" % BASE, ["practices"])):
+        called.clear()
+        answer, _ = run(schema, rich, query % extra)
+        assert answer["data"]["practices"]["totalCount"] > 0 and called == runs, extra
+    called.clear()
+    answer, _ = run(schema, rich, "{ practices(first: 2) { facets { countries { country count } } edges { node { id } } } }")
+    assert answer["data"]["practices"]["facets"]["countries"] and called == ["practices"]
+
+
+def test_each_document_is_validated_once(rich: Graphe, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Validation is kept per parsed document (by identity, with the document), errors included."""
+    from graphe.api import schema as module
+    validated: list[int] = []
+    real = module.validate_document
+
+    def counting(schema, document, rules):  # type: ignore[no-untyped-def]
+        validated.append(id(document))
+        return real(schema, document, rules)
+
+    monkeypatch.setattr(module, "validate_document", counting)
+    schema = build_schema()
+    for _ in range(3):
+        answer, _ = run(schema, rich, "{ practices(first: 1) { totalCount } }", cold=False)
+        assert answer["data"]["practices"]["totalCount"] > 0
+        answer, _ = run(schema, rich, "{ practices(first: 1) { nombreTotal } }", cold=False)
+        assert answer["data"] is None and "nombreTotal" in answer["errors"][0]["message"]
+    assert len(validated) == 2

@@ -2,7 +2,8 @@
 
 import datetime as dt
 import enum
-from typing import Generic, Optional, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, Optional, TypeVar
 
 import strawberry
 
@@ -131,10 +132,25 @@ async def connect(info: strawberry.Info, cls, query: ListQuery, first: Optional[
                   node_type):
     """One page query, then the page's entities in one batch; builds the connection `cls`."""
     graphe: Graphe = info.context.graphe
+    offset, result = _slice(graphe, query, first, after)
+    return _connection(cls, graphe, query, offset, result, await info.context.lookup(result.iris), node_type)
+
+
+def connect_now(context: Any, cls, query: ListQuery, first: Optional[int], after: Optional[str],  # type: ignore[no-untyped-def]
+                node_type):
+    """`connect` without awaiting: what the page lacks is read at once (`plan`'s root reads)."""
+    offset, result = _slice(context.graphe, query, first, after)
+    return _connection(cls, context.graphe, query, offset, result, context.lookup_now(result.iris), node_type)
+
+
+def _slice(graphe: Graphe, query: ListQuery, first: Optional[int], after: Optional[str]) -> tuple[int, Any]:
     size = listing.page_size(first)
     offset = listing.decode_cursor(after)
-    result = listing.page(ordered(graphe, query), offset, size)
-    entity = await info.context.lookup(result.iris)
+    return offset, listing.page(ordered(graphe, query), offset, size)
+
+
+def _connection(cls, graphe: Graphe, query: ListQuery, offset: int, result: Any,  # type: ignore[no-untyped-def]
+                entity: Callable[[str], Any], node_type):
     edges = [Edge(node=node_type(entity=entity(iri)), cursor=listing.encode_cursor(offset + i))
              for i, iri in enumerate(result.iris)]
     info = PageInfo(has_next_page=result.has_next, has_previous_page=offset > 0,

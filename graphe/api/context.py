@@ -102,7 +102,15 @@ class Context:
         missing = [i for i in iris if self._kept_value(("entity", i)) is MISSING]
         if missing:
             await self._loader("entity").load_many(missing)
-        return lambda iri: self._local.get(("entity", iri)) or Entity(iri)
+        return self._entity_of
+
+    def lookup_now(self, iris: Sequence[str]) -> Callable[[str], Entity]:
+        """`lookup`, what is missing read at once rather than with the tick's other reads (`plan`)."""
+        self.prefetch([("entity", i) for i in iris])
+        return self._entity_of
+
+    def _entity_of(self, iri: str) -> Entity:
+        return self._local.get(("entity", iri)) or Entity(iri)
 
     async def _load(self, kind: object, key: str) -> Any:
         return await self._loader(kind).load(key)

@@ -9,6 +9,10 @@ for plain attributes and argument-free methods) on all objects of the level at o
 the level needs from the store in one batch per kind — the batching the DataLoaders give, without their
 scheduling.
 
+Root fields whose `Read` is declared (the lists and the lookups by IRI) are read the same way, from
+their arguments as strawberry converts them (input objects, enums), converted once per distinct value:
+the whole answer is then made here, graphql-core only parsing and validating it.
+
 Anything else — an error, a null where the schema forbids one, an abstract type, a field without a
 `Read`, `@defer`/`@stream` — and the level is handed back to graphql-core unchanged, which then gives the
 standard answer and errors. Inside such a level, planned sub-levels read only what is already held (a
@@ -17,6 +21,7 @@ store read there would be one query per object instead of one per level).
 
 import inspect
 import operator
+from collections.abc import Mapping
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -24,10 +29,12 @@ from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchem
 from graphql.execution.values import get_argument_values
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_argument
 
 READ = "graphe.read"  # key of a field's `Read` in its strawberry metadata, then in its GraphQL extensions
 TYPENAME = "__typename"
 DIRECTIVES = frozenset({"skip", "include"})  # already applied when fields are collected
+CONVERTED = 256  # converted argument values kept per root field (distinct filters, orders… seen lately)
 
 
 class Read(NamedTuple):
@@ -36,21 +43,69 @@ class Read(NamedTuple):
 
     resolve: Callable[[Any, Any, dict], Any]
     needs: Callable[[Any, dict], Iterable[tuple]] | None = None
+    # Root fields: the arguments as strawberry gives them to the resolver (python names, input objects,
+    # enums) instead of graphql-core's values. They are shared by the requests giving the same values:
+    # a root read never changes them. `prepare` puts strawberry's conversion in `convert`.
+    converted: bool = False
+    convert: Callable[[dict], dict] | None = None
 
 
 class Fallback(Exception):
     """This level is not planned: graphql-core completes it."""
 
 
-def prepare(schema: GraphQLSchema) -> GraphQLSchema:
-    """Give every field that can be read outside graphql-core its `Read` (in its extensions), once."""
+def prepare(schema: GraphQLSchema, scalar_registry: Mapping, config: Any) -> GraphQLSchema:
+    """Give every field that can be read outside graphql-core its `Read` (in its extensions), once.
+    `scalar_registry` and `config` are the strawberry schema's, to convert root fields' arguments."""
     for type_ in schema.type_map.values():
         if isinstance(type_, GraphQLObjectType) and not type_.name.startswith("__"):
             for field_def in type_.fields.values():
-                read = _read_of(field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF))
+                field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+                read = _read_of(field)
+                if read is not None and read.converted:
+                    read = read._replace(convert=_converter(field, scalar_registry, config))
                 if read is not None:
                     field_def.extensions = {**(field_def.extensions or {}), READ: read}
     return schema
+
+
+def _converter(field: Any, scalar_registry: Mapping, config: Any) -> Callable[[dict], dict]:
+    """graphql-core's argument values → the resolver's, by strawberry's own `convert_argument` (so the
+    same UNSET, enum, list and input-object handling), each distinct value converted once."""
+    arguments = [(config.name_converter.from_argument(a), a) for a in field.arguments]
+    done: dict[tuple, Any] = {}  # (name, frozen value) → converted value, oldest first
+
+    def convert(raw: dict) -> dict:
+        out = {}
+        for name, argument in arguments:
+            if name not in raw:
+                continue  # the resolver's default applies, as with strawberry
+            value = raw[name]
+            key = (name, _frozen(value))
+            try:
+                out[argument.python_name] = done[key]
+                continue
+            except KeyError:
+                pass
+            except TypeError:  # an unhashable value: converted every time
+                key = None
+            converted = out[argument.python_name] = convert_argument(value, argument.type, scalar_registry, config,
+                                                                     path=(name,))
+            if key is not None:
+                if len(done) >= CONVERTED:
+                    del done[next(iter(done))]
+                done[key] = converted
+        return out
+    return convert
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable key telling apart every value graphql-core may give (1, 1.0 and True included)."""
+    if type(value) is dict:
+        return (dict, tuple((k, _frozen(v)) for k, v in value.items()))
+    if type(value) is list:
+        return (list, tuple(_frozen(v) for v in value))
+    return (type(value), value)
 
 
 def _read_of(field: Any) -> Read | None:
@@ -94,6 +149,20 @@ class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
         return super().complete_object_value(return_type, field_details_list, info, path, result,
                                              position_context)
 
+    def execute_root_grouped_field_set(self, root_type, root_value, grouped_field_set, serially,  # type: ignore[no-untyped-def]
+                                       position_context):
+        """A query whose root fields all have a `Read` is answered here, whole; anything else (or any
+        error) is graphql-core's, from the start."""
+        manager = self.middleware_manager  # strawberry's: empty unless an extension wraps every resolver
+        if not serially and position_context is None and not (manager is not None and manager.middlewares):
+            try:
+                fields = self._plan(root_type, grouped_field_set)
+                return self._run(root_type, None, [root_value], True, fields)[0]
+            except Exception:  # noqa: BLE001 — graphql-core does it again, and reports what went wrong
+                pass
+        return super().execute_root_grouped_field_set(root_type, root_value, grouped_field_set, serially,
+                                                       position_context)
+
     def _planned(self, return_type: Any, field_details_list: Any, path: Any, values: list) -> list | None:
         fetch = True
         at = path
@@ -108,15 +177,22 @@ class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
             self._handed_back[id(path)] = path
             return None
 
-    def _run(self, type_: Any, details: Any, values: list, fetch: bool) -> list:
+    def _run(self, type_: Any, details: Any, values: list, fetch: bool, root: list[tuple] | None = None) -> list:
         """Complete `values` of `type_`: objects are resolved a depth at a time, every group of objects at
         one depth together (one store read per kind and depth, as the DataLoaders batch per tick); then
-        the answer is put together from the deepest groups up."""
+        the answer is put together from the deepest groups up. `root`: the planned fields of the root
+        value (`values`, one root value, possibly None), for a whole operation."""
         context = self.context_value
-        first = _collect(type_, values, details)
+        if root is not None:
+            first: _Group | None = _Group(type_, details, values)
+            first.fields = root  # type: ignore[union-attr]
+        else:
+            first = _collect(type_, values, details)
         depth, groups = ([first] if first is not None else []), []
         while depth:
             for group in depth:
+                if group.fields is not None:
+                    continue  # the root's
                 group.fields = self._planned_fields(group.type, group.details)
                 is_type_of = group.type.is_type_of
                 if is_type_of is not None and not all(is_type_of(o, None) for o in group.objects):
@@ -147,6 +223,8 @@ class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
                 for row, value in zip(rows, done):
                     row[key] = value
             group.rows = iter(rows)
+        if root is not None:
+            return [next(first.rows)]  # type: ignore[union-attr]
         return _assemble(type_, values, first)
 
     def _planned_fields(self, type_: GraphQLObjectType, details: Any) -> list[tuple]:
@@ -159,8 +237,12 @@ class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
         collected = self.collect_subfields(type_, details)
         if collected.new_defer_usages or collected.forbidden_directive_instances:
             raise Fallback("@defer or @stream")
+        planned = self._fields[key] = self._plan(type_, collected.grouped_field_set)
+        return planned
+
+    def _plan(self, type_: GraphQLObjectType, grouped_field_set: Any) -> list[tuple]:
         planned = []
-        for response_key, sub in collected.grouped_field_set.items():
+        for response_key, sub in grouped_field_set.items():
             first = sub[0]
             if any(d.defer_usage is not None or d.fragment_variable_values is not None
                    or any(x.name.value not in DIRECTIVES for x in d.node.directives or ()) for d in sub):
@@ -175,8 +257,9 @@ class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
                 raise Fallback(f"{type_.name}.{name} is read by graphql-core")
             args = (get_argument_values(field_def, first.node, self.variable_values, None, self.hide_suggestions)
                     if field_def.args or first.node.arguments else {})
+            if read.convert is not None:
+                args = read.convert(args)
             planned.append((response_key, field_def, read, args, sub))
-        self._fields[key] = planned
         return planned
 
 
@@ -187,7 +270,7 @@ class _Group:
 
     def __init__(self, type_: Any, details: Any, objects: list) -> None:
         self.type, self.details, self.objects = type_, details, objects
-        self.fields: list[tuple] = []
+        self.fields: list[tuple] | None = None
         self.columns: list[tuple[list, _Group | None]] = []  # per field: its values, the group of its objects
         self.rows: Any = None  # an iterator over the answer rows, in the order of `objects`
 

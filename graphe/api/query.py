@@ -12,7 +12,8 @@ from ..rdf import GR, PREFIXES
 from ..service import Graphe
 from .connections import (CharterKind, Order, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind,
                           ImpactDimension, PracticeFacets, PracticeFilter, PracticeOrder, RiskLevel, ThemeCount,
-                          Verdict, connect, practice_facets)
+                          Verdict, connect, connect_now, practice_facets)
+from .plan import READ, Read
 from .types import (AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice, Theme)
 
 SCHEMA, SKOS, ORG = PREFIXES["schema"], PREFIXES["skos"], PREFIXES["org"]
@@ -65,16 +66,37 @@ def _graphe(info: strawberry.Info) -> Graphe:
     return info.context.graphe
 
 
-async def _single(info: strawberry.Info, iri: str, class_iri: str, what: str) -> Optional[Entity]:
+async def _single(info: strawberry.Info, iri: str, class_iri: str, what: str) -> Entity:
     iri_term(iri, what)
-    entity = await info.context.entity(iri)
-    if entity is None or not _is_a(info, entity, class_iri):
+    return _found(await info.context.entity(iri), iri, class_iri, what)
+
+
+def _found(entity: Optional[Entity], iri: str, class_iri: str, what: str) -> Entity:
+    if entity is None or not _is_a(entity, class_iri):
         raise GrapheError("NOT_FOUND", f"Aucune ressource de type {what} n'a l'identifiant {iri}.",
                           f"No {what} has the identifier {iri}.")
     return entity
 
 
-def _is_a(info: strawberry.Info, entity: Entity, class_iri: str) -> bool:
+def _one(wrapper, class_iri: str, what: str) -> dict:  # type: ignore[no-untyped-def]
+    """How `plan` reads a lookup by IRI: as its resolver does, the store read at once if need be."""
+    def read(root, ctx, args):  # type: ignore[no-untyped-def]
+        iri = args["id"]
+        iri_term(iri, what)
+        ctx.prefetch([("entity", iri)])
+        return wrapper(entity=_found(ctx.local("entity", iri), iri, class_iri, what))
+    return {READ: Read(read, converted=True)}
+
+
+def _listed(make_query, cls, node_type) -> dict:  # type: ignore[no-untyped-def]
+    """How `plan` reads a list: the same query (`make_query(context, **other arguments)`), the same page."""
+    def read(root, ctx, args):  # type: ignore[no-untyped-def]
+        query = make_query(ctx, **{k: v for k, v in args.items() if k not in ("first", "after")})
+        return connect_now(ctx, cls, query, args.get("first"), args.get("after"), node_type)
+    return {READ: Read(read, converted=True)}
+
+
+def _is_a(entity: Entity, class_iri: str) -> bool:
     if entity.is_a(class_iri):
         return True
     return class_iri == ORG + "Organization" and any(
@@ -85,77 +107,113 @@ def _sort(order: Optional[Order]) -> tuple[Optional[str], bool]:
     return order.parts() if order is not None else (None, False)
 
 
+def _cities(ctx, countries: Optional[list[str]] = None, order_by: Optional[CityOrder] = None):  # type: ignore[no-untyped-def]
+    order = order_by or CityOrder()
+    return filters.city_query(countries or (), order.field.value, order.direction.value == "DESC",
+                              ctx.preferences(None))
+
+
+def _practices(ctx, filter: Optional[PracticeFilter] = None, order_by: Optional[PracticeOrder] = None):  # type: ignore[no-untyped-def]
+    order = order_by or PracticeOrder()
+    return filters.practice_query((filter or PracticeFilter()).to_domain(), order.field.value,
+                                  order.direction.value == "DESC", ctx.preferences(None))
+
+
+def _charters(ctx, kinds=None, publishers=None, adopted_by=None, order_by=None):  # type: ignore[no-untyped-def]
+    return filters.charter_query([k.value for k in kinds or ()], publishers or (), adopted_by or (),
+                                 ctx.preferences(None), *_sort(order_by))
+
+
+def _criteria(ctx, charters=None, dimensions=None, kinds=None, order_by=None):  # type: ignore[no-untyped-def]
+    return filters.criterion_query(charters or (), [d.value for d in dimensions or ()], [k.value for k in kinds or ()],
+                                   ctx.preferences(None), *_sort(order_by))
+
+
+def _ai_projects(ctx, risk_levels=None, cities=None, criteria=None, verdicts=None, order_by=None):  # type: ignore[no-untyped-def]
+    return filters.ai_project_query([r.value for r in risk_levels or ()], cities or (), criteria or (),
+                                    [v.value for v in verdicts or ()], ctx.preferences(None), *_sort(order_by))
+
+
+def _organisations(ctx, order_by=None):  # type: ignore[no-untyped-def]
+    return filters.organisation_query(ctx.preferences(None), *_sort(order_by))
+
+
+def _events(ctx, cities=None, order_by=None):  # type: ignore[no-untyped-def]
+    return filters.event_query(cities or (), ctx.preferences(None), *_sort(order_by))
+
+
 def _prefs(info: strawberry.Info) -> tuple[str, ...]:
     return info.context.preferences(None)
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Une ville par son IRI. / A city by IRI.")
+    @strawberry.field(description="Une ville par son IRI. / A city by IRI.",
+                      metadata=_one(City, SCHEMA + "City", "ville"))
     async def city(self, info: strawberry.Info, id: strawberry.ID) -> Optional[City]:
         return City(entity=await _single(info, id, SCHEMA + "City", "ville"))
 
-    @strawberry.field(description="Les villes. / Cities.")
+    @strawberry.field(description="Les villes. / Cities.", metadata=_listed(_cities, Connection[City], City))
     async def cities(self, info: strawberry.Info, first: First = None,
                after: After = None,
                countries: Optional[list[str]] = None, order_by: Optional[CityOrder] = None) -> Connection[City]:
-        order = order_by or CityOrder()
-        query = filters.city_query(countries or (), order.field.value, order.direction.value == "DESC", _prefs(info))
-        return await connect(info, Connection[City], query, first, after, City)
+        return await connect(info, Connection[City], _cities(info.context, countries, order_by), first, after, City)
 
-    @strawberry.field(description="Une bonne pratique par son IRI. / A practice by IRI.")
+    @strawberry.field(description="Une bonne pratique par son IRI. / A practice by IRI.",
+                      metadata=_one(Practice, GR + "Practice", "pratique"))
     async def practice(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Practice]:
         return Practice(entity=await _single(info, id, GR + "Practice", "pratique"))
 
     @strawberry.field(description="Les bonnes pratiques, filtrées, triées, paginées, avec facettes. "
-                                  "/ Practices: filtered, ordered, paged, with facets.")
+                                  "/ Practices: filtered, ordered, paged, with facets.",
+                      metadata=_listed(_practices, PracticeConnection, Practice))
     async def practices(self, info: strawberry.Info,
                   first: First = None,
                   after: After = None,
                   filter: Optional[PracticeFilter] = None,
                   order_by: Optional[PracticeOrder] = None) -> PracticeConnection:
-        order = order_by or PracticeOrder()
-        flt = (filter or PracticeFilter()).to_domain()
-        query = filters.practice_query(flt, order.field.value, order.direction.value == "DESC", _prefs(info))
-        return await connect(info, PracticeConnection, query, first, after, Practice)
+        return await connect(info, PracticeConnection, _practices(info.context, filter, order_by), first, after,
+                             Practice)
 
-    @strawberry.field(description="Une charte par son IRI. / A charter by IRI.")
+    @strawberry.field(description="Une charte par son IRI. / A charter by IRI.",
+                      metadata=_one(Charter, GR + "Charter", "charte"))
     async def charter(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Charter]:
         return Charter(entity=await _single(info, id, GR + "Charter", "charte"))
 
-    @strawberry.field(description="Les chartes et cadres. / Charters and frameworks.")
+    @strawberry.field(description="Les chartes et cadres. / Charters and frameworks.",
+                      metadata=_listed(_charters, Connection[Charter], Charter))
     async def charters(self, info: strawberry.Info, first: First = None, after: After = None,
                  kinds: Optional[list[CharterKind]] = None,  # type: ignore[valid-type]
                  publishers: Optional[list[strawberry.ID]] = None,
                  adopted_by: Optional[list[strawberry.ID]] = None,
                  order_by: Optional[Order] = None) -> Connection[Charter]:
-        query = filters.charter_query([k.value for k in kinds or ()], publishers or (), adopted_by or (), _prefs(info),
-                                      *_sort(order_by))
+        query = _charters(info.context, kinds, publishers, adopted_by, order_by)
         return await connect(info, Connection[Charter], query, first, after, Charter)
 
-    @strawberry.field(description="Les critères, par charte puis rang. / Criteria, by charter then order.")
+    @strawberry.field(description="Les critères, par charte puis rang. / Criteria, by charter then order.",
+                      metadata=_listed(_criteria, Connection[Criterion], Criterion))
     async def criteria(self, info: strawberry.Info, first: First = None, after: After = None,
                  charters: Optional[list[strawberry.ID]] = None,
                  dimensions: Optional[list[ImpactDimension]] = None,  # type: ignore[valid-type]
                  kinds: Optional[list[CriterionKind]] = None,  # type: ignore[valid-type]
                  order_by: Optional[Order] = None) -> Connection[Criterion]:
-        query = filters.criterion_query(charters or (), [d.value for d in dimensions or ()],
-                                        [k.value for k in kinds or ()], _prefs(info), *_sort(order_by))
+        query = _criteria(info.context, charters, dimensions, kinds, order_by)
         return await connect(info, Connection[Criterion], query, first, after, Criterion)
 
-    @strawberry.field(description="Un projet d'IA par son IRI. / An AI project by IRI.")
+    @strawberry.field(description="Un projet d'IA par son IRI. / An AI project by IRI.",
+                      metadata=_one(AIProject, GR + "AIProject", "projet d'IA"))
     async def ai_project(self, info: strawberry.Info, id: strawberry.ID) -> Optional[AIProject]:
         return AIProject(entity=await _single(info, id, GR + "AIProject", "projet d'IA"))
 
     @strawberry.field(description="Les projets d'IA. Critère et verdict s'appliquent à la même évaluation. "
-                                  "/ AI projects; criterion and verdict apply to the same assessment.")
+                                  "/ AI projects; criterion and verdict apply to the same assessment.",
+                      metadata=_listed(_ai_projects, Connection[AIProject], AIProject))
     async def ai_projects(self, info: strawberry.Info, first: First = None, after: After = None,
                     risk_levels: Optional[list[RiskLevel]] = None,  # type: ignore[valid-type]
                     cities: Optional[list[strawberry.ID]] = None, criteria: Optional[list[strawberry.ID]] = None,
                     verdicts: Optional[list[Verdict]] = None,  # type: ignore[valid-type]
                     order_by: Optional[Order] = None) -> Connection[AIProject]:
-        query = filters.ai_project_query([r.value for r in risk_levels or ()], cities or (), criteria or (),
-                                         [v.value for v in verdicts or ()], _prefs(info), *_sort(order_by))
+        query = _ai_projects(info.context, risk_levels, cities, criteria, verdicts, order_by)
         return await connect(info, Connection[AIProject], query, first, after, AIProject)
 
     @strawberry.field(description="Les thèmes, en arbre (thèmes de premier niveau, puis « narrower »). "
@@ -166,17 +224,18 @@ class Query:
         top = [e for e in all_themes if not e.refs(SKOS + "broader")]
         return [Theme(entity=e) for e in sorted(top, key=lambda e: (e.text(SKOS + "prefLabel", langs) or "").lower())]
 
-    @strawberry.field(description="Les organisations. / Organisations.")
+    @strawberry.field(description="Les organisations. / Organisations.",
+                      metadata=_listed(_organisations, Connection[Organisation], Organisation))
     async def organisations(self, info: strawberry.Info, first: First = None, after: After = None,
                             order_by: Optional[Order] = None) -> Connection[Organisation]:
-        query = filters.organisation_query(_prefs(info), *_sort(order_by))
-        return await connect(info, Connection[Organisation], query, first, after, Organisation)
+        return await connect(info, Connection[Organisation], _organisations(info.context, order_by), first, after,
+                             Organisation)
 
-    @strawberry.field(description="Les événements, du plus récent au plus ancien. / Events, newest first.")
+    @strawberry.field(description="Les événements, du plus récent au plus ancien. / Events, newest first.",
+                      metadata=_listed(_events, Connection[Event], Event))
     async def events(self, info: strawberry.Info, first: First = None, after: After = None,
                cities: Optional[list[strawberry.ID]] = None, order_by: Optional[Order] = None) -> Connection[Event]:
-        query = filters.event_query(cities or (), _prefs(info), *_sort(order_by))
-        return await connect(info, Connection[Event], query, first, after, Event)
+        return await connect(info, Connection[Event], _events(info.context, cities, order_by), first, after, Event)
 
     @strawberry.field(description="Compare deux cadres critère par critère, alignés par leurs correspondances. "
                                   "/ Compares two frameworks criterion by criterion, aligned by their mappings.")

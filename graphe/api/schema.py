@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, ParserCache,
-                                   QueryDepthLimiter, ValidationCache)
+                                   QueryDepthLimiter, SchemaExtension)
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
 from ..errors import GrapheError
@@ -24,6 +27,7 @@ log = logging.getLogger(__name__)
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
+DOCUMENTS = 1024  # parsed documents (and their validation) kept per process
 
 # graphql-core's own messages, with a French sentence first (the English original stays in extensions).
 _FRENCH = [
@@ -64,6 +68,34 @@ class GrapheSchema(strawberry.Schema):
                 log.error("unexpected error in GraphQL execution", exc_info=error.original_error)
 
 
+class DocumentValidation(SchemaExtension):
+    """Each parsed document validated once. strawberry's `ValidationCache` keys an LRU on the document
+    itself, hashing its whole tree (every node) on every request; `ParserCache` gives back the same
+    document object for the same text, so its identity is the key here — the document is kept with its
+    errors, so that the identity cannot be reused by another one while the entry lives."""
+
+    def __init__(self, kept: "OrderedDict[tuple, tuple[Any, Any]]") -> None:
+        super().__init__()
+        self.kept = kept  # (id of the document, rules) → (document, errors); one per schema
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document, rules = context.graphql_document, context.validation_rules
+        key = (id(document), rules)
+        hit = self.kept.get(key)
+        if hit is not None and hit[0] is document:
+            try:
+                self.kept.move_to_end(key)
+            except KeyError:  # dropped meanwhile by a request run in another thread (execute_sync)
+                pass
+        else:
+            hit = self.kept[key] = (document, validate_document(context.schema._schema, document, rules))
+            if len(self.kept) > DOCUMENTS:
+                self.kept.popitem(last=False)
+        context.pre_execution_errors = hit[1]
+        yield
+
+
 @strawberry.type(name="Query")
 class RootQuery(Query, SearchQuery, WorkflowQuery):
     """Reading the graph, searching it, following its changes."""
@@ -76,23 +108,24 @@ class RootMutation(Mutation, PracticeMutation):
 
 def build_schema(planned: bool = True) -> GrapheSchema:
     """The schema; `planned` false leaves every field to graphql-core (the reference `plan` is tested against)."""
-    # The rule classes are made once: strawberry's ValidationCache keys on them, and the depth and alias
+    # The rule classes are made once: the validation cache keys on them, and the depth and alias
     # limiters would otherwise make new classes for every request, so that no validation was ever reused.
     rules = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
              *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules, CostRule]
+    validated: OrderedDict[tuple, tuple[Any, Any]] = OrderedDict()
     schema = GrapheSchema(
         query=RootQuery,
         mutation=RootMutation,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(rules),
-            lambda: ParserCache(maxsize=1024),
-            lambda: ValidationCache(maxsize=1024),
+            lambda: ParserCache(maxsize=DOCUMENTS),
+            lambda: DocumentValidation(validated),
         ],
         execution_context_class=PlannedExecution if planned else None,
     )
     if planned:
-        prepare(schema._schema)
+        prepare(schema._schema, schema.schema_converter.scalar_registry, schema.config)
     return schema
 
 
