@@ -47,7 +47,7 @@ class Settings:
     license: str = DEFAULT_LICENSE  # licence of the published data (an IRI), in the catalogue and dumps
     sparql_timeout: float = 10.0  # seconds before a public SPARQL query is stopped
     sparql_max_rows: int = 10_000  # results (rows or triples) a public SPARQL query returns at most
-    read_cache_mb: int = 400  # what is derived for reads and kept per revision (lists, entities…), roughly
+    read_cache_mb: int = 500  # what is derived for reads and kept per revision (lists, entities…), roughly
     # A remote SPARQL 1.1 server instead of the embedded Oxigraph (query and update endpoints, credentials).
     store_query_url: str | None = None
     store_update_url: str | None = None
