@@ -34,6 +34,23 @@ def test_the_weight_bound_drops_the_least_recently_used() -> None:
     assert cache.weight <= 10 and len(cache) == 2
 
 
+def test_a_value_read_lately_outlives_older_unread_ones() -> None:
+    """Reads (`peek` as `get`) only mark an entry; a marked entry goes back to the end of the queue once
+    instead of out — the least recently used approximately, at the price of a mark per read."""
+    cache = RevisionCache(max_weight=3)
+    for key in "abc":
+        cache.get(1, key, lambda: key)
+    assert cache.peek(1, "a") == "a"
+    cache.get(1, "d", lambda: "d")
+    assert [k in cache for k in "abcd"] == [True, False, True, True]  # "b", older than "a" but unread, out
+    assert cache.peek(1, "c") == "c"
+    cache.get(1, "e", lambda: "e")
+    assert [k in cache for k in "acde"] == [True, True, False, True]  # "c", read, went back: "d" went out
+    assert cache.peek(1, "a") == "a"
+    cache.get(2, "g", lambda: "g")  # read, but of an older revision: no second chance
+    assert "a" not in cache and cache.weight == 3 and len(cache) == 3
+
+
 def test_one_computation_for_many_threads_asking_at_once() -> None:
     cache = RevisionCache()
     calls: list[int] = []
@@ -98,11 +115,20 @@ def test_lists_facets_and_entities_follow_a_write(fresh: Graphe, tmp_path) -> No
         query = '{ city(id: "%sid/city/dakar") { name(lang: "en") } }' % BASE
         return asyncio.run(schema.execute(query, context_value=Context(fresh))).data  # type: ignore[return-value]
 
+    def cities_in_english() -> dict[str, str]:  # planned: a practice's city followed through its entity's link
+        query = '{ practices(first: 100) { edges { node { city { id name(lang: "en") } } } } }'
+        result = asyncio.run(schema.execute(query, context_value=Context(fresh)))
+        return {e["node"]["city"]["id"]: e["node"]["city"]["name"] for e in result.data["practices"]["edges"]  # type: ignore[index]
+                if e["node"]["city"]}
+
     assert english_name() == {"city": {"name": "Dakar"}}  # French, for want of English; now kept
+    names = cities_in_english()
+    assert cities_in_english() == names  # the second time through the links
+    city = next(c for c, name in sorted(names.items()) if not name.endswith("(en)") and c != BASE + "id/city/dakar")
     first = read()
     before = fresh.store.queries
     assert read() == first and fresh.store.queries == before  # the list, its facets, its entities: kept
-    (tmp_path / "new.ttl").write_text(NEW, encoding="utf-8")
+    (tmp_path / "new.ttl").write_text(NEW + f'<{city}> <https://schema.org/name> "Ville (en)"@en .\n', encoding="utf-8")
     fresh.load([tmp_path / "new.ttl"])
     time.sleep(1.1)  # a replica trusts the revision it read for one second
     after = read()
@@ -111,6 +137,7 @@ def test_lists_facets_and_entities_follow_a_write(fresh: Graphe, tmp_path) -> No
     senegal = {c["country"]: c["count"] for c in after["facets"]["countries"]}["SN"]
     assert senegal == {c["country"]: c["count"] for c in first["facets"]["countries"]}.get("SN", 0) + 1
     assert english_name() == {"city": {"name": "Dakar (en)"}}  # the city's entity, kept before, read again
+    assert cities_in_english()[city] == "Ville (en)"  # the practices' entities are new, and so are their links
 
 
 def test_values_kept_fresh_are_ready_for_the_next_revision() -> None:

@@ -81,6 +81,19 @@ def _long_needs(root: Any, args: dict) -> list[tuple]:
     return [("long", root.entity.iri)]
 
 
+# Relations `plan` has followed are remembered in the entity (`_memo`), under ("link", predicate or pattern):
+# an entity belongs to one revision (the read cache never gives it for another), and so do the entities
+# it was linked to then. The next reader follows the link without asking the request or the read cache
+# (two dictionaries of 100,000 keys) for each related entity.
+def _linked(root: Any, link: tuple) -> Any:
+    return root.entity._memo.get(link, MISSING)
+
+
+def _link(root: Any, link: tuple, value: Any) -> Any:
+    root.entity._memo[link] = value
+    return value
+
+
 def text(predicate: str, description: str) -> Any:
     """The text in the reader's language (field `lang`, else Accept-Language, else fr → en → any)."""
     long = predicate in LONG_TEXT
@@ -163,13 +176,17 @@ def one(predicate: str, type_name: str, description: str) -> Any:
             return _wrap(type_name, entity) if entity is not None else None
         return load()
 
+    link = ("link", predicate)
+
     def needs(root: Any, args: dict) -> list[tuple]:
         target = root.entity.ref(predicate)
-        return [] if target is None else [("entity", target)]
+        return [] if target is None or _linked(root, link) is not MISSING else [("entity", target)]
 
     def read(root: Any, ctx: Any, args: dict) -> Any:
-        target = root.entity.ref(predicate)
-        entity = None if target is None else ctx.local("entity", target)
+        entity = _linked(root, link)
+        if entity is MISSING:
+            target = root.entity.ref(predicate)
+            entity = _link(root, link, None if target is None else ctx.local("entity", target))
         return _wrap(type_name, entity) if entity is not None else None
     return _field(resolve, Read(read, needs), description=description, graphql_type=Optional[_lazy(type_name)])
 
@@ -185,11 +202,18 @@ def many(predicate: str, type_name: str, description: str) -> Any:
             return [_wrap(type_name, e) for e in await info.context.entities(refs)]
         return load()
 
+    link = ("link", predicate)
+
+    def needs(root: Any, args: dict) -> list[tuple]:
+        return [] if _linked(root, link) is not MISSING else [("entity", r) for r in root.entity.refs(predicate)]
+
     def read(root: Any, ctx: Any, args: dict) -> list[Any]:
-        found = (ctx.local("entity", r) for r in root.entity.refs(predicate))
-        return [_wrap(type_name, e) for e in found if e is not None]
-    return _field(resolve, Read(read, lambda root, args: [("entity", r) for r in root.entity.refs(predicate)]),
-                  description=description, graphql_type=list[_lazy(type_name)])
+        found = _linked(root, link)
+        if found is MISSING:
+            found = _link(root, link, tuple(e for e in (ctx.local("entity", r) for r in root.entity.refs(predicate))
+                                            if e is not None))
+        return [_wrap(type_name, e) for e in found]
+    return _field(resolve, Read(read, needs), description=description, graphql_type=list[_lazy(type_name)])
 
 
 def inverse(pattern: str, type_name: str, description: str,
@@ -206,9 +230,13 @@ def inverse(pattern: str, type_name: str, description: str,
         async def load() -> Any:
             return wrap(await info.context.related(pattern, root.entity.iri))
         return load()
-    kind = ("related", pattern)
-    return _field(resolve, Read(lambda root, ctx, args: wrap(ctx.local(kind, root.entity.iri)),
-                                lambda root, args: [(kind, root.entity.iri)]),
+    kind, link = ("related", pattern), ("link", pattern)
+
+    def read(root: Any, ctx: Any, args: dict) -> list[Any]:
+        found = _linked(root, link)
+        return wrap(found if found is not MISSING else _link(root, link, tuple(ctx.local(kind, root.entity.iri))))
+    return _field(resolve, Read(read, lambda root, args: [] if _linked(root, link) is not MISSING
+                                else [(kind, root.entity.iri)]),
                   description=description, graphql_type=list[_lazy(type_name)])
 
 
