@@ -79,6 +79,20 @@ class Entity:
         return 1 + sum(1 + len(t.value) // 100 for terms in self.props.values() for t in terms)
 
 
+def forget(value: object) -> None:
+    """A value leaves the read cache: what its entities memoised goes with it — links to other entities
+    included (`graphe.api.fields`), which may make cycles (a practice and its adaptation, a charter and its
+    criteria) between objects frozen out of the cyclic collector's sight (`service._lasting_objects`):
+    cleared, reference counting frees them."""
+    if isinstance(value, Entity):
+        value._memo.clear()
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            if not isinstance(item, Entity):
+                break  # a list of IRIs, not of entities
+            item._memo.clear()
+
+
 def rank(entity: Entity) -> tuple[int, str]:
     """Sort key of a criterion in its charter: its `gr:order` (unranked last), then its IRI."""
     value = entity.literal(GR + "order")

@@ -32,8 +32,9 @@ class _Flight:
 
 
 class RevisionCache:
-    def __init__(self, max_weight: int = 2_000_000) -> None:
+    def __init__(self, max_weight: int = 2_000_000, on_drop: Callable[[object], None] | None = None) -> None:
         self.max_weight = max_weight
+        self.on_drop = on_drop  # called with each value leaving the cache (replaced, evicted, cleared)
         self.weight = 0
         self.hits = 0
         self.misses = 0
@@ -124,6 +125,7 @@ class RevisionCache:
             old = self._entries.pop(key, None)
             if old is not None:
                 self.weight -= old[2]
+                self._dropped(old[1])
             if weight > self.max_weight:
                 return
             self._entries[key] = [revision, value, weight, False]
@@ -135,6 +137,7 @@ class RevisionCache:
                     self._entries[oldest] = entry
                 else:
                     self.weight -= entry[2]
+                    self._dropped(entry[1])
 
     def refresh(self, revision: int, stop: Callable[[], bool] = lambda: False) -> int:
         """Compute again, for `revision`, the values kept fresh (after a write, in the background: the first
@@ -186,8 +189,14 @@ class RevisionCache:
 
     def clear(self) -> None:
         with self._lock:
+            for _, value, _, _ in self._entries.values():
+                self._dropped(value)
             self._entries.clear()
             self.weight = 0
+
+    def _dropped(self, value: object) -> None:
+        if self.on_drop is not None:
+            self.on_drop(value)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -7,7 +7,7 @@ import uvicorn
 
 from . import admin
 from .app import create_app
-from .service import Graphe
+from .service import Graphe, tune_gc_for_serving
 from .settings import Settings
 
 
@@ -15,6 +15,7 @@ def serve(settings: Settings) -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
+    tune_gc_for_serving()
     graphe = Graphe.open(settings, say=say, search="background")
     graphe.follow()
     graphe.warm_reads()

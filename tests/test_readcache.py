@@ -51,6 +51,28 @@ def test_a_value_read_lately_outlives_older_unread_ones() -> None:
     assert "a" not in cache and cache.weight == 3 and len(cache) == 3
 
 
+def test_entities_leaving_the_cache_forget_their_links() -> None:
+    """Entities linked to each other (a practice and its adaptation) would make a cycle out of the
+    collector's sight once frozen: leaving the cache — replaced at a new revision, evicted, cleared —
+    empties what they memoised."""
+    from graphe.entities import Entity, forget
+    cache = RevisionCache(max_weight=3, on_drop=forget)
+    a, b, c = Entity("a"), Entity("b"), Entity("c")
+    a._memo[("link", "p")], b._memo[("link", "q")] = (b,), (a,)
+    cache.get(1, ("entity", "a"), lambda: a)
+    cache.get(1, ("related", "b"), lambda: [b, c])
+    cache.get(1, ("list", "iris"), lambda: ("x", "y"))
+    cache.get(2, ("entity", "a"), lambda: Entity("a"))  # a new revision: the old entity is dropped
+    assert a._memo == {} and b._memo
+    cache.get(2, "heavy", lambda: "h", weight=lambda _: 3)  # evicts everything else
+    assert b._memo == {} and len(cache) == 1
+    kept = Entity("d")
+    kept._memo["x"] = 1
+    cache.get(2, ("entity", "d"), lambda: kept)
+    cache.clear()
+    assert kept._memo == {} and len(cache) == 0
+
+
 def test_one_computation_for_many_threads_asking_at_once() -> None:
     cache = RevisionCache()
     calls: list[int] = []
