@@ -81,7 +81,8 @@ def _long_needs(root: Any, args: dict) -> list[tuple]:
     return [("long", root.entity.iri)]
 
 
-# Relations `plan` has followed are remembered in the entity (`_memo`), under ("link", predicate or pattern):
+# Relations `plan` has followed are remembered in the entity (`_memo`), under ("link one" | "link many" |
+# "link inverse", predicate or pattern) — one value shape per key, whatever type wraps the entity:
 # an entity belongs to one revision (the read cache never gives it for another), and so do the entities
 # it was linked to then. The next reader follows the link without asking the request or the read cache
 # (two dictionaries of 100,000 keys) for each related entity.
@@ -176,7 +177,7 @@ def one(predicate: str, type_name: str, description: str) -> Any:
             return _wrap(type_name, entity) if entity is not None else None
         return load()
 
-    link = ("link", predicate)
+    link = ("link one", predicate)
 
     def needs(root: Any, args: dict) -> list[tuple]:
         target = root.entity.ref(predicate)
@@ -202,7 +203,7 @@ def many(predicate: str, type_name: str, description: str) -> Any:
             return [_wrap(type_name, e) for e in await info.context.entities(refs)]
         return load()
 
-    link = ("link", predicate)
+    link = ("link many", predicate)
 
     def needs(root: Any, args: dict) -> list[tuple]:
         return [] if _linked(root, link) is not MISSING else [("entity", r) for r in root.entity.refs(predicate)]
@@ -230,7 +231,7 @@ def inverse(pattern: str, type_name: str, description: str,
         async def load() -> Any:
             return wrap(await info.context.related(pattern, root.entity.iri))
         return load()
-    kind, link = ("related", pattern), ("link", pattern)
+    kind, link = ("related", pattern), ("link inverse", pattern)
 
     def read(root: Any, ctx: Any, args: dict) -> list[Any]:
         found = _linked(root, link)

@@ -21,8 +21,7 @@ store read there would be one query per object instead of one per level).
 
 import inspect
 import operator
-from collections.abc import Mapping
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from graphql import (ExecutionResult, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, Undefined,
