@@ -85,12 +85,20 @@ def forget(value: object) -> None:
     criteria) between objects frozen out of the cyclic collector's sight (`service._lasting_objects`):
     cleared, reference counting frees them."""
     if isinstance(value, Entity):
-        value._memo.clear()
+        _retire(value)
     elif isinstance(value, (list, tuple)):
         for item in value:
             if not isinstance(item, Entity):
                 break  # a list of IRIs, not of entities
-            item._memo.clear()
+            _retire(item)
+
+
+RETIRED = ("retired",)  # in an entity's memo once it left the read cache: no link is kept in it any more
+
+
+def _retire(entity: Entity) -> None:
+    entity._memo.clear()
+    entity._memo[RETIRED] = True
 
 
 def rank(entity: Entity) -> tuple[int, str]:

@@ -56,8 +56,12 @@ def no_cache(key, compute, weight=None, fresh=False):  # type: ignore[no-untyped
 def members(store: Store, query: ListQuery, cached: Cache = no_cache) -> frozenset[str]:
     """The resources of the list, unordered, in one query (kept per revision with `cached`)."""
     where = query.where()
-    return cached(("members", where), lambda: frozenset(
+    return cached(members_key(query), lambda: frozenset(
         row["s"].value for row in all_rows(store, f"SELECT DISTINCT ?s WHERE {{ {where} }}", "?s")), weight=len)
+
+
+def members_key(query: ListQuery) -> tuple[str, str]:
+    return ("members", query.where())
 
 
 def ordered(store: Store, query: ListQuery, cached: Cache = no_cache) -> tuple[str, ...]:

@@ -20,6 +20,9 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 SAVE_FORMAT = 1  # bump when what is kept changes shape
 MAX_FRESH = 32  # values recomputed after a write, at most (the most recently asked)
+# Second chances given by one put at most: when every entry was read lately, a put would otherwise walk the
+# whole queue under the lock (138 ms for 300,000 entries, measured).
+SECOND_CHANCES = 64
 
 __all__ = ["RevisionCache"]
 
@@ -130,9 +133,11 @@ class RevisionCache:
                 return
             self._entries[key] = [revision, value, weight, False]
             self.weight += weight
+            chances = SECOND_CHANCES
             while self.weight > self.max_weight:
                 oldest, entry = self._entries.popitem(last=False)
-                if entry[3] and entry[0] == revision:  # read since it was last here: a second chance
+                if entry[3] and entry[0] == revision and chances:  # read since it was last here: a second chance
+                    chances -= 1
                     entry[3] = False
                     self._entries[oldest] = entry
                 else:

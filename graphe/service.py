@@ -58,6 +58,7 @@ def _lasting_objects() -> Iterator[None]:
     put out of its sight for good (their pauses showed in the p99 latency). They hold no cycles — the links
     between entities that `plan` adds later are cleared when an entity leaves the read cache
     (`entities.forget`) —: reference counting frees them when their revision goes."""
+    gc.collect()  # garbage cycles made so far go now: whatever is alive at the end is frozen for good
     collecting = gc.isenabled()
     gc.disable()
     try:

@@ -96,6 +96,10 @@ def corpus(graphe: Graphe, schema: GraphQLSchema) -> list[tuple[str, dict | None
               __typename ... on Practice { title city { name } } ... on Charter { title } } } } } }""", None),
         ("""{ practice(id: "https://graphe.aimf.asso.fr/id/practice/nope") { title }
               city(id: "pas une IRI") { name } }""", None),
+        # several lookups by IRI at the root: their entities read in one batch, as the DataLoader does
+        ("""query($a: ID!, $b: ID!, $c: ID!) { a: practice(id: $a) { title } b: practice(id: $b) { title }
+              c: city(id: $c) { name } }""",
+         {"a": first_ids(graphe, "Practice")[0], "b": first_ids(graphe, "Practice")[1], "c": BASE + "id/city/dakar"}),
         ("""{ practices(first: 3, after: "!!") { edges { node { title } } } }""", None),
     ]
     return out

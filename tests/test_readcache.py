@@ -51,11 +51,24 @@ def test_a_value_read_lately_outlives_older_unread_ones() -> None:
     assert "a" not in cache and cache.weight == 3 and len(cache) == 3
 
 
+def test_one_put_gives_a_bounded_number_of_second_chances() -> None:
+    """With every entry read lately, a put still evicts after `SECOND_CHANCES` rotations, not a whole turn
+    of the queue under the lock."""
+    from graphe.readcache import SECOND_CHANCES
+    cache = RevisionCache(max_weight=1000)
+    for i in range(1000):
+        cache.get(1, i, lambda: i)
+        cache.peek(1, i)
+    cache.get(1, "new", lambda: "new")
+    assert cache.weight == 1000 and "new" in cache
+    assert SECOND_CHANCES not in cache and all(i in cache for i in range(SECOND_CHANCES))  # rotated, kept
+
+
 def test_entities_leaving_the_cache_forget_their_links() -> None:
     """Entities linked to each other (a practice and its adaptation) would make a cycle out of the
     collector's sight once frozen: leaving the cache — replaced at a new revision, evicted, cleared —
     empties what they memoised."""
-    from graphe.entities import Entity, forget
+    from graphe.entities import RETIRED, Entity, forget
     cache = RevisionCache(max_weight=3, on_drop=forget)
     a, b, c = Entity("a"), Entity("b"), Entity("c")
     a._memo[("link", "p")], b._memo[("link", "q")] = (b,), (a,)
@@ -63,14 +76,14 @@ def test_entities_leaving_the_cache_forget_their_links() -> None:
     cache.get(1, ("related", "b"), lambda: [b, c])
     cache.get(1, ("list", "iris"), lambda: ("x", "y"))
     cache.get(2, ("entity", "a"), lambda: Entity("a"))  # a new revision: the old entity is dropped
-    assert a._memo == {} and b._memo
+    assert a._memo == {RETIRED: True} and b._memo  # (and `plan` links nothing more into a retired entity)
     cache.get(2, "heavy", lambda: "h", weight=lambda _: 3)  # evicts everything else
-    assert b._memo == {} and len(cache) == 1
+    assert b._memo == {RETIRED: True} and len(cache) == 1
     kept = Entity("d")
     kept._memo["x"] = 1
     cache.get(2, ("entity", "d"), lambda: kept)
     cache.clear()
-    assert kept._memo == {} and len(cache) == 0
+    assert kept._memo == {RETIRED: True} and len(cache) == 0
 
 
 def test_one_computation_for_many_threads_asking_at_once() -> None:

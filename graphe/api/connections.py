@@ -128,8 +128,10 @@ def ordered(graphe: Graphe, query: ListQuery) -> tuple[str, ...]:
     are the strings of the list's members (kept apart, weighed there): a pointer each here, 8 bytes, where
     a unit of weight is about 100 (weighing it by its length evicted a tenth of the entities at 100,000
     practices once every theme × order was asked)."""
-    return graphe.cached(("list", query), lambda: listing.ordered(graphe.store, query, graphe.cached),
-                         weight=lambda iris: 1 + len(iris) // 12)
+    found = graphe.cached(("list", query), lambda: listing.ordered(graphe.store, query, graphe.cached),
+                          weight=lambda iris: 1 + len(iris) // 12)
+    graphe.reads.peek(graphe.store.revision().number, listing.members_key(query))  # read with it: evicted with it
+    return found
 
 
 async def connect(info: strawberry.Info, cls, query: ListQuery, first: Optional[int], after: Optional[str],  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Optional
 import strawberry
 from strawberry.types import Info
 
-from ..entities import LONG_TEXT, Entity
+from ..entities import LONG_TEXT, RETIRED, Entity
 from .context import MISSING
 from .plan import READ, Read
 
@@ -91,7 +91,9 @@ def _linked(root: Any, link: tuple) -> Any:
 
 
 def _link(root: Any, link: tuple, value: Any) -> Any:
-    root.entity._memo[link] = value
+    memo = root.entity._memo
+    if RETIRED not in memo:  # an entity out of the read cache would keep the linked ones alive, unweighed
+        memo[link] = value
     return value
 
 

@@ -144,7 +144,8 @@ class GraphQLEndpoint:
         if result.errors:
             body["errors"] = [format_error(e, lang) for e in result.errors]
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
-        # orjson: the same bytes as Starlette's JSONResponse (UTF-8, compact), 14× faster on a page of 20.
+        # orjson: the same JSON as Starlette's JSONResponse (UTF-8, compact; a float may be written
+        # 0.000025 where json writes 2.5e-05), 14× faster on a page of 20.
         response = Response(orjson.dumps(body), status_code=status, media_type=media)
         codes = {e["extensions"].get("code") for e in body.get("errors", ())}
         # Passing failures are not kept: the next request tries again.

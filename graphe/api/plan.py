@@ -20,6 +20,7 @@ store read there would be one query per object instead of one per level).
 """
 
 import inspect
+import logging
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
@@ -31,6 +32,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_argument
 
+log = logging.getLogger(__name__)
 READ = "graphe.read"  # key of a field's `Read` in its strawberry metadata, then in its GraphQL extensions
 TYPENAME = "__typename"
 DIRECTIVES = frozenset({"skip", "include"})  # already applied when fields are collected
@@ -176,8 +178,10 @@ class PlannedExecution(StrawberryGraphQLCoreExecutionContext):
             try:
                 fields = self._plan(root_type, grouped_field_set)
                 return self._run(root_type, None, [root_value], True, fields)[0]
-            except Exception:  # noqa: BLE001 — graphql-core does it again, and reports what went wrong
+            except Fallback:
                 pass
+            except Exception:  # noqa: BLE001 — graphql-core does it again, and reports what went wrong
+                log.debug("root fields handed back to graphql-core", exc_info=True)
         return super().execute_root_grouped_field_set(root_type, root_value, grouped_field_set, serially,
                                                        position_context)
 

@@ -80,12 +80,18 @@ def _found(entity: Optional[Entity], iri: str, class_iri: str, what: str) -> Ent
 
 def _one(wrapper, class_iri: str, what: str) -> dict:  # type: ignore[no-untyped-def]
     """How `plan` reads a lookup by IRI: as its resolver does, the store read at once if need be."""
+    def needs(root, args):  # type: ignore[no-untyped-def]
+        try:
+            iri_term(args["id"], what)
+        except GrapheError:
+            return []  # `read` raises it, and graphql-core reports it
+        return [("entity", args["id"])]  # read with the other root fields' entities, in one batch
+
     def read(root, ctx, args):  # type: ignore[no-untyped-def]
         iri = args["id"]
         iri_term(iri, what)
-        ctx.prefetch([("entity", iri)])
         return wrapper(entity=_found(ctx.local("entity", iri), iri, class_iri, what))
-    return {READ: Read(read, converted=True)}
+    return {READ: Read(read, needs, converted=True)}
 
 
 def _listed(make_query, cls, node_type) -> dict:  # type: ignore[no-untyped-def]
