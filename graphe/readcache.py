@@ -4,7 +4,8 @@ Data only changes at a new revision, so a value computed at revision r stays tru
 nothing is ever invalidated, entries of an older revision are simply not returned and age out. The cache is
 bounded by a total weight (e.g. the number of IRIs an ordered list holds), least recently used first out
 (approximately: "second chance" — a read only marks its entry, and an entry marked since it was last at the
-front of the queue goes back to the end instead of out), and computes each missing key once even when several threads ask for it at the same time ("single flight").
+front of the queue goes back to the end instead of out), and computes each missing key once even when
+several threads ask for it at the same time ("single flight").
 """
 from __future__ import annotations
 

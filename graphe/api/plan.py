@@ -45,10 +45,9 @@ class Read(NamedTuple):
 
     resolve: Callable[[Any, Any, dict], Any]
     needs: Callable[[Any, dict], Iterable[tuple]] | None = None
-    # Root fields: the arguments as strawberry gives them to the resolver (python names, input objects,
-    # enums) instead of graphql-core's values. They are shared by the requests giving the same values:
-    # a root read never changes them. `prepare` puts strawberry's conversion in `convert`.
-    converted: bool = False
+    # Root fields get their arguments as strawberry gives them to the resolver (python names, input
+    # objects, enums) instead of graphql-core's values: `prepare` puts strawberry's conversion here. They
+    # are shared by the requests giving the same values: a root read never changes them.
     convert: Callable[[dict], dict] | None = None
 
 
@@ -64,7 +63,7 @@ def prepare(schema: GraphQLSchema, scalar_registry: Mapping, config: Any) -> Gra
             for field_def in type_.fields.values():
                 field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
                 read = _read_of(field)
-                if read is not None and read.converted:
+                if read is not None and type_ is schema.query_type and field.arguments:
                     read = read._replace(convert=_converter(field, scalar_registry, config))
                 if read is not None:
                     field_def.extensions = {**(field_def.extensions or {}), READ: read}

@@ -78,28 +78,45 @@ def _found(entity: Optional[Entity], iri: str, class_iri: str, what: str) -> Ent
     return entity
 
 
-def _one(wrapper, class_iri: str, what: str) -> dict:  # type: ignore[no-untyped-def]
-    """How `plan` reads a lookup by IRI: as its resolver does, the store read at once if need be."""
-    def needs(root, args):  # type: ignore[no-untyped-def]
+class _Lookup:
+    """A root field finding one resource by IRI, the same way for its resolver and for `plan` (which reads
+    the entity with the other root fields' in one batch)."""
+
+    def __init__(self, wrapper, class_iri: str, what: str) -> None:  # type: ignore[no-untyped-def]
+        self.wrapper, self.class_iri, self.what = wrapper, class_iri, what
+        self.metadata = {READ: Read(self._read, self._needs)}
+
+    async def resolve(self, info: strawberry.Info, iri: str):  # type: ignore[no-untyped-def]
+        return self.wrapper(entity=await _single(info, iri, self.class_iri, self.what))
+
+    def _needs(self, root, args):  # type: ignore[no-untyped-def]
         try:
-            iri_term(args["id"], what)
+            iri_term(args["id"], self.what)
         except GrapheError:
-            return []  # `read` raises it, and graphql-core reports it
-        return [("entity", args["id"])]  # read with the other root fields' entities, in one batch
+            return []  # `_read` raises it, and graphql-core reports it
+        return [("entity", args["id"])]
 
-    def read(root, ctx, args):  # type: ignore[no-untyped-def]
+    def _read(self, root, ctx, args):  # type: ignore[no-untyped-def]
         iri = args["id"]
-        iri_term(iri, what)
-        return wrapper(entity=_found(ctx.local("entity", iri), iri, class_iri, what))
-    return {READ: Read(read, needs, converted=True)}
+        iri_term(iri, self.what)
+        return self.wrapper(entity=_found(ctx.local("entity", iri), iri, self.class_iri, self.what))
 
 
-def _listed(make_query, cls, node_type) -> dict:  # type: ignore[no-untyped-def]
-    """How `plan` reads a list: the same query (`make_query(context, **other arguments)`), the same page."""
-    def read(root, ctx, args):  # type: ignore[no-untyped-def]
-        query = make_query(ctx, **{k: v for k, v in args.items() if k not in ("first", "after")})
-        return connect_now(ctx, cls, query, args.get("first"), args.get("after"), node_type)
-    return {READ: Read(read, converted=True)}
+class _Listing:
+    """A root list field: its query (`make_query(context, **other arguments)`), paged into `cls` of
+    `node_type`, the same way for its resolver and for `plan`."""
+
+    def __init__(self, make_query, cls, node_type) -> None:  # type: ignore[no-untyped-def]
+        self.make_query, self.cls, self.node_type = make_query, cls, node_type
+        self.metadata = {READ: Read(self._read)}
+
+    async def resolve(self, info: strawberry.Info, first: Optional[int], after: Optional[str],  # type: ignore[no-untyped-def]
+                      **arguments):
+        return await connect(info, self.cls, self.make_query(info.context, **arguments), first, after, self.node_type)
+
+    def _read(self, root, ctx, args):  # type: ignore[no-untyped-def]
+        query = self.make_query(ctx, **{k: v for k, v in args.items() if k not in ("first", "after")})
+        return connect_now(ctx, self.cls, query, args.get("first"), args.get("after"), self.node_type)
 
 
 def _is_a(entity: Entity, class_iri: str) -> bool:
@@ -148,6 +165,16 @@ def _events(ctx, cities=None, order_by=None):  # type: ignore[no-untyped-def]
     return filters.event_query(cities or (), ctx.preferences(None), *_sort(order_by))
 
 
+CITY, PRACTICE = _Lookup(City, SCHEMA + "City", "ville"), _Lookup(Practice, GR + "Practice", "pratique")
+CHARTER, AI_PROJECT = _Lookup(Charter, GR + "Charter", "charte"), _Lookup(AIProject, GR + "AIProject", "projet d'IA")
+CITIES, PRACTICES = _Listing(_cities, Connection[City], City), _Listing(_practices, PracticeConnection, Practice)
+CHARTERS = _Listing(_charters, Connection[Charter], Charter)
+CRITERIA = _Listing(_criteria, Connection[Criterion], Criterion)
+AI_PROJECTS = _Listing(_ai_projects, Connection[AIProject], AIProject)
+ORGANISATIONS = _Listing(_organisations, Connection[Organisation], Organisation)
+EVENTS = _Listing(_events, Connection[Event], Event)
+
+
 def _prefs(info: strawberry.Info) -> tuple[str, ...]:
     return info.context.preferences(None)
 
@@ -155,72 +182,71 @@ def _prefs(info: strawberry.Info) -> tuple[str, ...]:
 @strawberry.type
 class Query:
     @strawberry.field(description="Une ville par son IRI. / A city by IRI.",
-                      metadata=_one(City, SCHEMA + "City", "ville"))
+                      metadata=CITY.metadata)
     async def city(self, info: strawberry.Info, id: strawberry.ID) -> Optional[City]:
-        return City(entity=await _single(info, id, SCHEMA + "City", "ville"))
+        return await CITY.resolve(info, id)
 
-    @strawberry.field(description="Les villes. / Cities.", metadata=_listed(_cities, Connection[City], City))
+    @strawberry.field(description="Les villes. / Cities.", metadata=CITIES.metadata)
     async def cities(self, info: strawberry.Info, first: First = None,
                after: After = None,
                countries: Optional[list[str]] = None, order_by: Optional[CityOrder] = None) -> Connection[City]:
-        return await connect(info, Connection[City], _cities(info.context, countries, order_by), first, after, City)
+        return await CITIES.resolve(info, first, after, countries=countries, order_by=order_by)
 
     @strawberry.field(description="Une bonne pratique par son IRI. / A practice by IRI.",
-                      metadata=_one(Practice, GR + "Practice", "pratique"))
+                      metadata=PRACTICE.metadata)
     async def practice(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Practice]:
-        return Practice(entity=await _single(info, id, GR + "Practice", "pratique"))
+        return await PRACTICE.resolve(info, id)
 
     @strawberry.field(description="Les bonnes pratiques, filtrées, triées, paginées, avec facettes. "
                                   "/ Practices: filtered, ordered, paged, with facets.",
-                      metadata=_listed(_practices, PracticeConnection, Practice))
+                      metadata=PRACTICES.metadata)
     async def practices(self, info: strawberry.Info,
                   first: First = None,
                   after: After = None,
                   filter: Optional[PracticeFilter] = None,
                   order_by: Optional[PracticeOrder] = None) -> PracticeConnection:
-        return await connect(info, PracticeConnection, _practices(info.context, filter, order_by), first, after,
-                             Practice)
+        return await PRACTICES.resolve(info, first, after, filter=filter, order_by=order_by)
 
     @strawberry.field(description="Une charte par son IRI. / A charter by IRI.",
-                      metadata=_one(Charter, GR + "Charter", "charte"))
+                      metadata=CHARTER.metadata)
     async def charter(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Charter]:
-        return Charter(entity=await _single(info, id, GR + "Charter", "charte"))
+        return await CHARTER.resolve(info, id)
 
     @strawberry.field(description="Les chartes et cadres. / Charters and frameworks.",
-                      metadata=_listed(_charters, Connection[Charter], Charter))
+                      metadata=CHARTERS.metadata)
     async def charters(self, info: strawberry.Info, first: First = None, after: After = None,
                  kinds: Optional[list[CharterKind]] = None,  # type: ignore[valid-type]
                  publishers: Optional[list[strawberry.ID]] = None,
                  adopted_by: Optional[list[strawberry.ID]] = None,
                  order_by: Optional[Order] = None) -> Connection[Charter]:
-        query = _charters(info.context, kinds, publishers, adopted_by, order_by)
-        return await connect(info, Connection[Charter], query, first, after, Charter)
+        return await CHARTERS.resolve(info, first, after, kinds=kinds, publishers=publishers, adopted_by=adopted_by,
+                                      order_by=order_by)
 
     @strawberry.field(description="Les critères, par charte puis rang. / Criteria, by charter then order.",
-                      metadata=_listed(_criteria, Connection[Criterion], Criterion))
+                      metadata=CRITERIA.metadata)
     async def criteria(self, info: strawberry.Info, first: First = None, after: After = None,
                  charters: Optional[list[strawberry.ID]] = None,
                  dimensions: Optional[list[ImpactDimension]] = None,  # type: ignore[valid-type]
                  kinds: Optional[list[CriterionKind]] = None,  # type: ignore[valid-type]
                  order_by: Optional[Order] = None) -> Connection[Criterion]:
-        query = _criteria(info.context, charters, dimensions, kinds, order_by)
-        return await connect(info, Connection[Criterion], query, first, after, Criterion)
+        return await CRITERIA.resolve(info, first, after, charters=charters, dimensions=dimensions, kinds=kinds,
+                                      order_by=order_by)
 
     @strawberry.field(description="Un projet d'IA par son IRI. / An AI project by IRI.",
-                      metadata=_one(AIProject, GR + "AIProject", "projet d'IA"))
+                      metadata=AI_PROJECT.metadata)
     async def ai_project(self, info: strawberry.Info, id: strawberry.ID) -> Optional[AIProject]:
-        return AIProject(entity=await _single(info, id, GR + "AIProject", "projet d'IA"))
+        return await AI_PROJECT.resolve(info, id)
 
     @strawberry.field(description="Les projets d'IA. Critère et verdict s'appliquent à la même évaluation. "
                                   "/ AI projects; criterion and verdict apply to the same assessment.",
-                      metadata=_listed(_ai_projects, Connection[AIProject], AIProject))
+                      metadata=AI_PROJECTS.metadata)
     async def ai_projects(self, info: strawberry.Info, first: First = None, after: After = None,
                     risk_levels: Optional[list[RiskLevel]] = None,  # type: ignore[valid-type]
                     cities: Optional[list[strawberry.ID]] = None, criteria: Optional[list[strawberry.ID]] = None,
                     verdicts: Optional[list[Verdict]] = None,  # type: ignore[valid-type]
                     order_by: Optional[Order] = None) -> Connection[AIProject]:
-        query = _ai_projects(info.context, risk_levels, cities, criteria, verdicts, order_by)
-        return await connect(info, Connection[AIProject], query, first, after, AIProject)
+        return await AI_PROJECTS.resolve(info, first, after, risk_levels=risk_levels, cities=cities,
+                                         criteria=criteria, verdicts=verdicts, order_by=order_by)
 
     @strawberry.field(description="Les thèmes, en arbre (thèmes de premier niveau, puis « narrower »). "
                                   "/ Themes as a tree: top themes, then their narrower ones.")
@@ -231,17 +257,16 @@ class Query:
         return [Theme(entity=e) for e in sorted(top, key=lambda e: (e.text(SKOS + "prefLabel", langs) or "").lower())]
 
     @strawberry.field(description="Les organisations. / Organisations.",
-                      metadata=_listed(_organisations, Connection[Organisation], Organisation))
+                      metadata=ORGANISATIONS.metadata)
     async def organisations(self, info: strawberry.Info, first: First = None, after: After = None,
                             order_by: Optional[Order] = None) -> Connection[Organisation]:
-        return await connect(info, Connection[Organisation], _organisations(info.context, order_by), first, after,
-                             Organisation)
+        return await ORGANISATIONS.resolve(info, first, after, order_by=order_by)
 
     @strawberry.field(description="Les événements, du plus récent au plus ancien. / Events, newest first.",
-                      metadata=_listed(_events, Connection[Event], Event))
+                      metadata=EVENTS.metadata)
     async def events(self, info: strawberry.Info, first: First = None, after: After = None,
                cities: Optional[list[strawberry.ID]] = None, order_by: Optional[Order] = None) -> Connection[Event]:
-        return await connect(info, Connection[Event], _events(info.context, cities, order_by), first, after, Event)
+        return await EVENTS.resolve(info, first, after, cities=cities, order_by=order_by)
 
     @strawberry.field(description="Compare deux cadres critère par critère, alignés par leurs correspondances. "
                                   "/ Compares two frameworks criterion by criterion, aligned by their mappings.")
