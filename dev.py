@@ -48,12 +48,20 @@ def ensure_env(kind: str) -> None:
     stamp.write_text(wanted)
 
 
+def compile_package() -> None:
+    """Write the bytecode of the package's modules (only those changed since): a start then reads it instead of
+    compiling every module again — even where Python is told not to write it (PYTHONDONTWRITEBYTECODE), as
+    an installed package would have it. About 60 ms of every start."""
+    subprocess.run([str(BIN / "python"), "-m", "compileall", "-q", str(ROOT / "graphe")], check=True)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"serve", "test", "graphe"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
     ensure_env("test" if command == "test" else "run")
+    compile_package()
     os.chdir(ROOT)
     if command == "test":
         args = [str(BIN / "python"), "-m", "pytest", *rest]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import os
 import sys
@@ -165,12 +166,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        # No collector pass during the start's imports: what they make lives as long as the process, and
+        # `server.serve` puts it out of the collector's sight before enabling it again (`tune_gc_for_serving`).
+        gc.disable()
+        from .server import serve
+        return serve(settings_from(args))
     from .service import Graphe  # imported late: `graphe --help` stays instant
 
     settings = settings_from(args)
-    if args.command == "serve":
-        from .server import serve
-        return serve(settings)
     if args.command in ("token", "import"):
         from .cli_admin import run_admin
         return run_admin(settings, args)

@@ -17,10 +17,12 @@ class Whole(Exception):
     """The file cannot be validated in chunks exactly as a whole (the message says why): validate it whole."""
 
 
-def read_stream(paths: Sequence[Path], base_iri: str, target: NamedNode) -> Iterator[Quad]:
-    """The quads of every file, in the default graph; a quad file may only name `target` (see `read_files`)."""
-    for path in paths:
-        for q in stream_file(path, base_iri):
+def read_stream(paths: Sequence[Path], base_iri: str, target: NamedNode,
+                rewrites: Sequence[bool] = ()) -> Iterator[Quad]:
+    """The quads of every file, in the default graph; a quad file may only name `target` (see `read_files`).
+    `rewrites`: per file, whether it mentions `rdf.SCHEMA_HTTP`, when known (`stream_file`)."""
+    for i, path in enumerate(paths):
+        for q in stream_file(path, base_iri, rewrite=rewrites[i] if rewrites else None):
             graph = q.graph_name
             if type(graph) is not DefaultGraph:
                 if graph != target:
@@ -41,10 +43,15 @@ class Scan:
     values: dict[NamedNode, list[Quad]] = field(default_factory=dict)  # per subject, its `Reach.values` triples
     incoming: dict[tuple[NamedNode, NamedNode], NamedNode] = field(default_factory=dict)  # (P, o) → one subject
     scattered: set[NamedNode] = field(default_factory=set)  # subjects whose triples are not all together
-    rewritten: bool = False  # did reading rewrite anything (`rdf.normalise`)?
+    # per file, does reading rewrite anything (`rdf.normalise`)? Searched once: each search reads the file
+    rewrites: tuple[bool, ...] = ()
+
+    @property
+    def rewritten(self) -> bool:
+        return any(self.rewrites)
 
     def stream(self) -> Iterator[Quad]:
-        return read_stream(self.paths, self.base_iri, self.target)
+        return read_stream(self.paths, self.base_iri, self.target, self.rewrites)
 
     def chunks(self, size: int) -> Iterator[list[Quad]]:
         """The quads again, in chunks of about `size` quads holding every triple of their subjects (the
@@ -70,7 +77,11 @@ def scan(paths: Sequence[Path], base_iri: str, target: NamedNode, reach: Reach) 
     """Read the files once (they must all parse) and note what chunks will need; `Whole` when the data holds
     blank nodes (named anew at each reading) or class axioms (`rdfs:subClassOf`: any of them may decide an
     `sh:class` anywhere)."""
-    found = Scan(paths, base_iri, target)
+    try:
+        rewrites = tuple(mentions(path, SCHEMA_HTTP.encode()) for path in paths)
+    except OSError:
+        rewrites = ()  # (reading the file below says why, as `stream_file` words it)
+    found = Scan(paths, base_iri, target, rewrites=rewrites)
     subjects, objects, values, incoming, scattered = (found.subjects, found.objects, found.values,
                                                       found.incoming, found.scattered)
     on_values = {NamedNode(p) for p in reach.values}
@@ -96,7 +107,6 @@ def scan(paths: Sequence[Path], base_iri: str, target: NamedNode, reach: Reach) 
             incoming.setdefault((p, o), s)
         if p == SUBCLASS_OF:
             raise Whole("rdfs:subClassOf in the data")
-    found.rewritten = any(mentions(path, SCHEMA_HTTP.encode()) for path in paths)
     return found
 
 

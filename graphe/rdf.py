@@ -112,12 +112,14 @@ def parse_file(path: Path, base_iri: str, fmt: Format | None = None) -> list[Qua
     return parse_bytes(data, fmt, base_iri, str(path))
 
 
-def stream_file(path: Path, base_iri: str, fmt: Format | None = None) -> Iterator[Quad]:
+def stream_file(path: Path, base_iri: str, fmt: Format | None = None, rewrite: bool | None = None) -> Iterator[Quad]:
     """`parse_file` as a stream: quads one by one, never the whole file in memory (same errors, raised when
-    the parser reaches them). Blank nodes get new names at each reading."""
+    the parser reaches them). Blank nodes get new names at each reading. `rewrite`: whether the file mentions
+    `SCHEMA_HTTP`, when the caller knows already (else the file is searched for it: one more reading)."""
     fmt = fmt or format_of(path)
     try:
-        rewrite = mentions(path, SCHEMA_HTTP.encode())
+        if rewrite is None:
+            rewrite = mentions(path, SCHEMA_HTTP.encode())
         for quad in ox.parse(path=str(path), format=fmt.ox, base_iri=base_iri, rename_blank_nodes=True):
             yield normalise(quad) if rewrite else quad
     except SyntaxError as exc:

@@ -79,8 +79,13 @@ SERVING_GC = (10_000, 20, 100)
 
 
 def tune_gc_for_serving() -> None:
-    """Set `SERVING_GC` (process-wide: called by `graphe serve` only, not by the library)."""
+    """Put what exists so far (the modules, their classes and functions: they live as long as the process)
+    out of the collector's sight, then enable it with `SERVING_GC` (process-wide: called by `graphe serve`
+    only, not by the library). Each full pass walked them all: 25 to 60 ms each, three of them during a start
+    (measured with `gc.callbacks`)."""
+    gc.freeze()
     gc.set_threshold(*SERVING_GC)
+    gc.enable()
 
 
 class Graphe:

@@ -10,7 +10,7 @@ import pytest
 from graphe.errors import GrapheError
 
 from bench.datagen import generate
-from graphe import chunked, filescan, loading
+from graphe import chunked, filescan, loading, rdf
 from graphe.loading import ValidationFailed, read_files, subjects_of, validate
 from graphe.report import ValidationReport
 from graphe.service import Graphe
@@ -216,3 +216,19 @@ def test_the_saved_reach_is_the_one_computed_for_these_shapes(validator, tmp_pat
     stale.write_text(json.dumps({**saved, "shapes": "other shapes", "values": []}), encoding="utf-8")
     assert shacl_reach._read(stale, key) is None
     assert shacl_reach._read(stale, "other shapes") == shacl_reach.Reach(frozenset(), computed.incoming)
+
+
+def test_a_file_is_searched_once_for_http_schema_org_and_rewritten_in_every_reading(
+        graphe: Graphe, tmp_path: Path, tiny: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    path = dataset(tmp_path, "")
+    path.write_text(path.read_text(encoding="utf-8").replace("<https://schema.org/>", "<http://schema.org/>"),
+                    encoding="utf-8")
+    searched: list[Path] = []
+    for module in (filescan, rdf):
+        real = module.mentions
+        monkeypatch.setattr(module, "mentions", lambda p, needle, real=real: searched.append(p) or real(p, needle))
+    result = chunked.load_chunked(graphe.store, graphe.validator, [path], BASE)
+    assert len(tiny) > 3 and result.added > 0
+    assert searched == [path]  # read twice (scan, then chunks), searched once: each search reads the whole file
+    assert graphe.store.ask("ASK { ?c <https://schema.org/addressCountry> ?x }")
+    assert not graphe.store.ask("ASK { ?s ?p ?o FILTER(STRSTARTS(STR(?p), 'http://schema.org/')) }")

@@ -155,6 +155,17 @@ def test_french_titles_sort_as_a_reader_expects() -> None:
         ["eau", "École", "Écrin", "fable", "Zèbre"]
 
 
+@pytest.mark.parametrize("text", ["École", "e\u0301cole", "ÉCOLE", "façade", "Œuvre", "ÆØÅ", "İstanbul", "ǅemal",
+                                  "ﬁn", "Ὀδυσσεύς", "a\u0301\u0327b", "ẞ", "𝔄\U0001d165b", "Ångström", "ΣΑΣ", "",
+                                  "plain ascii", "l'élision d\u2019une", "\u0301seul"])
+def test_a_title_key_drops_every_combining_mark_and_only_them(text: str) -> None:
+    import unicodedata
+    from graphe.ordering import text_key
+    lower = text.lower()
+    by_character = "".join(c for c in unicodedata.normalize("NFD", lower) if not unicodedata.combining(c))
+    assert text_key(text) == (2, by_character, lower)
+
+
 FILTERS = [
     ({"themes": [BASE + "id/theme/ai"]},
      "?s dct:subject/skos:broader* <%sid/theme/ai> ." % BASE),

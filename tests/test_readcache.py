@@ -290,3 +290,21 @@ def test_the_read_cache_size_setting_bounds_the_cache(tmp_path) -> None:  # type
     with pytest.raises(GrapheError) as refused:
         Settings.load({"GRAPHE_READ_CACHE_MB": "-1"})
     assert refused.value.code == "SETTINGS_INVALID"
+
+
+def test_serving_puts_what_the_start_made_out_of_the_collectors_sight_then_enables_it() -> None:
+    import gc
+
+    from graphe.service import SERVING_GC, tune_gc_for_serving
+
+    thresholds, enabled = gc.get_threshold(), gc.isenabled()
+    gc.disable()  # as `graphe serve` does before its imports
+    try:
+        tune_gc_for_serving()
+        assert gc.isenabled() and gc.get_threshold() == SERVING_GC
+        assert gc.get_freeze_count() > 10_000  # the modules, classes and functions of this process
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        if not enabled:
+            gc.disable()

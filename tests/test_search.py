@@ -1,6 +1,7 @@
 """Full-text search: French analysis, facets, highlights, suggestions, and an index always in step."""
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import threading
@@ -197,6 +198,34 @@ def test_a_deleted_or_corrupted_index_is_rebuilt_at_startup(tmp_path: Path, vali
     try:
         assert graphe.search.revision == graphe.store.revision().number
         assert BASE + "id/practice/nantes-debat-de-l-ia" in found(graphe, "débat")
+    finally:
+        graphe.close()
+
+
+def test_opening_a_sound_index_makes_no_collector_pass_a_damaged_one_does(tmp_path: Path, validator,  # type: ignore[no-untyped-def]
+                                                                          monkeypatch) -> None:
+    """A full pass of the cyclic collector held the interpreter ~60 ms while the service started: only an
+    index that failed to open leaves files to it."""
+    from graphe.search.index import SearchIndex
+
+    _disk(tmp_path, validator).close()
+    graphe = _disk(tmp_path, validator, search="off")
+    folder = tmp_path / "data" / "search"
+    passes: list[tuple] = []
+    real = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *args: passes.append(args) or real(*args))
+    try:
+        sound = SearchIndex(folder)
+        sound.open(graphe.store, background=False)
+        assert sound.revision == graphe.store.revision().number and passes == []
+        sound.close()
+        for path in folder.iterdir():
+            if path.name != "state.json":
+                path.write_bytes(b"\x00garbage" * 100)
+        damaged = SearchIndex(folder)
+        damaged.open(graphe.store, background=False)  # rebuilt
+        assert damaged.revision == graphe.store.revision().number and len(passes) == 1
+        damaged.close()
     finally:
         graphe.close()
 

@@ -113,11 +113,13 @@ class SearchIndex:
     def _try_open(self) -> bool:
         if self.path is None:
             return False
-        # whoosh leaves the files of an index it failed to open to the garbage collector: let them go quietly.
+        # whoosh leaves the files of an index it failed to open to the garbage collector: let them go quietly
+        # (only then: a full pass at every start held the interpreter 60 ms while the service started).
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             opened = self._open_existing()
-            gc.collect()
+            if not opened:
+                gc.collect()
         return opened
 
     def _open_existing(self) -> bool:
