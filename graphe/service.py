@@ -214,7 +214,8 @@ class Graphe:
         if path is None:
             return
         try:
-            self.reads.save(path, self.store.revision().number, ("keys", "members", "facet", "list"))
+            # Lists first: a page reads its list only; members and sort keys make new lists; then facets.
+            self.reads.save(path, self.store.revision().number, ("list", "members", "keys", "facet"))
         except Exception:  # noqa: BLE001 — only a lost head start
             logging.getLogger(__name__).warning("read cache not saved", exc_info=True)
 

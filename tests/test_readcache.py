@@ -254,6 +254,134 @@ def test_a_restart_at_the_same_revision_takes_back_lists_and_keys(tmp_path, vali
         graphe.close()
 
 
+def _saved(tmp_path) -> tuple:  # type: ignore[no-untyped-def]
+    """A cache file at revision 5: a list, its sort keys and a facet table, sharing their strings."""
+    iris = tuple(f"https://example.org/{i}" for i in range(1000))
+    cache = RevisionCache()
+    cache.get(5, ("keys", "title"), lambda: {iri: (2, iri[-3:]) for iri in iris})
+    cache.get(5, ("facet", "city"), lambda: dict.fromkeys(iris, "x"))
+    cache.get(5, ("list", "by title"), lambda: iris)
+    cache.get(5, ("other", "not saved"), lambda: 1)
+    path = tmp_path / "reads.pickle"
+    assert cache.save(path, 5, ("list", "members", "keys", "facet")) == 3
+    return path, iris
+
+
+class _Gated:
+    """An unpickler that stops after the file's head (and after each value) until let go."""
+
+    def __init__(self) -> None:
+        self.head_read, self.go = threading.Event(), threading.Event()
+        self.values: list[object] = []
+        gate = self
+
+        import pickle
+
+        class Unpickler(pickle.Unpickler):
+            def load(self):  # type: ignore[no-untyped-def]
+                if gate.head_read.is_set():
+                    assert gate.go.wait(10)
+                value = super().load()
+                gate.values.append(value)
+                gate.head_read.set()
+                return value
+        self.Unpickler = Unpickler
+
+
+def test_a_saved_file_brings_lists_first_and_shares_their_strings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pickle
+    path, iris = _saved(tmp_path)
+    with path.open("rb") as source:
+        unpickler = pickle.Unpickler(source)
+        head = unpickler.load()
+        values = [unpickler.load() for _ in head["keys"]]
+    assert [k[0] for k in head["keys"]] == ["list", "keys", "facet"]  # in the order of the kinds given
+    assert [v[0] for v in values] == head["keys"]
+    assert next(iter(values[2][1])) is values[0][1][0]  # one string object, written once
+
+
+def test_big_values_are_saved_in_pieces_and_come_back_whole(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Reading one pickle holds the interpreter's lock throughout: a big table goes in pieces."""
+    import pickle
+
+    import graphe.readcache as readcache
+    monkeypatch.setattr(readcache, "PIECE", 7)
+    values = {("keys", "d"): {f"s{i}": (2, f"t{i}") for i in range(30)}, ("list", "t"): tuple(f"s{i}" for i in range(22)),
+              ("members", "f"): frozenset(f"s{i}" for i in range(15)), ("facet", "s"): {f"s{i}" for i in range(8)},
+              ("facet", "l"): [1, 2, 3], ("keys", "small"): {"a": 1}, ("list", "empty"): ()}
+    cache = RevisionCache()
+    for key, value in values.items():
+        cache.get(3, key, lambda value=value: value)
+    path = tmp_path / "reads.pickle"
+    assert cache.save(path, 3, ("list", "members", "keys", "facet")) == len(values)
+    with path.open("rb") as source:
+        unpickler = pickle.Unpickler(source)
+        head = unpickler.load()
+        frames = []
+        while True:
+            try:
+                frames.append(unpickler.load())
+            except EOFError:
+                break
+    assert len(frames) == 5 + 4 + 3 + 2 + 1 + 1 + 1 and all(len(piece) <= 7 for _, piece, _, _ in frames)
+    fresh = RevisionCache()
+    assert fresh.load(path, 3) == len(values) == len(head["keys"])
+    for key, value in values.items():
+        back = fresh.get(3, key, lambda: pytest.fail("computed"))
+        assert back == value and type(back) is type(value)
+    # Equal texts held by several values as distinct objects (each read by its own query) come back as one.
+    assert values[("list", "t")][0] is not next(iter(values[("keys", "d")]))
+    assert fresh.get(3, ("list", "t"), list)[0] is next(iter(fresh.get(3, ("keys", "d"), dict)))
+
+
+def test_a_reader_waits_for_what_the_saved_file_brings_rather_than_compute_it(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import graphe.readcache as readcache
+    path, iris = _saved(tmp_path)
+    gate = _Gated()
+    monkeypatch.setattr(readcache.pickle, "Unpickler", gate.Unpickler)
+    fresh = RevisionCache()
+    loading = threading.Thread(target=lambda: fresh.load(path, 5))
+    loading.start()
+    assert gate.head_read.wait(10)  # the keys are claimed; nothing read yet
+    got: list[object] = []
+    reader = threading.Thread(target=lambda: got.append(fresh.get(5, ("keys", "title"),
+                                                                    lambda: pytest.fail("computed"))))
+    reader.start()
+    reader.join(0.3)
+    assert reader.is_alive() and not got  # waiting for the file
+    gate.go.set()
+    reader.join(10)
+    loading.join(10)
+    assert got[0] == {iri: (2, iri[-3:]) for iri in iris}
+    assert fresh.get(5, ("list", "by title"), lambda: pytest.fail("computed")) == iris
+    assert fresh.misses == 0
+    assert fresh.load(path, 6) == 0  # written at another revision: stale, ignored
+
+
+def test_a_file_cut_short_gives_what_it_holds_and_readers_compute_the_rest(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import graphe.readcache as readcache
+    path, iris = _saved(tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) - 200])  # the facet table, last, is cut
+    gate = _Gated()
+    monkeypatch.setattr(readcache.pickle, "Unpickler", gate.Unpickler)
+    fresh = RevisionCache()
+    taken: list[int] = []
+    loading = threading.Thread(target=lambda: taken.append(fresh.load(path, 5)))
+    loading.start()
+    assert gate.head_read.wait(10)
+    got: list[object] = []
+    reader = threading.Thread(target=lambda: got.append(fresh.get(5, ("facet", "city"), lambda: "computed")))
+    reader.start()
+    reader.join(0.3)
+    assert reader.is_alive()  # claimed: waits for the file…
+    gate.go.set()
+    reader.join(10)
+    loading.join(10)
+    assert got == ["computed"] and taken == [2]  # …which does not bring it: the reader computes it
+    assert fresh.get(5, ("list", "by title"), lambda: pytest.fail("computed")) == iris
+
+
 def test_healthz_says_when_the_read_cache_is_being_computed(fresh: Graphe) -> None:
     import threading
 
