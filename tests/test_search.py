@@ -139,6 +139,58 @@ def test_facet_counts_equal_the_hits(rich: Graphe) -> None:
     assert all(h.type == "practice" for h in filtered.hits)
 
 
+def _whoosh_facets(graphe: Graphe, text: str, filters: sq.Filters, offset: int, limit: int) -> tuple:
+    """The reference: whoosh collecting every match and counting the facets itself (`groupedby`), as the
+    search did before it kept a table of each document's values per index generation."""
+    from whoosh import query as wq
+    from whoosh import sorting
+
+    facets = sorting.Facets()
+    for name in sq.FACETS:
+        facets.add_field(name, allow_overlap=(name == "themes"), maptype=sorting.Count)
+    query = sq.build_query(text) if text.strip() else wq.Every()
+    if query is None:
+        return [], 0, {name: [] for name in sq.FACETS}
+    with graphe.search.index().searcher() as searcher:
+        results = searcher.search(query, limit=offset + limit, filter=filters.query(), groupedby=facets)
+        hits = [(h["id"], float(h.score or 0.0)) for h in results[offset:offset + limit]]
+        counted = {name: sorted(((str(k), int(v)) for k, v in results.groups(name).items() if k is not None),
+                                key=lambda kv: (-kv[1], kv[0])) for name in sq.FACETS}
+        return hits, len(results), counted
+
+
+def _same_as_whoosh(graphe: Graphe, text: str, filters: sq.Filters, offset: int, limit: int) -> int:
+    result = sq.search(graphe.search, text, filters, offset, limit)
+    hits, total, facets = _whoosh_facets(graphe, text, filters, offset, limit)
+    assert [(h.id, h.score) for h in result.hits] == hits, (text, filters, offset, limit)
+    assert (result.total, result.facets) == (total, facets), (text, filters)
+    return total
+
+
+@pytest.mark.parametrize("text", ["énergie", "données ouvertes", '"intelligence artificielle"', "", "mobilité ville",
+                                  "zzzz"])
+def test_hits_totals_and_facets_are_whooshs_own(rich: Graphe, text: str) -> None:
+    everything = sq.search(rich.search, "", sq.Filters(), 0, 1)
+    country, theme = everything.facets["country"][0][0], BASE + "id/theme/ai"
+    for filters in (sq.Filters(), sq.Filters(types=("practice",)), sq.Filters(themes=(theme,)),
+                    sq.Filters(countries=(country,), types=("practice", "city"))):
+        for offset, limit in ((0, 10), (7, 5), (0, 1000)):
+            _same_as_whoosh(rich, text, filters, offset, limit)
+    assert text == "zzzz" or _same_as_whoosh(rich, text, sq.Filters(), 0, 10) > 0
+
+
+def test_facet_tables_follow_the_index_after_a_write(searchable: Graphe, tmp_path: Path) -> None:
+    assert _same_as_whoosh(searchable, "énergie", sq.Filters(), 0, 10) > 0
+    (tmp_path / "more.ttl").write_text(SHEETS.replace("velo-geneve", "velo-dakar").replace("id/city/geneve", "id/city/dakar")
+                                       .replace("cities-energy", "energy-2").replace("artificielle-intelligence", "ai-2"),
+                                       encoding="utf-8")
+    before = sq.search(searchable.search, "énergie", sq.Filters(), 0, 10)
+    searchable.load([tmp_path / "more.ttl"])
+    after = sq.search(searchable.search, "énergie", sq.Filters(), 0, 10)
+    assert after.total > before.total and after.facets != before.facets
+    _same_as_whoosh(searchable, "énergie", sq.Filters(), 0, 10)
+
+
 def test_similar_practices_share_text_or_themes(rich: Graphe) -> None:
     target = BASE + "id/practice/gen-5"
     similar = sq.similar(rich.search, target, 5)

@@ -55,6 +55,8 @@ class SearchIndex:
         self._revision = -1
         self._thread: threading.Thread | None = None
         self.error: str | None = None
+        self._values_lock = threading.Lock()
+        self._values: tuple[object, int, dict[str, list]] | None = None  # (index, generation, tables)
 
     # ------------------------------------------------------------------------------------ state
 
@@ -74,6 +76,31 @@ class SearchIndex:
                               "L'index de recherche est en cours de construction ; réessayez dans un instant.",
                               "The search index is being built; try again in a moment.")
         return ix
+
+    def values_per_document(self, ix, searcher, fields: Sequence[str]) -> dict[str, list]:  # type: ignore[no-untyped-def]
+        """Per field, each document's values (a tuple, or None), by document number, in `ix` as `searcher`
+        reads it: built once per index generation, and kept. whoosh's facet categorizers build such a table
+        at every search (≈ 0.6 s at 100,000 sheets for the five facets)."""
+        reader = searcher.reader()
+        generation = reader.generation()
+        with self._values_lock:  # (built once when several searches ask at the same time)
+            kept = self._values
+            if kept is not None and kept[0] is ix and kept[1] == generation:
+                return kept[2]
+            tables = {}
+            for name in fields:
+                field = reader.schema[name]
+                values: list = [None] * reader.doc_count_all()
+                for btext in field.sortable_terms(reader, name):
+                    text = field.from_bytes(btext)
+                    alone = (text,)  # one tuple shared by the documents holding only this value
+                    for doc in reader.postings(name, btext).all_ids():
+                        held = values[doc]
+                        values[doc] = alone if held is None else (*held, text)
+                tables[name] = values
+            if generation is not None:
+                self._values = (ix, generation, tables)
+            return tables
 
     def _state_file(self, folder: Path) -> Path:
         return folder / "state.json"
