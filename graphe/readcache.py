@@ -94,9 +94,7 @@ class RevisionCache:
             self._put(revision, key, value, max(1, weight(value)))
             return value
         finally:
-            with self._lock:
-                self._flights.pop((revision, key), None)
-            flight.done.set()
+            self._end(revision, key, flight)
 
     def peek(self, revision: int, key: Hashable, default: object = None) -> object:
         """The value of `key` at `revision` if kept, else `default` (nothing is computed). Without the lock:
@@ -228,14 +226,15 @@ class RevisionCache:
                     flight = claimed.pop(key, None)
                     if flight is not None:
                         self._put(revision, key, value, weight)
-                        self._land(revision, key, flight, value)
+                        flight.value = value
+                        self._end(revision, key, flight)
                         taken += 1
             except Exception:  # noqa: BLE001 — what was read is kept; the rest is computed when asked
                 log.warning("read cache file cut short, the rest ignored: %s", path, exc_info=True)
             finally:
                 for key, flight in claimed.items():
                     flight.abandoned = True
-                    self._land(revision, key, flight, None)
+                    self._end(revision, key, flight)
             return taken
 
     def _claim(self, revision: int, keys: Sequence[Hashable]) -> dict[Hashable, _Flight]:
@@ -248,8 +247,9 @@ class RevisionCache:
                     claimed[key] = self._flights[(revision, key)] = _Flight()
         return claimed
 
-    def _land(self, revision: int, key: Hashable, flight: _Flight, value: object) -> None:
-        flight.value = value
+    def _end(self, revision: int, key: Hashable, flight: _Flight) -> None:
+        """The flight is over (its value, error or abandon set): waiters go on, the next reader finds the
+        value kept or starts a flight of its own."""
         with self._lock:
             self._flights.pop((revision, key), None)
         flight.done.set()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from whoosh import highlight
@@ -104,10 +104,9 @@ def search(index: SearchIndex, text: str, filters: Filters, offset: int, limit: 
     return Result(hits, total, counted, suggestion, revision)
 
 
-def _facets(values: dict[str, list], docs: Iterable[int]) -> dict[str, list[tuple[str, int]]]:
+def _facets(values: dict[str, list], docs: Collection[int]) -> dict[str, list[tuple[str, int]]]:
     """Per facet, how many of `docs` hold each value (a document counts once per value it holds), most
     frequent first, then by value."""
-    docs = list(docs)
     out = {}
     for name in FACETS:
         table, counts = values[name], Counter()
