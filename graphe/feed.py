@@ -21,12 +21,14 @@ class Change:
 
 
 def changes(store: Store, since: int, limit: int = MAX_ENTRIES) -> list[Change]:
-    """Revisions after `since` that created, changed or retired published objects, oldest first."""
+    """Public revisions after `since` that created, changed or retired published objects, oldest first."""
     if since < 0:
         raise GrapheError("BAD_USER_INPUT", "« since » doit être un numéro de révision positif ou nul.",
                           "'since' must be a revision number, 0 or more.")
+    # Numbered by the public revision each change made (records older than `sys:public`: their number).
     rows = store.select(f"""SELECT ?n ?t ?k ?o WHERE {{ GRAPH ?g {{
-        ?r <{SYS}number> ?n ; <{PROV}generatedAtTime> ?t ; ?k ?o .
+        ?r <{SYS}number> ?c ; <{PROV}generatedAtTime> ?t ; ?k ?o .
+        OPTIONAL {{ ?r <{SYS}public> ?p }} BIND(COALESCE(?p, ?c) AS ?n)
         VALUES ?k {{ <{SYS}created> <{SYS}changed> <{SYS}retired> }} FILTER(?n > {int(since)}) }} }}
         ORDER BY ?n ?k ?o""", {"g": store.graphs.system}, private=True)
     entries: dict[int, Change] = {}

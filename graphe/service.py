@@ -100,6 +100,7 @@ class Graphe:
         self.reads = RevisionCache(max_weight=settings.read_cache_mb * 10_000,  # weights: about 100 bytes
                                    on_drop=entities.forget)
         self._threads: list[threading.Thread] = []
+        self._fresh_for = -1  # the public revision whose derived reads are computed (or being computed)
 
     def cached(self, key: Hashable, compute: Callable[[], T], weight: Callable[[T], int] = lambda _: 1,
                fresh: bool = False) -> T:
@@ -110,6 +111,8 @@ class Graphe:
     def warm_reads(self) -> threading.Thread:
         """Compute, in a thread, what the first readers of a started service will ask (`reads.warm`)."""
         from . import reads
+
+        self._fresh_for = self.store.revision().number
 
         def run() -> None:
             try:
@@ -138,7 +141,7 @@ class Graphe:
 
     def refresh_reads(self) -> threading.Thread:
         """Recompute, in a thread, what reads keep fresh (the sort keys of lists) for the current revision."""
-        revision = self.store.revision().number
+        revision = self._fresh_for = self.store.revision().number
         def run() -> None:
             with _lasting_objects():
                 self.reads.refresh(revision, stop=lambda: self.closed)
@@ -276,8 +279,12 @@ class Graphe:
             raise
 
     def after_write(self) -> None:
-        """Every committed write brings the search index to the new revision in the same step, and starts
-        recomputing what reads keep fresh."""
+        """A write that moved the public revision brings the search index to it in the same step, and starts
+        recomputing what reads keep fresh. A private write (draft, audit record, token) moves nothing
+        public: nothing derived is recomputed, nothing public shows it happened."""
+        revision = self.store.revision().number
+        if revision == self._fresh_for:
+            return
         if self.search.ready or self.search.revision >= 0:
             self.search.catch_up(self.store)
         self.refresh_reads()

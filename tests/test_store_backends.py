@@ -91,12 +91,13 @@ def test_two_replicas_cannot_commit_the_same_revision(virtuoso) -> None:  # type
     with RemoteStore(virtuoso, virtuoso, graphs) as a, RemoteStore(virtuoso, virtuoso, graphs) as b:
         a.commit([Quad(NamedNode(graphs.base + "x"), NamedNode(graphs.base + "p"), Literal("a"), graphs.public)])
         # b read revision 1 too; simulate the race: b writes as if it had read revision 0
-        original = b.revision
-        b.revision = lambda: type(original())(0, None)  # type: ignore[method-assign]
+        original = b._revisions
+        stale = type(a.revision())(0, None)
+        b._revisions = lambda: (stale, stale)  # type: ignore[method-assign]
         with pytest.raises(GrapheError) as caught:
             b.commit([Quad(NamedNode(graphs.base + "y"), NamedNode(graphs.base + "p"), Literal("b"), graphs.public)])
         assert caught.value.code == "CONFLICT"
-        b.revision = original  # type: ignore[method-assign]
+        b._revisions = original  # type: ignore[method-assign]
         assert b.revision().number == 1 and b.count(graphs.public) == 1
         assert b.commit([Quad(NamedNode(graphs.base + "y"), NamedNode(graphs.base + "p"), Literal("b"),
                               graphs.public)]).number == 2

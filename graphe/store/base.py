@@ -6,6 +6,13 @@ audit), `graph/history` (versions) and `graph/draft/{id}` are private.
 
 Every committed write adds one revision record to `graph/system` in the same transaction as the data, so the
 store, its revision number and the revision's time always move together.
+
+Two revisions. Each record carries the commit's sequence number (`sys:number`, the *private revision*: it
+moves at every commit, drafts, audit records and tokens included) and the *public revision* after it
+(`sys:public`), which moves only when the commit changes a graph public channels read (`readable`).
+Everything derived for public reads (caches, ETags, dumps, SPARQL snapshots, the search index, the change
+feed) is keyed by the public revision: a contributor's private activity neither invalidates nor reveals
+anything public. Records written before `sys:public` existed count as public changes (public = number).
 """
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ from ..rdf import PREFIXES, Literal, NamedNode, Quad, Term
 SYS = "https://graphe.aimf.asso.fr/def/system#"
 _XSD = PREFIXES["xsd"]
 REV_NUMBER = NamedNode(SYS + "number")
+REV_PUBLIC = NamedNode(SYS + "public")
 _REV_TIME = NamedNode(PREFIXES["prov"] + "generatedAtTime")
 _REV_SUMMARY = NamedNode(PREFIXES["dct"] + "description")
 _REV_ADDED = NamedNode(SYS + "added")
@@ -108,13 +116,23 @@ class Revision:
     summary: str = ""
 
 
-def revision_record(graphs: GraphNames, number: int, now: dt.datetime, add: Sequence[Quad],
+def touches_public(graphs: GraphNames, add: Sequence[Quad], remove: Sequence[Quad]) -> bool:
+    """Does this change write a graph that public channels read (so that the public revision moves)?"""
+    if getattr(add, "subjects", None) is not None:  # a big import's additions, read from its files: public data
+        return True
+    readable = graphs.readable
+    return any(q.graph_name in readable for q in add) or any(q.graph_name in readable for q in remove)
+
+
+def revision_record(graphs: GraphNames, number: int, public: int, now: dt.datetime, add: Sequence[Quad],
                     remove: Sequence[Quad], summary: str, notes: Mapping[str, Sequence[Term]] | None) -> list[Quad]:
-    """The quads of revision `number`: when, how much, which published resources it touched, and notes."""
+    """The quads of commit `number`, after which the public revision is `public`: when, how much, which
+    published resources it touched, and notes."""
     record = NamedNode(f"{graphs.system.value}/revision/{number}")
     g = graphs.system
     log = [
         Quad(record, REV_NUMBER, Literal(str(number), datatype=NamedNode(_XSD + "integer")), g),
+        Quad(record, REV_PUBLIC, Literal(str(public), datatype=NamedNode(_XSD + "integer")), g),
         Quad(record, _REV_TIME, Literal(now.isoformat(), datatype=NamedNode(_XSD + "dateTime")), g),
         Quad(record, _REV_ADDED, Literal(str(len(add)), datatype=NamedNode(_XSD + "integer")), g),
         Quad(record, _REV_REMOVED, Literal(str(len(remove)), datatype=NamedNode(_XSD + "integer")), g),
@@ -132,14 +150,27 @@ def revision_record(graphs: GraphNames, number: int, now: dt.datetime, add: Sequ
     return log
 
 
+def _public_number() -> str:
+    """Binds ?p, the public revision after record ?r (its number ?n for records older than `sys:public`)."""
+    return f"OPTIONAL {{ ?r {REV_PUBLIC} ?p0 }} BIND(COALESCE(?p0, ?n) AS ?p)"
+
+
 def revision_query(graphs: GraphNames) -> str:
+    """The last commit (the private revision): ?n its number, ?t its time, ?d its summary."""
     return (f"SELECT ?n ?t ?d WHERE {{ GRAPH {graphs.system} {{ ?r {REV_NUMBER} ?n ; {_REV_TIME} ?t . "
             f"OPTIONAL {{ ?r {_REV_SUMMARY} ?d }} }} }} ORDER BY DESC(?n) LIMIT 1")
 
 
+def public_revision_query(graphs: GraphNames) -> str:
+    """The public revision (?p) and the commit that made it (the first record reaching ?p: ?t, ?d)."""
+    return (f"SELECT ?p ?t ?d WHERE {{ GRAPH {graphs.system} {{ ?r {REV_NUMBER} ?n ; {_REV_TIME} ?t . "
+            f"{_public_number()} OPTIONAL {{ ?r {_REV_SUMMARY} ?d }} }} }} ORDER BY DESC(?p) ?n LIMIT 1")
+
+
 def touched_query(graphs: GraphNames, revision: int) -> str:
-    return (f"SELECT DISTINCT ?s WHERE {{ GRAPH {graphs.system} {{ ?r {REV_NUMBER} ?n ; {_REV_TOUCHED} ?s "
-            f"FILTER(?n > {int(revision)}) }} }}")
+    """Published resources touched after public revision `revision`."""
+    return (f"SELECT DISTINCT ?s WHERE {{ GRAPH {graphs.system} {{ ?r {REV_NUMBER} ?n ; {_REV_TOUCHED} ?s . "
+            f"{_public_number()} FILTER(?p > {int(revision)}) }} }}")
 
 
 def update_text(remove: Sequence[Quad], add: Sequence[Quad]) -> str:

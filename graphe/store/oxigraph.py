@@ -15,7 +15,8 @@ import pyoxigraph as ox
 
 from ..errors import GrapheError
 from ..rdf import PREFIXES, Format, NamedNode, Quad, Term, Triple
-from .base import REV_NUMBER, Bindings, GraphNames, Revision, bind, revision_query, revision_record, touched_query, update_text
+from .base import (REV_NUMBER, Bindings, GraphNames, Revision, bind, public_revision_query, revision_query,
+                   revision_record, touches_public, touched_query, update_text)
 
 logger = logging.getLogger(__name__)
 Source = tuple[Path, str, str]  # a file to bulk-load: path, format ("ttl" or "nt"), base IRI
@@ -34,7 +35,8 @@ class OxigraphStore:
         self.graphs = graphs
         self._write_lock = threading.Lock()
         self.queries = 0  # SPARQL queries run so far (tests and benchmarks count them)
-        self._revision: Revision | None = None
+        self._revision: Revision | None = None  # the public revision
+        self._private: Revision | None = None  # the last commit
         try:
             if path is None:
                 self._db = ox.Store()
@@ -137,16 +139,22 @@ class OxigraphStore:
         return not any(True for _ in self._db.quads_for_pattern(None, None, None, self.graphs.public))
 
     def revision(self) -> Revision:
-        """The last committed revision (kept in memory: this process is the store's only writer)."""
+        """The public revision: it moves only when published data changes (kept in memory: this process is
+        the store's only writer)."""
         if self._revision is None:
-            self._revision = self._read_revision()
+            self._revision = self._read_revision(public_revision_query(self.graphs), "p")
         return self._revision
 
-    def _read_revision(self) -> Revision:
-        rows = self._db.query(revision_query(self.graphs))
-        for row in rows:
+    def private_revision(self) -> Revision:
+        """The last commit, private bookkeeping (drafts, audit, tokens) included."""
+        if self._private is None:
+            self._private = self._read_revision(revision_query(self.graphs), "n")
+        return self._private
+
+    def _read_revision(self, query: str, number: str) -> Revision:
+        for row in self._db.query(query):
             summary = row["d"].value if row["d"] is not None else ""
-            return Revision(int(row["n"].value), dt.datetime.fromisoformat(row["t"].value), summary)
+            return Revision(int(row[number].value), dt.datetime.fromisoformat(row["t"].value), summary)
         return Revision(0, None)
 
     def touched_since(self, revision: int) -> list[NamedNode]:
@@ -169,11 +177,13 @@ class OxigraphStore:
         """Apply one change atomically — its quads and its revision record, all or nothing. `notes` adds
         facts to the revision record (e.g. the change feed's created / changed / retired objects).
         `sources` may name files (path, "ttl" or "nt", base IRI) whose triples, in the public graph, are `add`
-        plus triples the store holds already, without blank nodes: a bulk write then loads them directly."""
+        plus triples the store holds already, without blank nodes: a bulk write then loads them directly.
+        Returns the public revision after the commit (unchanged by a private one)."""
         with self._write_lock:
-            number = self.revision().number + 1
+            number = self.private_revision().number + 1
+            public = self.revision().number + touches_public(self.graphs, add, remove)
             now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-            log = revision_record(self.graphs, number, now, add, remove, summary, notes)
+            log = revision_record(self.graphs, number, public, now, add, remove, summary, notes)
             try:
                 if remove:
                     self._db.update(update_text(remove, [*add, *log]))
@@ -186,7 +196,9 @@ class OxigraphStore:
                                   f"The store refused the write: {exc}") from None
             if self.path is not None:
                 self._db.flush()
-            self._revision = Revision(number, now, summary)
+            self._private = Revision(number, now, summary)
+            if public != self.revision().number:
+                self._revision = Revision(public, now, summary)
             return self._revision
 
 

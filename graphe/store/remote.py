@@ -20,7 +20,8 @@ import pyoxigraph as ox
 
 from ..errors import GrapheError
 from ..rdf import PREFIXES, Format, Literal, NamedNode, Quad, Term, Triple
-from .base import SYS, Bindings, GraphNames, Revision, bind, quads_text, revision_query, revision_record, touched_query
+from .base import (SYS, Bindings, GraphNames, Revision, bind, public_revision_query, quads_text, revision_query,
+                   revision_record, touched_query, touches_public)
 
 _CURRENT = NamedNode(SYS + "current")
 _WKT = PREFIXES["geo"] + "wktLiteral"
@@ -46,7 +47,7 @@ class RemoteStore:
         self._http = httpx.Client(timeout=timeout, auth=auth)
         self._write_lock = threading.Lock()
         self.queries = 0
-        self._cached: tuple[float, Revision | None] = (0.0, None)
+        self._cached: tuple[float, tuple[Revision, Revision] | None] = (0.0, None)  # (private, public)
         self._ensure_counter()
 
     def close(self) -> None:
@@ -170,22 +171,34 @@ class RemoteStore:
         return not self.ask(f"ASK {{ GRAPH {self.graphs.public} {{ ?s ?p ?o }} }}", private=True)
 
     def revision(self) -> Revision:
-        """Read from the server (other replicas write too), at most once per `REVISION_TTL` seconds."""
+        """The public revision (moves only when published data changes), read from the server (other
+        replicas write too), at most once per `REVISION_TTL` seconds."""
+        return self._revisions()[1]
+
+    def private_revision(self) -> Revision:
+        """The last commit, private bookkeeping included."""
+        return self._revisions()[0]
+
+    def _revisions(self) -> tuple[Revision, Revision]:
         stamp, cached = self._cached
         if cached is not None and time.monotonic() - stamp < REVISION_TTL:
             return cached
         counted = self.queries
-        rows = self.select(revision_query(self.graphs), private=True)
+        found = (self._read_revision(revision_query(self.graphs), "n"),
+                 self._read_revision(public_revision_query(self.graphs), "p"))
         self.queries = counted  # bookkeeping, not a data read: `queries` counts what requests ask for
+        self._cached = (time.monotonic(), found)
+        return found
+
+    def _read_revision(self, query: str, number: str) -> Revision:
+        rows = self.select(query, private=True)
         if not rows:
-            revision = Revision(0, None)
-        else:
-            summary = rows[0]["d"].value if "d" in rows[0] else ""
-            revision = Revision(int(rows[0]["n"].value), dt.datetime.fromisoformat(rows[0]["t"].value), summary)
-        self._cached = (time.monotonic(), revision)
-        return revision
+            return Revision(0, None)
+        summary = rows[0]["d"].value if "d" in rows[0] else ""
+        return Revision(int(rows[0][number].value), dt.datetime.fromisoformat(rows[0]["t"].value), summary)
 
     def refresh(self) -> Revision:
+        """The public revision read from the server now."""
         self._cached = (0.0, None)
         return self.revision()
 
@@ -209,7 +222,7 @@ class RemoteStore:
     def _ensure_counter(self) -> None:
         if not self.ask("ASK { GRAPH ?g { ?g ?current ?n } }", {"g": self.graphs.system, "current": _CURRENT},
                         private=True):
-            number = self.revision().number  # a store written before the counter existed
+            number = self.private_revision().number  # a store written before the counter existed
             self._post_update(f"INSERT DATA {{ GRAPH {self.graphs.system} {{ {self.graphs.system} {_CURRENT} "
                               f"{_integer(number)} }} }}")
 
@@ -261,21 +274,27 @@ class RemoteStore:
             raise GrapheError("BLANK_NODE_REMOVAL", "Un serveur distant ne reçoit pas de nœuds anonymes.",
                               "A remote server takes no blank nodes.")
         with self._write_lock:
-            number = self.refresh().number + 1
+            self._cached = (0.0, None)
+            before, public = self._revisions()
+            # The compare-and-set below holds the commit number: if another replica committed meanwhile,
+            # nothing is written, so the public number read with it is the one this commit follows.
+            number = before.number + 1
+            public_number = public.number + touches_public(self.graphs, add, remove)
             now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-            log = revision_record(self.graphs, number, now, add, remove, summary, notes)
+            log = revision_record(self.graphs, number, public_number, now, add, remove, summary, notes)
             record = log[0].subject
             token = Literal(secrets.token_hex(16))
             system = self.graphs.system
             self._post_update(self._update(number, token, record, [_outgoing(q) for q in (*add, *log)],
                                            [_outgoing(q) for q in remove]))
-            self._cached = (time.monotonic(), Revision(number, now, summary))
             if not self.ask("ASK { GRAPH ?g { ?r ?commit ?token } }",
                             {"g": system, "r": record, "commit": _COMMIT, "token": token}, private=True):
                 raise GrapheError("CONFLICT", "Une autre réplique a écrit au même moment ; rien n'a été écrit, "
                                   "réessayez.", "Another replica wrote at the same time; nothing was written, "
                                   "try again.", {"status": 409})
-            return Revision(number, now, summary)
+            public_after = Revision(public_number, now, summary) if public_number != public.number else public
+            self._cached = (time.monotonic(), (Revision(number, now, summary), public_after))
+            return public_after
 
 
 def _chunks(items: Sequence[Quad], size: int = 500) -> Iterator[Sequence[Quad]]:

@@ -1,0 +1,106 @@
+"""Two revisions: the public one moves only when published data changes; private bookkeeping (drafts, audit
+records, tokens, refused attempts) has its own counter, and never invalidates nor reveals anything public."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from conftest import BACKENDS, ThreadServer, settings_for
+from graphe import accounts
+from graphe.app import create_app
+from graphe.rdf import Literal, NamedNode, Quad
+from graphe.service import Graphe
+from graphe.store import SYS, GraphNames, OxigraphStore
+from graphe.store.remote import RemoteStore
+from test_workflow import PUBLISH, SUBMIT, Api, practice
+
+BASE = "https://graphe.aimf.asso.fr/"
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request) -> Iterator:  # type: ignore[no-untyped-def]
+    base = f"https://t{secrets.token_hex(4)}.graphe.test/"
+    if request.param == "oxigraph":
+        with OxigraphStore(None, GraphNames.for_base(base)) as s:
+            yield s
+    else:
+        url = request.getfixturevalue("virtuoso")
+        with RemoteStore(url, url, GraphNames.for_base(base)) as s:
+            yield s
+
+
+def _quad(store, name: str, graph: NamedNode) -> Quad:  # type: ignore[no-untyped-def]
+    b = store.graphs.base
+    return Quad(NamedNode(b + name), NamedNode(b + "p"), Literal(name), graph)
+
+
+def test_private_commits_move_only_the_private_revision(store) -> None:  # type: ignore[no-untyped-def]
+    g = store.graphs
+    first = store.commit([_quad(store, "a", g.public)], summary="public")
+    assert (first.number, store.revision().number, store.private_revision().number) == (1, 1, 1)
+    made = store.revision().time
+    for name in ("draft", "audit", "token"):
+        returned = store.commit([_quad(store, name, g.workflow if name != "token" else g.accounts)])
+        assert returned.number == 1  # a commit answers with the public revision after it
+    assert store.revision().number == 1 and store.revision().time == made
+    assert store.private_revision().number == 4
+    assert store.touched_since(0) == [NamedNode(g.base + "a")] and store.touched_since(1) == []
+    second = store.commit([_quad(store, "b", g.public)])
+    assert second.number == 2 == store.revision().number and store.private_revision().number == 5
+    assert [t.value for t in store.touched_since(1)] == [g.base + "b"]
+
+
+def test_records_written_before_the_public_number_count_as_public() -> None:
+    """A store written by an earlier Graphe (records without sys:public) keeps its numbers."""
+    with OxigraphStore(None, GraphNames.for_base(BASE)) as store:
+        store.commit([_quad(store, "a", store.graphs.public)])
+        store.commit([_quad(store, "b", store.graphs.public)])
+        old = [q for q in store.quads(store.graphs.system) if q.predicate.value == SYS + "public"]
+        store._db.remove(old[0]) if len(old) == 1 else [store._db.remove(q) for q in old]  # as it was written then
+        store._revision = store._private = None
+        assert store.revision().number == 2 and store.private_revision().number == 2
+        store.commit([_quad(store, "draft", store.graphs.workflow)])
+        assert (store.revision().number, store.private_revision().number) == (2, 3)
+        assert store.commit([_quad(store, "c", store.graphs.public)]).number == 3
+        assert [t.value for t in store.touched_since(2)] == [store.graphs.base + "c"]
+
+
+@pytest.fixture(params=BACKENDS)
+def world(request, validator) -> Iterator[tuple[Graphe, ThreadServer, Api, Api]]:  # type: ignore[no-untyped-def]
+    graphe = Graphe.open(settings_for(request), validator=validator)
+    _, dakar_token = accounts.create(graphe.store, "contributor", "Service numérique de Dakar", BASE + "id/city/dakar")
+    _, aimf_token = accounts.create(graphe.store, "secretariat", "Secrétariat AIMF")
+    server = ThreadServer(create_app(graphe))
+    yield graphe, server, Api(server, dakar_token), Api(server, aimf_token)
+    server.stop()
+    graphe.close()
+
+
+def _public_view(server: ThreadServer) -> tuple:
+    """What an anonymous reader can observe of the data's state."""
+    health = httpx.get(server.url + "/healthz").json()
+    dump = httpx.get(server.url + "/export/graphe.ttl")
+    changes = httpx.get(server.url + "/changes", params={"since": 0}).json()
+    return health["revision"], health["revisionTime"], dump.headers.get("etag"), changes["revision"], \
+        len(changes["changes"])
+
+
+def test_contributor_activity_reveals_and_invalidates_nothing_public(world) -> None:  # type: ignore[no-untyped-def]
+    graphe, server, dakar, aimf = world
+    before = _public_view(server)
+    private_before = graphe.store.private_revision().number
+    refreshes = graphe._fresh_for
+    draft = dakar.ok(SUBMIT, rdf=practice("discrete", "Une pratique en préparation"))["submitDraft"]
+    dakar.code(PUBLISH, id=draft["id"])  # refused (a contributor cannot publish): audited, privately
+    accounts.create(graphe.store, "contributor", "Autre service", BASE + "id/city/dakar")
+    graphe.after_write()
+    assert graphe.store.private_revision().number >= private_before + 3
+    assert _public_view(server) == before
+    assert graphe._fresh_for == refreshes  # nothing derived for public reads was recomputed
+    published = aimf.ok(PUBLISH, id=draft["id"])["publish"]
+    after = _public_view(server)
+    assert published["revision"] == before[0] + 1 == after[0]
+    assert after[2] != before[2] and after[4] == before[4] + 1
