@@ -2,7 +2,6 @@
 records, tokens, refused attempts) has its own counter, and never invalidates nor reveals anything public."""
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 
 import httpx
@@ -14,22 +13,10 @@ from graphe.app import create_app
 from graphe.rdf import Literal, NamedNode, Quad
 from graphe.service import Graphe
 from graphe.store import SYS, GraphNames, OxigraphStore
-from graphe.store.remote import RemoteStore
+from test_store_backends import store  # noqa: F401 — the store contract's fixture, both backends
 from test_workflow import PUBLISH, SUBMIT, Api, practice
 
 BASE = "https://graphe.aimf.asso.fr/"
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request) -> Iterator:  # type: ignore[no-untyped-def]
-    base = f"https://t{secrets.token_hex(4)}.graphe.test/"
-    if request.param == "oxigraph":
-        with OxigraphStore(None, GraphNames.for_base(base)) as s:
-            yield s
-    else:
-        url = request.getfixturevalue("virtuoso")
-        with RemoteStore(url, url, GraphNames.for_base(base)) as s:
-            yield s
 
 
 def _quad(store, name: str, graph: NamedNode) -> Quad:  # type: ignore[no-untyped-def]
