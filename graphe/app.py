@@ -3,18 +3,21 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.middleware import Middleware
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from .errors import GrapheError
 from .pages import reader_language
+from .security import SecurityHeaders, inline_hashes, policy
 from .service import Graphe
 
 log = logging.getLogger(__name__)
@@ -31,20 +34,33 @@ HOME = [("/graphql", ("GraphQL (GraphiQL dans le navigateur)", "GraphQL (GraphiQ
 
 def create_app(graphe: Graphe, admin_secret: str | None = None,
                on_shutdown: Callable[[], None] | None = None) -> Starlette:
+    counting = threading.Lock()
+
+    def count_triples() -> None:
+        try:
+            graphe.cached("triple_count", graphe.triple_count)
+        finally:
+            counting.release()
+
     async def healthz(request: Request) -> JSONResponse:
+        """Answers at once whatever else runs: only values already in memory (the public revision, the
+        triple count once computed — computed in a thread otherwise —, the states of search and SPARQL)."""
         revision = graphe.store.revision()
+        triples = graphe.reads.peek(revision.number, "triple_count")
+        if triples is None and counting.acquire(blocking=False):
+            threading.Thread(target=count_triples, name="graphe-count", daemon=True).start()
         return JSONResponse({
             "status": "ok",
             "version": __version__,
             "revision": revision.number,
             "revisionTime": revision.time.isoformat() if revision.time else None,
-            "triples": graphe.cached("triple_count", graphe.triple_count),
+            "triples": triples,
             "search": {"ready": graphe.search.ready, "revision": graphe.search.revision,
                        "error": graphe.search.error},
             "warming": graphe.warming,  # read cache being computed ahead (after a start or a write)
         })
 
-    async def changes(request: Request) -> JSONResponse:
+    def changes(request: Request) -> JSONResponse:  # a store read: run in Starlette's thread pool
         from .feed import changes as read_changes
 
         try:
@@ -65,7 +81,7 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
             "Graphe — good practices of francophone cities"
         return HTMLResponse(page(title, f"<h1>{esc(title)}</h1><ul>{rows}</ul>", lang))
 
-    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
             error = GrapheError("NOT_FOUND", f"Aucune ressource à l'adresse {request.url.path}.",
@@ -75,6 +91,8 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
                                 f"Method {request.method} not allowed here.")
         else:
             error = GrapheError("HTTP_ERROR", str(exc.detail), str(exc.detail))
+        if _wants_html(request):
+            return _error_page(error, _lang(request), exc.status_code, getattr(exc, "headers", None))
         return JSONResponse({"error": error.to_dict(_lang(request))}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
@@ -83,10 +101,12 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
         status = exc.details.get("status", 400) if isinstance(exc.details, dict) else 400
         return JSONResponse({"error": exc.to_dict(_lang(request))}, status_code=status)
 
-    async def server_error(request: Request, exc: Exception) -> JSONResponse:
+    async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
         error = GrapheError("INTERNAL_ERROR", "Erreur interne ; elle a été journalisée.",
                             "Internal error; it has been logged.")
+        if _wants_html(request):
+            return _error_page(error, _lang(request), 500)
         return JSONResponse({"error": error.to_dict(_lang(request))}, status_code=500)
 
     from . import admin, opendata, pages
@@ -130,9 +150,43 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
         ],
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error, GrapheError: graphe_error, Exception: server_error},
+        middleware=[Middleware(SecurityHeaders, default=_PAGES_POLICY, policies={"/graphql": _graphiql_policy()})],
     )
     app.state.graphe = graphe
     return app
+
+
+def _wants_html(request: Request) -> bool:
+    """A browser navigating (HTML preferred to JSON in Accept) gets an error page rather than JSON."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not accept.lstrip().startswith("application/json")
+
+
+def _error_page(error: GrapheError, lang: str, status: int, headers: dict[str, str] | None = None) -> HTMLResponse:
+    from .html import esc, page
+
+    title = ("Page introuvable" if lang == "fr" else "Page not found") if status == 404 else \
+        (f"Erreur {status}" if lang == "fr" else f"Error {status}")
+    body = f"<h1>{esc(title)}</h1><p>{esc(error.text(lang))}</p><p><code>{esc(error.code)}</code></p>" \
+           f'<p><a href="/">{"Accueil de Graphe" if lang == "fr" else "Graphe home"}</a></p>'
+    return HTMLResponse(page(title, body, lang), status_code=status, headers=headers)
+
+
+def _pages_policy() -> str:
+    from .html import page
+
+    return policy(styles=inline_hashes(page("", "", "fr"))["style"])
+
+
+def _graphiql_policy() -> str:
+    """GraphiQL's page: its one inline script by hash; React and CodeMirror set style attributes."""
+    from .api.http import STATIC
+
+    found = inline_hashes((STATIC / "graphiql" / "index.html").read_text(encoding="utf-8"))
+    return policy(scripts=found["script"], styles=found["style"], style_attributes=True)
+
+
+_PAGES_POLICY = _pages_policy()
 
 
 def _lang(request: Request) -> str:
