@@ -184,19 +184,33 @@ def write_loop(url: str, contributor: str, secretariat: str, stop: threading.Eve
 def found_everywhere(url: str, slug: str, word: str) -> dict[str, bool]:
     """Is the practice `slug` (whose text alone has `word`) found on every public channel?"""
     iri = f"{BASE}id/practice/{slug}"
-    with httpx.Client(base_url=url, timeout=60) as client:
-        graphql = client.post("/graphql", json={"query": DETAIL, "variables": {"id": iri}}).json()
-        search = client.post("/graphql", json={"query": 'query($q: String!) { search(text: $q) { edges { node { '
-                                               'object { ... on Practice { id } } } } } }',
-                                               "variables": {"q": word}}).json()
+    search = 'query($q: String!) { search(text: $q) { edges { node { object { ... on Practice { id } } } } } }'
+
+    def graphql(client: httpx.Client) -> bool:
+        body = client.post("/graphql", json={"query": DETAIL, "variables": {"id": iri}}).json()
+        return bool((body.get("data") or {}).get("practice"))
+
+    def searched(client: httpx.Client) -> bool:
+        body = client.post("/graphql", json={"query": search, "variables": {"q": word}}).json()
+        edges = ((body.get("data") or {}).get("search") or {}).get("edges", [])
+        return any((e["node"]["object"] or {}).get("id") == iri for e in edges)
+
+    def sparql(client: httpx.Client) -> bool:
         ask = client.get("/sparql", params={"query": f"ASK {{ <{iri}> ?p ?o }}"},
                          headers={"Accept": "application/sparql-results+json"})
-        page = client.get(f"/id/practice/{slug}", headers={"Accept": "text/html"})
-    hits = [e["node"]["object"] for e in (search.get("data") or {}).get("search", {}).get("edges", [])]
-    return {"graphql": bool((graphql.get("data") or {}).get("practice")),
-            "search": any(h and h.get("id") == iri for h in hits),
-            "sparql": ask.status_code == 200 and ask.json().get("boolean") is True,
-            "page": page.status_code == 200}
+        return ask.status_code == 200 and ask.json().get("boolean") is True
+
+    def page(client: httpx.Client) -> bool:
+        return client.get(f"/id/practice/{slug}", headers={"Accept": "text/html"}).status_code == 200
+
+    found = {}
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for name, check in (("graphql", graphql), ("search", searched), ("sparql", sparql), ("page", page)):
+            try:
+                found[name] = check(client)
+            except httpx.HTTPError:
+                found[name] = False
+    return found
 
 
 def prepare(work: Path, practices: int) -> tuple[Path, str, str]:
@@ -245,6 +259,10 @@ def run(practices: int, seconds: int, connections: int) -> dict:
             say("vérification : chaque pratique publiée sur chaque canal…")
             checks = {slug: found_everywhere(server.url, slug, word) for slug, word in writer.published}
             health = httpx.get(server.url + "/healthz", timeout=30).json()
+        except BaseException:
+            server.log.seek(0)
+            say(server.log.read()[-3000:].decode(errors="replace"))
+            raise
         finally:
             server.stop()
     finally:

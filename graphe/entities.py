@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from dataclasses import dataclass, field
 
+from . import deadline
 from .rdf import GR, PREFIXES, Literal, NamedNode, Term
 from .store import Store
 
@@ -94,6 +95,23 @@ def forget(value: object) -> None:
 
 
 RETIRED = ("retired",)  # in an entity's memo once it left the read cache: no link is kept in it any more
+CARRIED_KINDS = ("entity", "long")  # values made of their subject's own triples only
+
+
+def carried(touched: set[str]) -> Callable[[object, object], object]:
+    """For `RevisionCache.carry` after a write that touched the subjects `touched`: an entity (or its long
+    texts) holds only its own subject's triples, so an untouched one is still true. It goes on as a new
+    object: the old one may hold links to entities of the old revision (`graphe.api.fields`), and requests
+    of that revision may still add some."""
+    from .readcache import STALE
+
+    def keep(key: object, value: object) -> object:
+        if not (isinstance(key, tuple) and len(key) == 2 and key[0] in CARRIED_KINDS) or key[1] in touched:
+            return STALE
+        if isinstance(value, Entity):
+            return Entity(value.iri, value.props)
+        return value  # None: still no such resource
+    return keep
 
 
 def _retire(entity: Entity) -> None:
@@ -139,6 +157,7 @@ def fetch(store: Store, iris: Sequence[str], part: str = "all") -> dict[str, Ent
     `LONG_TEXT` predicates), or only its `long` ones. Unknown IRIs are absent from the result."""
     if not iris:
         return {}
+    deadline.check()  # a request past its time budget stops before its next read (outside one: never)
     rows = store.select(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o {_PARTS[part]} }}", {"s": [NamedNode(i) for i in iris]})
     return _group(rows, "s")
 
@@ -148,6 +167,7 @@ def fetch_related(store: Store, keys: Sequence[str], pattern: str, part: str = "
     triples (or a `part`, as in `fetch`), in one query. Keys with nothing related map to an empty list."""
     if not keys:
         return {}
+    deadline.check()
     rows = store.select(f"SELECT DISTINCT ?k ?s ?p ?o WHERE {{ {pattern} ?s ?p ?o {_PARTS[part]} }}",
                         {"k": [NamedNode(k) for k in keys]})
     related: dict[str, dict[str, Entity]] = {k: {} for k in keys}

@@ -25,8 +25,10 @@ MAX_FRESH = 32  # values recomputed after a write, at most (the most recently as
 # Second chances given by one put at most: when every entry was read lately, a put would otherwise walk the
 # whole queue under the lock (138 ms for 300,000 entries, measured).
 SECOND_CHANCES = 64
+CARRY_SLICE = 5000  # entries moved to a new revision per hold of the lock (`carry`)
+STALE = object()  # `carry`: this entry may have changed, leave it to its old revision
 
-__all__ = ["RevisionCache"]
+__all__ = ["RevisionCache", "STALE"]
 
 
 class _Flight:
@@ -169,6 +171,29 @@ class RevisionCache:
             except Exception:  # noqa: BLE001 — the reader who asks computes it again and sees the error
                 log.warning("read cache: %r not refreshed", key, exc_info=True)
         return done
+
+    def carry(self, old: int, new: int, keep: Callable[[Hashable, object], object]) -> int:
+        """Move to revision `new` the entries of revision `old` that the change between them left true:
+        `keep(key, value)` gives the value for `new` (the same, or a copy) or `STALE`. Done in slices, the
+        lock taken per slice, so that readers are never held long; an entry put or replaced meanwhile is left
+        alone. Returns how many moved."""
+        with self._lock:
+            items = [(key, entry) for key, entry in self._entries.items() if entry[0] == old]
+        moved = 0
+        for start in range(0, len(items), CARRY_SLICE):
+            with self._lock:
+                for key, entry in items[start:start + CARRY_SLICE]:
+                    if entry[0] != old or self._entries.get(key) is not entry:
+                        continue
+                    value = keep(key, entry[1])
+                    if value is STALE:
+                        continue
+                    if value is not entry[1]:
+                        self._dropped(entry[1])
+                        entry[1] = value
+                    entry[0] = new
+                    moved += 1
+        return moved
 
     def save(self, path: Path, revision: int, kinds: Sequence[str]) -> int:
         """Write the values of `revision` whose key starts with one of `kinds` to `path` (atomically), so that

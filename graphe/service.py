@@ -140,10 +140,19 @@ class Graphe:
         return thread
 
     def refresh_reads(self) -> threading.Thread:
-        """Recompute, in a thread, what reads keep fresh (the sort keys of lists) for the current revision."""
-        revision = self._fresh_for = self.store.revision().number
+        """Recompute, in a thread, what reads keep fresh (the sort keys of lists) for the current revision;
+        first, the entities the write did not touch go on to it (not read again)."""
+        previous, revision = self._fresh_for, self.store.revision().number
+        self._fresh_for = revision
+
         def run() -> None:
             with _lasting_objects():
+                if 0 <= previous < revision:
+                    try:
+                        touched = {t.value for t in self.store.touched_since(previous)}
+                        self.reads.carry(previous, revision, entities.carried(touched))
+                    except Exception:  # noqa: BLE001 — only a lost head start: readers read them again
+                        logging.getLogger(__name__).warning("read cache not carried over", exc_info=True)
                 self.reads.refresh(revision, stop=lambda: self.closed)
                 self._preload(revision)
         return self._background(run, "graphe-refresh")

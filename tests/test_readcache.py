@@ -436,3 +436,30 @@ def test_serving_puts_what_the_start_made_out_of_the_collectors_sight_then_enabl
         gc.set_threshold(*thresholds)
         if not enabled:
             gc.disable()
+
+
+def test_entities_a_write_did_not_touch_go_on_to_the_next_revision(fresh: Graphe, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """After a write, untouched entities are carried to the new revision (not read again from the store),
+    as new objects without the old revision's links; touched ones are read again."""
+    from graphe import entities
+
+    fresh.refresh_reads().join()  # the revision the reads are fresh for
+    revision = fresh.store.revision().number
+    dakar, nantes = BASE + "id/city/dakar", BASE + "id/city/nantes"
+    kept = entities.read_many(fresh.reads, revision, fresh.store, "entity", [dakar, nantes])
+    old_dakar = kept[("entity", dakar)]
+    old_dakar._memo[("link one", "x")] = "a link of the old revision"
+    (tmp_path / "rename.ttl").write_text(f'<{nantes}> <https://schema.org/name> "Nantes (en)"@en .\n', encoding="utf-8")
+    fresh.load([tmp_path / "rename.ttl"])
+    for thread in list(fresh._threads):
+        thread.join()
+    after = fresh.store.revision().number
+    assert after == revision + 1
+    carried = fresh.reads.peek(after, ("entity", dakar), None)
+    assert carried is not None and carried is not old_dakar and carried.props == old_dakar.props
+    assert ("link one", "x") not in carried._memo
+    before = fresh.store.queries
+    entities.read_many(fresh.reads, after, fresh.store, "entity", [dakar])
+    assert fresh.store.queries == before  # carried: no store read
+    renamed = entities.read_many(fresh.reads, after, fresh.store, "entity", [nantes])[("entity", nantes)]
+    assert "Nantes (en)" in [t.value for t in renamed.values("https://schema.org/name")]
