@@ -198,10 +198,11 @@ class Pages:
                                                       str(t.object)))
 
     def incoming(self, iri: str) -> tuple[list[tuple[str, str]], bool]:
-        """Up to INCOMING_LIMIT (subject, predicate) citing the entity, from other resources."""
+        """Up to INCOMING_LIMIT (subject, predicate) citing the entity, from other resources — not retired
+        ones: a city's or theme's page lists its practices, and a retired object leaves every list."""
         rows = self.store.select(
-            "SELECT DISTINCT ?s ?p WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?p ?s "
-            f"LIMIT {INCOMING_LIMIT + 2}", {"o": NamedNode(iri)})
+            f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p ?o FILTER(isIRI(?s)) MINUS {{ ?s <{_INVALIDATED}> ?retired }} }} "
+            f"ORDER BY ?p ?s LIMIT {INCOMING_LIMIT + 2}", {"o": NamedNode(iri)})
         found = [(r["s"].value, r["p"].value) for r in rows
                  if r["s"].value != iri and not r["s"].value.startswith(iri + "#")]
         return found[:INCOMING_LIMIT], len(found) > INCOMING_LIMIT

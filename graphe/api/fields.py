@@ -6,7 +6,7 @@ resolved lazily by name from `graphe.api.types` so that types may refer to each 
 
 import functools
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Optional
 
 import strawberry
@@ -17,6 +17,7 @@ from .context import MISSING
 from .plan import READ, Read
 
 TYPES = "graphe.api.types"
+INVALIDATED = "http://www.w3.org/ns/prov#invalidatedAtTime"
 
 
 @strawberry.type(description="Un texte dans une langue. / A text in one language.")
@@ -40,6 +41,12 @@ def _type(type_name: str) -> Any:
 
 def _wrap(type_name: str, entity: Entity) -> Any:
     return _type(type_name)(entity=entity)
+
+
+def live(found: Iterable[Entity]) -> list[Entity]:
+    """Without retired resources: a retired object stays readable at its IRI (and through a one-value link,
+    which names it), but leaves every list, relations included (README)."""
+    return [e for e in found if not e.values(INVALIDATED)]
 
 
 def _field(resolve: Callable[..., Any], read: Read, **options: Any) -> Any:
@@ -199,10 +206,10 @@ def many(predicate: str, type_name: str, description: str) -> Any:
         refs = root.entity.refs(predicate)
         kept = [info.context.kept_entity(r) for r in refs]
         if MISSING not in kept:
-            return [_wrap(type_name, e) for e in kept if e is not None]
+            return [_wrap(type_name, e) for e in live(e for e in kept if e is not None)]
 
         async def load() -> Any:
-            return [_wrap(type_name, e) for e in await info.context.entities(refs)]
+            return [_wrap(type_name, e) for e in live(await info.context.entities(refs))]
         return load()
 
     link = ("link many", predicate)
@@ -213,8 +220,8 @@ def many(predicate: str, type_name: str, description: str) -> Any:
     def read(root: Any, ctx: Any, args: dict) -> list[Any]:
         found = _linked(root, link)
         if found is MISSING:
-            found = _link(root, link, tuple(e for e in (ctx.local("entity", r) for r in root.entity.refs(predicate))
-                                            if e is not None))
+            held = (ctx.local("entity", r) for r in root.entity.refs(predicate))
+            found = _link(root, link, tuple(live(e for e in held if e is not None)))
         return [_wrap(type_name, e) for e in found]
     return _field(resolve, Read(read, needs), description=description, graphql_type=list[_lazy(type_name)])
 
@@ -223,6 +230,7 @@ def inverse(pattern: str, type_name: str, description: str,
             sort: Callable[[Entity], Any] | None = None) -> Any:
     """Resources ?s pointing at this one (?k) through `pattern` — batched per level."""
     def wrap(found: list[Entity]) -> list[Any]:
+        found = live(found)
         return [_wrap(type_name, e) for e in (sorted(found, key=sort) if sort is not None else found)]
 
     def resolve(root: Any, info: Info) -> Any:
@@ -250,7 +258,7 @@ def concept(predicate: str, description: str) -> Any:
 
 def retired_at() -> Any:
     def resolve(root: Any) -> Optional[str]:
-        return root.entity.literal("http://www.w3.org/ns/prov#invalidatedAtTime")
+        return root.entity.literal(INVALIDATED)
     return _root_field(resolve, description="Date de retrait, si l'objet est retiré. / Retired at.")
 
 

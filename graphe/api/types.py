@@ -222,7 +222,7 @@ class Criterion:
         for other in await ctx.related(f"?s <{SKOS}exactMatch>|<{SKOS}closeMatch> ?k .", self.entity.iri):
             kind = "EXACT" if self.entity.iri in other.refs(SKOS + "exactMatch") else "CLOSE"
             kinds.setdefault(other.iri, kind)
-        found = await ctx.entities(sorted(kinds))
+        found = f.live(await ctx.entities(sorted(kinds)))
         return [CriterionMatch(criterion=Criterion(entity=e), match=kinds[e.iri]) for e in found]
 
 
