@@ -4,6 +4,23 @@ Each draft has its own private graph (its triples) and a record in the workflow 
 state, author, city, times, a version number moved by every change, a rejection reason). A draft is about
 one main object — a practice, an AI project with its assessments, a charter with its criteria… — named
 by its IRI (`target`); publishing it replaces the published description of every resource it describes.
+
+Ownership (`scope`). A draft describes what its main object owns, decided on its parsed graph and on what
+is published, never on text:
+- the main object itself (a contributor's practice or AI project names its city, `gr:city` /
+  `airo:isUsedWithinLocality`, which must be the account's: `check_author`);
+- resources minted under its IRI (`…/practice/x/source/1`, `…#geometry`), except `…/version/n`, the
+  workflow's own history;
+- its dependents, linked to it by a part-of property (`PART_OF`: an assessment's project, a criterion's
+  charter) — new ones, or published ones whose published link already names this object.
+Any other subject is foreign (blank nodes too: a draft names what it describes under `id/`). A
+contributor's draft with a foreign subject is refused (`outside`), and so is one whose main object is
+published without being that city's (`check_author`). The secretariat may still correct anything, as an exchange that keeps one object per change request would let
+its editors do, but only through subjects the draft declares: they are listed in its record
+(`sys:declares`) when it is written, so that a reviewer sees them, and publication replaces the published
+description of the owned and declared subjects only. Publication checks again, on the stored content and
+record: a draft written before the rule (no declarations) or a contributor's draft published by the
+secretariat cannot replace anything its own author could not.
 """
 from __future__ import annotations
 
@@ -14,10 +31,11 @@ from dataclasses import dataclass
 
 from .accounts import Account
 from .errors import GrapheError
-from .rdf import GR, PREFIXES, Literal, NamedNode, Quad
+from .rdf import GR, PREFIXES, Literal, NamedNode, Quad, Term
 from .store import SYS, Store
 
 ORG, SCHEMA, SKOS, AIRO = PREFIXES["org"], PREFIXES["schema"], PREFIXES["skos"], PREFIXES["airo"]
+CV = PREFIXES["cv"]
 _XSD = PREFIXES["xsd"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
 # Main kinds, by priority: a draft's main object is its resource of the first kind found.
@@ -28,6 +46,10 @@ KINDS = [(GR + "Practice", "practice"), (GR + "AIProject", "ai_project"), (GR + 
          (GR + "Source", "source")]
 CONTRIBUTOR_KINDS = {"practice": GR + "city", "ai_project": AIRO + "isUsedWithinLocality"}
 STATES = ("draft", "rejected", "published")
+# How a dependent names the main object it belongs to (README: "un objet principal … et ses dépendants").
+PART_OF = (GR + "assessedProject", CV + "isDerivedFrom")
+DECLARES = SYS + "declares"
+SHOWN = 5  # foreign subjects named in a refusal
 
 
 @dataclass(frozen=True)
@@ -44,6 +66,7 @@ class Draft:
     version: int
     base_version: int  # the published version this draft was made from (0: a new object)
     reason: str | None = None
+    declares: tuple[str, ...] = ()  # foreign subjects the secretariat declared it describes (see `scope`)
 
 
 def now() -> str:
@@ -106,6 +129,43 @@ def check_author(actor: Account, kind: str, city: str | None, published_city: st
                         f"This account acts for {actor.city}; it may only propose that city's sheets.")
 
 
+def scope(store: Store, quads: Sequence[Quad], target: str,
+          declared: Sequence[str] = ()) -> tuple[set[Term], list[Term]]:
+    """(the subjects this draft may describe, its other — foreign — subjects, named ones first), from its
+    parsed graph, what is published, and the subjects its record `declared` (see the module's docstring)."""
+    main = NamedNode(target)
+    subjects = {q.subject for q in quads}
+    named = {s for s in subjects if isinstance(s, NamedNode)}
+    minted, history = (target + "/", target + "#"), target + "/version/"
+    owned: set[Term] = {s for s in named if s == main or (s.value.startswith(minted) and
+                                                          not s.value.startswith(history))}
+    owned |= {NamedNode(d) for d in declared} & named
+    claimed = {q.subject for q in quads if q.predicate.value in PART_OF and q.object == main} & named - owned
+    if claimed:
+        # A published dependent stays its parent's: the draft's own claim is not enough
+        parents: dict[Term, set[Term]] = {}
+        for q in store.describe(claimed, store.graphs.public):
+            found = parents.setdefault(q.subject, set())
+            if q.predicate.value in PART_OF:
+                found.add(q.object)
+        owned |= {s for s in claimed if s not in parents or parents[s] == {main}}
+    foreign = sorted(subjects - owned, key=lambda t: (not isinstance(t, NamedNode), t.value))
+    return owned, foreign
+
+
+def outside(target: str, foreign: Sequence[Term]) -> GrapheError:
+    """The refusal of a draft describing resources its main object does not own, naming them."""
+    names = ", ".join(str(t) for t in foreign[:SHOWN]) + (f" (+{len(foreign) - SHOWN})" if len(foreign) > SHOWN else "")
+    return GrapheError(
+        "DRAFT_OUTSIDE_OWNER",
+        f"Ce brouillon décrit {target} ; il ne peut décrire que cet objet, les ressources nommées sous son IRI "
+        f"et ses dépendants. Retirez les triplets dont le sujet est : {names}. Pour corriger "
+        "une autre fiche, proposez un brouillon de cette fiche.",
+        f"This draft is about {target}; it may only describe that object, the resources named under its IRI "
+        f"and its dependents. Remove the triples whose subject is: {names}. To correct another "
+        "record, propose a draft of that record.", {"status": 403, "subjects": [t.value for t in foreign]})
+
+
 def record_quads(store: Store, draft: Draft) -> list[Quad]:
     g, r = store.graphs.workflow, store.graphs.private(f"draft/{draft.id}")
     quads = [Quad(r, NamedNode(SYS + "target"), NamedNode(draft.target), g),
@@ -121,6 +181,7 @@ def record_quads(store: Store, draft: Draft) -> list[Quad]:
         quads.append(Quad(r, NamedNode(SYS + "city"), NamedNode(draft.city), g))
     if draft.reason:
         quads.append(Quad(r, NamedNode(SYS + "reason"), Literal(draft.reason), g))
+    quads.extend(Quad(r, NamedNode(DECLARES), NamedNode(d), g) for d in draft.declares)
     return quads
 
 
@@ -130,21 +191,34 @@ def find(store: Store, draft_id: str) -> Draft | None:
                         private=True)
     if not rows:
         return None
-    return _draft(draft_id, {r["p"].value[len(SYS):]: r["o"].value for r in rows if r["p"].value.startswith(SYS)})
+    values: dict[str, str] = {}
+    declares: list[str] = []
+    for row in rows:
+        _value(values, declares, row["p"].value, row["o"].value)
+    return _draft(draft_id, values, declares)
 
 
-def _draft(draft_id: str, v: dict[str, str]) -> Draft:
+def _value(values: dict[str, str], declares: list[str], predicate: str, value: str) -> None:
+    """One value of a draft record: `declares` is the only property with several values."""
+    if predicate == DECLARES:
+        declares.append(value)
+    elif predicate.startswith(SYS):
+        values[predicate[len(SYS):]] = value
+
+
+def _draft(draft_id: str, v: dict[str, str], declares: Sequence[str] = ()) -> Draft:
     return Draft(draft_id, v["target"], v["kind"], v["state"], v["author"], v.get("authorName", ""), v.get("city"),
-                 v["created"], v["updated"], int(v["lock"]), int(v.get("baseVersion", "0")), v.get("reason"))
+                 v["created"], v["updated"], int(v["lock"]), int(v.get("baseVersion", "0")), v.get("reason"),
+                 tuple(sorted(declares)))
 
 
 def listing(store: Store, states: Sequence[str] = (), city: str | None = None) -> list[Draft]:
     rows = store.select(f"""SELECT ?r ?p ?o WHERE {{ GRAPH ?g {{ ?r <{SYS}state> ?state ; ?p ?o }} }}""",
                         {"g": store.graphs.workflow}, private=True)
-    grouped: dict[str, dict[str, str]] = {}
+    grouped: dict[str, tuple[dict[str, str], list[str]]] = {}
     for row in rows:
-        grouped.setdefault(row["r"].value, {})[row["p"].value[len(SYS):]] = row["o"].value
-    drafts = [_draft(iri.rsplit("/", 1)[-1], values) for iri, values in grouped.items()]
+        _value(*grouped.setdefault(row["r"].value, ({}, [])), row["p"].value, row["o"].value)
+    drafts = [_draft(iri.rsplit("/", 1)[-1], values, declares) for iri, (values, declares) in grouped.items()]
     return sorted((d for d in drafts if (not states or d.state in states) and (city is None or d.city == city)),
                   key=lambda d: (d.updated, d.id), reverse=True)
 

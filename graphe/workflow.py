@@ -4,6 +4,11 @@ that moves the data, its version record, the draft record, the audit log and the
 Concurrency (README): every draft carries a version number; an update or publication that names an older
 one gets CONFLICT, and a draft made from a published version that has since changed cannot be published
 over it (CONFLICT). Nothing is ever overwritten silently.
+
+Ownership (`drafts.scope`): a draft describes its main object and what that object owns. A contributor's
+draft naming any other subject is refused (DRAFT_OUTSIDE_OWNER, 403) at submit, update and import; the
+secretariat's other subjects are declared in the draft's record. Publication checks the stored content
+against the owned and declared subjects again, whoever publishes.
 """
 from __future__ import annotations
 
@@ -53,9 +58,10 @@ class Workflow:
             city = drafts.city_of(quads, target, kind)
             check_author(actor, kind, city, self._published_city(target, kind))
             _under_base(self.store, quads)
+            declares = self._declares(actor, quads, target)
             draft_id, stamp = drafts.new_id(), drafts.now()
             draft = Draft(draft_id, target, kind, "draft", actor.id, actor.name, city, stamp, stamp, 1,
-                          self.current_version(target))
+                          self.current_version(target), None, declares)
             graph = self.store.graphs.draft(draft_id)
             self.store.commit([Quad(q.subject, q.predicate, q.object, graph) for q in quads] +
                               drafts.record_quads(self.store, draft) +
@@ -78,8 +84,9 @@ class Workflow:
                 raise GrapheError("CONFLICT", "Ce brouillon est déjà publié : proposez-en un nouveau.",
                                   "This draft is already published: propose a new one.", {"status": 409})
             _under_base(self.store, quads)
+            declares = self._declares(actor, quads, target)
             new = Draft(draft.id, target, kind, "draft", draft.author, draft.author_name, city, draft.created,
-                        drafts.now(), draft.version + 1, draft.base_version)
+                        drafts.now(), draft.version + 1, draft.base_version, None, declares)
             graph = self.store.graphs.draft(draft_id)
             self.store.commit([Quad(q.subject, q.predicate, q.object, graph) for q in quads] +
                               drafts.record_quads(self.store, new) + self._audit(actor, "update", target, "ok"),
@@ -97,7 +104,8 @@ class Workflow:
                 raise GrapheError("CONFLICT", f"Ce brouillon est à l'état « {draft.state} ».",
                                   f"This draft is '{draft.state}'.", {"status": 409})
             new = Draft(draft.id, draft.target, draft.kind, "rejected", draft.author, draft.author_name, draft.city,
-                        draft.created, drafts.now(), draft.version + 1, draft.base_version, reason.strip())
+                        draft.created, drafts.now(), draft.version + 1, draft.base_version, reason.strip(),
+                        draft.declares)
             self.store.commit(drafts.record_quads(self.store, new) + self._audit(actor, "reject", draft.target, "ok",
                                                                                  reason), self._record(draft),
                               summary="brouillon refusé")
@@ -121,6 +129,9 @@ class Workflow:
                                   "version publiée.", f"The published object changed since this draft (version "
                                   f"{current}, draft made from {draft.base_version}).", {"status": 409})
             quads = drafts.content(self.store, draft_id)
+            _, foreign = drafts.scope(self.store, quads, draft.target, draft.declares)
+            if foreign:  # a draft stored before the rule, or a contributor's draft: its author's rights, again
+                raise drafts.outside(draft.target, foreign)
             self._validate(quads, f"brouillon {draft_id}")
             add, remove, notes, version = self._publication(actor, draft, quads, current)
             revision = self.store.commit(add + self._audit(actor, "publish", draft.target, "ok"),
@@ -146,17 +157,18 @@ class Workflow:
                 city = drafts.city_of(quads, target, kind)
                 check_author(actor, kind, city, self._published_city(target, kind))
                 _under_base(self.store, quads)
+                declares = self._declares(actor, quads, target)
                 if self._unchanged(target, quads, publish, actor):
                     outcomes.append((target, "unchanged"))
                     continue
-                pending.append((target, kind, city, quads))
+                pending.append((target, kind, city, quads, declares))
             if publish and pending:
-                self._validate([q for *_, quads in pending for q in quads], source)
-            for target, kind, city, quads in pending:
+                self._validate([q for _, _, _, quads, _ in pending for q in quads], source)
+            for target, kind, city, quads, declares in pending:
                 stamp = drafts.now()
                 current = self.current_version(target)
                 draft = Draft(drafts.new_id(), target, kind, "draft", actor.id, actor.name, city, stamp, stamp, 1,
-                              current)
+                              current, None, declares)
                 graph = self.store.graphs.draft(draft.id)
                 add += [Quad(q.subject, q.predicate, q.object, graph) for q in quads]
                 if publish:
@@ -196,7 +208,7 @@ class Workflow:
         version = Version(self.store.graphs.version(draft.target, number).value, draft.target, number, "published",
                           stamp, agent.value, f"publication du brouillon {draft.id}", 0)
         done = Draft(draft.id, draft.target, draft.kind, "published", draft.author, draft.author_name, draft.city,
-                     draft.created, stamp, draft.version + 1, draft.base_version)
+                     draft.created, stamp, draft.version + 1, draft.base_version, None, draft.declares)
         add = data + self._version_quads(version, data) + drafts.record_quads(self.store, done)
         return add, old, {"changed" if current else "created": [target]}, version
 
@@ -280,6 +292,14 @@ class Workflow:
             self.store.commit(audit_quads(self.store, actor, action, target, error.code, error.message_fr),
                               summary="tentative refusée")
 
+    def _declares(self, actor: Account, quads: Sequence[Quad], target: str) -> tuple[str, ...]:
+        """The subjects outside its main object's that a draft declares: none from a contributor (such a draft
+        is refused), every one from the secretariat."""
+        _, foreign = drafts.scope(self.store, quads, target)
+        if foreign and not actor.is_secretariat:
+            raise drafts.outside(target, foreign)
+        return tuple(t.value for t in foreign if isinstance(t, NamedNode))  # (`_under_base` refused blank nodes)
+
     def _audit(self, actor: Account, action: str, target: str, result: str, detail: str = "") -> list[Quad]:
         return audit_quads(self.store, actor, action, target, result, detail)
 
@@ -300,12 +320,14 @@ class Workflow:
                               "again before saving.", {"status": 409})
 
     def _published_city(self, target: str, kind: str) -> str | None:
+        """The city a published object of a contributor's kind belongs to; None if it is not published; ""
+        if it is published as no city's (a city, a charter… typed anew as a practice in a draft)."""
         predicate = drafts.CONTRIBUTOR_KINDS.get(kind)
         if predicate is None:
             return None
-        rows = self.store.select(f"SELECT ?c WHERE {{ GRAPH ?g {{ ?t <{predicate}> ?c }} }}",
-                                 {"g": self.store.graphs.public, "t": NamedNode(target)})
-        return rows[0]["c"].value if rows else None
+        rows = self.store.select(f"SELECT ?c WHERE {{ GRAPH ?g {{ ?t ?p ?o OPTIONAL {{ ?t <{predicate}> ?c }} }} }} "
+                                 "LIMIT 1", {"g": self.store.graphs.public, "t": NamedNode(target)})
+        return (rows[0]["c"].value if "c" in rows[0] else "") if rows else None
 
     @staticmethod
     def _secretariat(actor: Account) -> None:
