@@ -15,10 +15,10 @@ is published, never on text:
   charter) — new ones, or published ones whose published link already names this object.
 Any other subject is foreign (blank nodes too: a draft names what it describes under `id/`). A
 contributor's draft with a foreign subject is refused (`outside`), and so is one whose main object is
-published without being that city's (`check_author`). The secretariat may still correct anything, as an exchange that keeps one object per change request would let
-its editors do, but only through subjects the draft declares: they are listed in its record
-(`sys:declares`) when it is written, so that a reviewer sees them, and publication replaces the published
-description of the owned and declared subjects only. Publication checks again, on the stored content and
+published without being that city's (`check_author`). The secretariat may still correct anything, as
+an exchange that keeps one object per change request lets its editors do, but only through subjects the
+draft declares: they are listed in its record (`sys:declares`) when it is written, so that a reviewer sees
+them, and publication replaces the published description of the owned and declared subjects only. Publication checks again, on the stored content and
 record: a draft written before the rule (no declarations) or a contributor's draft published by the
 secretariat cannot replace anything its own author could not.
 """

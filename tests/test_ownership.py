@@ -113,7 +113,8 @@ def test_the_workflow_names_every_foreign_subject(world) -> None:  # type: ignor
 def test_what_a_practice_owns_is_accepted_and_published(world) -> None:  # type: ignore[no-untyped-def]
     graphe, anonymous, dakar, aimf, _ = world
     own = practice("kiosques-dakar", "dakar", extra="; dct:source <id/practice/kiosques-dakar/source/1>", more="""
-<id/practice/kiosques-dakar/source/1> a gr:Source ; dct:title "Délibération du conseil"@fr ; gr:sourceKind gr:PrimarySource .""")
+<id/practice/kiosques-dakar/source/1> a gr:Source ; dct:title "Délibération du conseil"@fr ;
+    gr:sourceKind gr:PrimarySource .""")
     draft = dakar.ok(SUBMIT, rdf=own)["submitDraft"]
     assert drafts.find(graphe.store, draft["id"]).declares == ()  # type: ignore[union-attr]
     aimf.ok(PUBLISH, id=draft["id"])
@@ -149,6 +150,6 @@ def test_the_secretariat_declares_what_else_it_describes(world) -> None:  # type
     # What it did not declare stays out: a record whose declarations were lost cannot be published.
     again = aimf.ok(SUBMIT, rdf=correction.replace("dakar-corrigee", "dakar-recorrigee"))["submitDraft"]
     record = graphe.store.graphs.private(f"draft/{again['id']}")
-    graphe.store.commit([], [Quad(record, NamedNode(drafts.DECLARES), NamedNode(MONTREAL), graphe.store.graphs.workflow)],
-                        summary="déclaration perdue")
+    lost = Quad(record, NamedNode(drafts.DECLARES), NamedNode(MONTREAL), graphe.store.graphs.workflow)
+    graphe.store.commit([], [lost], summary="déclaration perdue")
     assert aimf.code(PUBLISH, id=again["id"]) == "DRAFT_OUTSIDE_OWNER"
