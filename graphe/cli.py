@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import gc
+import gettext
 import gzip
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO, NoReturn
 
 from . import __version__, rdf
 from .errors import GrapheError
@@ -15,131 +19,265 @@ from .settings import ENVIRONMENT, Settings
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_PIPE = 141  # what a shell reports for a command a closed pipe stopped (128 + SIGPIPE), as `yes | head -1`
 
+# argparse's own messages (usage, errors, headings) pass through gettext (its module-level `_` and `ngettext`);
+# Python ships no French catalogue for them, so this is it (msgids of Python 3.11–3.13; others stay English).
 _ARGPARSE_FR = {
-    "the following arguments are required: ": "arguments obligatoires manquants : ",
-    "unrecognized arguments: ": "arguments non reconnus : ",
-    "invalid choice: ": "choix invalide : ",
+    "usage: ": "utilisation : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "optional arguments": "options",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "show program's version number and exit": "afficher la version et quitter",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (choisir parmi %(choices)s)",
+    "invalid %(type)s value: %(value)r": "valeur invalide pour le type %(type)s : %(value)r",
     "expected one argument": "une valeur est attendue",
-    "argument ": "argument ",
-    "choose from ": "choisir parmi ",
-    "invalid int value: ": "nombre entier invalide : ",
+    "expected at most one argument": "au plus une valeur est attendue",
+    "expected at least one argument": "au moins une valeur est attendue",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
+    "not allowed with argument %s": "interdit avec l'argument %s",
+    "ignored explicit argument %r": "valeur explicite ignorée : %r",
+    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
+    "unexpected option string: %s": "option inattendue : %s",
+    "can't open '%(filename)s': %(error)s": "impossible d'ouvrir « %(filename)s » : %(error)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
 }
+_ARGPARSE_FR_PLURAL = {"expected %s argument": ("%s valeur attendue", "%s valeurs attendues")}
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+class _French(gettext.NullTranslations):
+    def gettext(self, message: str) -> str:
+        return _ARGPARSE_FR.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        forms = _ARGPARSE_FR_PLURAL.get(singular)
+        if forms is None:
+            return singular if n == 1 else plural
+        return forms[0] if n <= 1 else forms[1]  # (French: 0 and 1 are singular)
+
+
+@contextlib.contextmanager
+def _argparse_in(lang: str) -> Iterator[None]:
+    """argparse speaks `lang` meanwhile (its gettext functions are looked up at each message)."""
+    if lang == "en":
+        yield
+        return
+    catalogue = _French()
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = catalogue.gettext, catalogue.ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+def language(argv: Sequence[str]) -> str:
+    """The language asked by `--lang` (anywhere on the line) or GRAPHE_LANG, known before argparse speaks."""
+    class Quiet(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise ValueError(message)
+
+    pre = Quiet(add_help=False)
+    pre.add_argument("--lang")
+    try:
+        asked = pre.parse_known_args(list(argv))[0].lang
+    except ValueError:
+        asked = None
+    asked = asked or os.environ.get("GRAPHE_LANG") or "fr"
+    return "en" if asked.lower().startswith("en") else "fr"
+
+
+def pick(lang: str, fr: str, en: str) -> str:
+    return en if lang == "en" else fr
+
+
+class Progress:
+    """A progress bar on a terminal; elsewhere (a log, a pipe) one line per tenth, never a carriage return."""
+
+    def __init__(self, label: str, stream: IO[str] | None = None) -> None:
+        self.label, self.stream = label, stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        width = 30
+        filled = width if total == 0 else width * done // total
+        text = f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        if self.tty:
+            self.stream.write("\r" + text)
+        else:
+            tenth = 10 if total == 0 else 10 * done // total
+            if tenth == self.last:
+                return
+            self.last = tenth
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
 
 
 class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        kwargs.setdefault("formatter_class", _Formatter)
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "arguments"
-        self._optionals.title = "options"
-        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    lang = "fr"
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        for en, fr in _ARGPARSE_FR.items():
-            message = message.replace(en, fr)
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+        # Accepted after a command too (`graphe export --lang en`); read beforehand by `language`.
+        self.add_argument("--lang", choices=["fr", "en"], default=argparse.SUPPRESS,
+                          help=pick(self.lang, "langue des messages (GRAPHE_LANG ; défaut : fr)",
+                                    "language of the messages (GRAPHE_LANG; default: fr)"))
+
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"graphe : erreur [USAGE] : {message}\n")
+        sys.stderr.write(pick(self.lang, f"graphe : erreur [USAGE] : {message}\n",
+                              f"graphe: error [USAGE]: {message}\n"))
         sys.exit(EXIT_USAGE)
 
 
-def _store_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="DOSSIER",
-                        help="dossier des données (variable GRAPHE_DATA ; défaut : ./data)")
+def _store_options(parser: argparse.ArgumentParser, lang: str) -> None:
+    parser.add_argument("--data", metavar=pick(lang, "DOSSIER", "FOLDER"),
+                        help=pick(lang, "dossier des données (variable GRAPHE_DATA ; défaut : ./data)",
+                                  "data folder (variable GRAPHE_DATA; default: ./data)"))
     parser.add_argument("--memory", action="store_true",
-                        help="stockage en mémoire, rien n'est écrit sur le disque (essais)")
+                        help=pick(lang, "stockage en mémoire, rien n'est écrit sur le disque (essais)",
+                                  "in-memory store, nothing written to disk (trials)"))
     parser.add_argument("--base-iri", metavar="IRI",
-                        help="IRI de base des entités (variable GRAPHE_BASE_IRI ; défaut : "
-                             "https://graphe.aimf.asso.fr/)")
+                        help=pick(lang, "IRI de base des entités (variable GRAPHE_BASE_IRI ; défaut : "
+                                        "https://graphe.aimf.asso.fr/)",
+                                  "base IRI of the entities (variable GRAPHE_BASE_IRI; default: "
+                                  "https://graphe.aimf.asso.fr/)"))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+def build_parser(lang: str = "fr") -> argparse.ArgumentParser:
+    """The command line, its help in `lang` (call within `_argparse_in(lang)` for argparse's own words)."""
+    def t(fr: str, en: str) -> str:
+        return pick(lang, fr, en)
+
+    parser_class = type("Parser", (_Parser,), {"lang": lang})
+    file_metavar = t("FICHIER", "FILE")
+    parser = parser_class(
         prog="graphe",
         description="Graphe — graphe de connaissances et bourse aux bonnes pratiques des villes "
                     "francophones de l'AIMF.\nGraphe — knowledge graph and good-practice exchange of the "
                     "AIMF's francophone cities.",
-        epilog="Variables d'environnement : " + ", ".join(ENVIRONMENT)
-               + ".\nAjoutez --lang en pour les messages d'erreur en anglais.")
+        epilog=t("Variables d'environnement : ", "Environment variables: ") + ", ".join(ENVIRONMENT)
+               + t(".\nAjoutez --lang en pour les messages en anglais.", ".\nMessages in French: --lang fr."))
+    parser.set_defaults(lang=lang)
     parser.add_argument("--version", action="version", version=f"graphe {__version__}",
-                        help="afficher la version et quitter")
-    parser.add_argument("--lang", choices=["fr", "en"], default=os.environ.get("GRAPHE_LANG", "fr"),
-                        help="langue des messages (défaut : fr)")
-    commands = parser.add_subparsers(dest="command", title="commandes", metavar="COMMANDE",
-                                     parser_class=_Parser)
+                        help=t("afficher la version et quitter", "show the version and exit"))
+    commands = parser.add_subparsers(dest="command", title=t("commandes", "commands"),
+                                     metavar=t("COMMANDE", "COMMAND"), parser_class=parser_class)
     commands.required = True
 
-    serve = commands.add_parser("serve", help="lancer le service HTTP",
-                                description="Lance le service HTTP (charge les données initiales si le "
-                                            "stockage est vide).")
-    serve.add_argument("--host", help="adresse d'écoute (GRAPHE_HOST ; défaut : 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port d'écoute (GRAPHE_PORT ; défaut : 8000)")
-    _store_options(serve)
+    serve = commands.add_parser("serve", help=t("lancer le service HTTP", "run the HTTP service"),
+                                description=t("Lance le service HTTP (charge les données initiales si le "
+                                              "stockage est vide).",
+                                              "Runs the HTTP service (loads the seed data into an empty store)."))
+    serve.add_argument("--host", help=t("adresse d'écoute (GRAPHE_HOST ; défaut : 127.0.0.1)",
+                                        "listening address (GRAPHE_HOST; default: 127.0.0.1)"))
+    serve.add_argument("--port", type=int, help=t("port d'écoute (GRAPHE_PORT ; défaut : 8000)",
+                                                  "listening port (GRAPHE_PORT; default: 8000)"))
+    _store_options(serve, lang)
 
-    load = commands.add_parser("load", help="valider puis charger des fichiers RDF",
-                               description="Valide les fichiers (formes SHACL) et les charge en une seule "
-                                           "transaction : tout ou rien. Formats : Turtle, N-Triples, "
-                                           "N-Quads, JSON-LD, RDF/XML.")
-    load.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
-    _store_options(load)
+    load = commands.add_parser("load", help=t("valider puis charger des fichiers RDF",
+                                              "validate then load RDF files"),
+                               description=t("Valide les fichiers (formes SHACL) et les charge en une seule "
+                                             "transaction : tout ou rien. Formats : Turtle, N-Triples, "
+                                             "N-Quads, JSON-LD, RDF/XML.",
+                                             "Validates the files (SHACL shapes) and loads them in one "
+                                             "transaction: all or nothing. Formats: Turtle, N-Triples, "
+                                             "N-Quads, JSON-LD, RDF/XML."))
+    load.add_argument("files", nargs="+", type=Path, metavar=file_metavar)
+    _store_options(load, lang)
 
-    validate = commands.add_parser("validate", help="valider des fichiers RDF sans rien écrire",
-                                   description="Valide les fichiers avec les formes SHACL, dans le contexte "
-                                               "des données publiées (sauf --seul). N'écrit rien.")
-    validate.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
+    validate = commands.add_parser("validate", help=t("valider des fichiers RDF sans rien écrire",
+                                                      "validate RDF files, writing nothing"),
+                                   description=t("Valide les fichiers avec les formes SHACL, dans le contexte "
+                                                 "des données publiées (sauf --seul). N'écrit rien.",
+                                                 "Validates the files against the SHACL shapes, in the context "
+                                                 "of the published data (unless --standalone). Writes nothing."))
+    validate.add_argument("files", nargs="+", type=Path, metavar=file_metavar)
     validate.add_argument("--seul", "--standalone", dest="standalone", action="store_true",
-                          help="valider les fichiers seuls, sans les données publiées")
-    _store_options(validate)
+                          help=t("valider les fichiers seuls, sans les données publiées",
+                                 "validate the files alone, without the published data"))
+    _store_options(validate, lang)
 
-    export = commands.add_parser("export", help="exporter les données publiées",
-                                 description="Écrit les données publiées dans le format choisi.")
+    export = commands.add_parser("export", help=t("exporter les données publiées", "export the published data"),
+                                 description=t("Écrit les données publiées dans le format choisi. Marche aussi "
+                                               "pendant que `graphe serve` tourne.",
+                                               "Writes the published data in the chosen format. Works while "
+                                               "`graphe serve` runs too."))
     export.add_argument("--format", default="ttl", choices=["ttl", "nt", "nq", "jsonld", "rdf", "csv"],
-                        help="format de sortie (défaut : ttl ; csv : les pratiques, relues par `graphe import`)")
-    export.add_argument("--output", "-o", type=Path, metavar="FICHIER",
-                        help="fichier de sortie, compressé s'il finit par .gz (défaut : sortie standard)")
-    _store_options(export)
+                        help=t("format de sortie (défaut : ttl ; csv : les pratiques, relues par `graphe import`)",
+                               "output format (default: ttl; csv: the practices, read back by `graphe import`)"))
+    export.add_argument("--output", "-o", type=Path, metavar=file_metavar,
+                        help=t("fichier de sortie, compressé s'il finit par .gz (défaut : sortie standard)",
+                               "output file, compressed if it ends in .gz (default: standard output)"))
+    _store_options(export, lang)
 
-    reindex = commands.add_parser("reindex", help="reconstruire l'index de recherche",
-                                  description="Reconstruit entièrement l'index de recherche plein texte à partir "
-                                              "des données publiées, avec une barre de progression. Le service "
-                                              "ne doit pas tourner sur le même dossier.")
-    _store_options(reindex)
+    reindex = commands.add_parser("reindex", help=t("reconstruire l'index de recherche", "rebuild the search index"),
+                                  description=t("Reconstruit entièrement l'index de recherche plein texte à partir "
+                                                "des données publiées, avec une barre de progression. Le service "
+                                                "ne doit pas tourner sur le même dossier.",
+                                                "Rebuilds the whole full-text search index from the published "
+                                                "data, with a progress bar. The service must not run on the same "
+                                                "folder."))
+    _store_options(reindex, lang)
 
-    token = commands.add_parser("token", help="gérer les jetons d'accès (comptes)",
-                                description="Crée, liste ou révoque les jetons d'accès. Marche aussi pendant que "
-                                            "`graphe serve` tourne sur le même dossier.")
-    token_commands = token.add_subparsers(dest="token_command", title="actions", metavar="ACTION",
-                                          parser_class=_Parser)
+    token = commands.add_parser("token", help=t("gérer les jetons d'accès (comptes)",
+                                                "manage access tokens (accounts)"),
+                                description=t("Crée, liste ou révoque les jetons d'accès. Marche aussi pendant que "
+                                              "`graphe serve` tourne sur le même dossier.",
+                                              "Creates, lists or revokes access tokens. Works while `graphe serve` "
+                                              "runs on the same folder too."))
+    token_commands = token.add_subparsers(dest="token_command", title=t("actions", "actions"),
+                                          metavar="ACTION", parser_class=parser_class)
     token_commands.required = True
-    create = token_commands.add_parser("create", help="créer un jeton (affiché une seule fois)")
+    create = token_commands.add_parser("create", help=t("créer un jeton (affiché une seule fois)",
+                                                        "create a token (shown once)"))
     create.add_argument("--role", required=True, choices=["contributor", "secretariat", "admin"],
-                        help="contributor (une ville), secretariat (AIMF) ou admin")
-    create.add_argument("--city", metavar="IRI", help="la ville d'un contributeur (IRI)")
-    create.add_argument("--name", required=True, metavar="NOM", help="qui utilisera ce jeton")
-    _store_options(create)
-    listing = token_commands.add_parser("list", help="lister les comptes (jamais les jetons)")
-    _store_options(listing)
-    revoke = token_commands.add_parser("revoke", help="révoquer un compte")
-    revoke.add_argument("id", metavar="COMPTE", help="identifiant du compte (voir `graphe token list`)")
-    _store_options(revoke)
+                        help=t("contributor (une ville), secretariat (AIMF) ou admin",
+                               "contributor (a city), secretariat (AIMF) or admin"))
+    create.add_argument("--city", metavar="IRI", help=t("la ville d'un contributeur (IRI)",
+                                                        "a contributor's city (IRI)"))
+    create.add_argument("--name", required=True, metavar=t("NOM", "NAME"),
+                        help=t("qui utilisera ce jeton", "who will use this token"))
+    _store_options(create, lang)
+    listing = token_commands.add_parser("list", help=t("lister les comptes (jamais les jetons)",
+                                                       "list the accounts (never the tokens)"))
+    _store_options(listing, lang)
+    revoke = token_commands.add_parser("revoke", help=t("révoquer un compte", "revoke an account"))
+    revoke.add_argument("id", metavar=t("COMPTE", "ACCOUNT"),
+                        help=t("identifiant du compte (voir `graphe token list`)",
+                               "the account's identifier (see `graphe token list`)"))
+    _store_options(revoke, lang)
 
-    importer = commands.add_parser("import", help="importer des fiches (Markdown, CSV) ou du RDF",
-                                   description="Importe chaque fichier en une transaction : des brouillons, ou des "
-                                               "publications avec --publish (droits du secrétariat). Fiches : "
-                                               "docs/sheets.md. Marche aussi pendant que `graphe serve` tourne.")
-    importer.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
-    importer.add_argument("--publish", action="store_true", help="publier directement (validation SHACL)")
-    _store_options(importer)
+    importer = commands.add_parser("import", help=t("importer des fiches (Markdown, CSV) ou du RDF",
+                                                    "import sheets (Markdown, CSV) or RDF"),
+                                   description=t("Importe chaque fichier en une transaction : des brouillons, ou des "
+                                                 "publications avec --publish (droits du secrétariat). Fiches : "
+                                                 "docs/sheets.md. Marche aussi pendant que `graphe serve` tourne.",
+                                                 "Imports each file in one transaction: drafts, or publications "
+                                                 "with --publish (the secretariat's rights). Sheets: "
+                                                 "docs/sheets.md. Works while `graphe serve` runs too."))
+    importer.add_argument("files", nargs="+", type=Path, metavar=file_metavar)
+    importer.add_argument("--publish", action="store_true", help=t("publier directement (validation SHACL)",
+                                                                   "publish at once (SHACL validation)"))
+    _store_options(importer, lang)
 
-    stats = commands.add_parser("stats", help="compter les ressources publiées par classe",
-                                description="Nombre de ressources publiées par classe, révision, triplets.")
-    _store_options(stats)
+    stats = commands.add_parser("stats", help=t("compter les ressources publiées par classe",
+                                                "count the published resources by class"),
+                                description=t("Nombre de ressources publiées par classe, révision, triplets. "
+                                              "Marche aussi pendant que `graphe serve` tourne.",
+                                              "Published resources by class, revision, triples. Works while "
+                                              "`graphe serve` runs too."))
+    _store_options(stats, lang)
     return parser
 
 
@@ -150,34 +288,61 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    lang = args.lang
+    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = language(argv)
     try:
+        with _argparse_in(lang):
+            args = build_parser(lang).parse_args(argv)
+        args.lang = lang
         return _run(args)
     except GrapheError as exc:
-        sys.stderr.write(f"graphe : erreur [{exc.code}] : {exc.text(lang)}\n")
+        _error(lang, exc.code, exc.text(lang))
         return EXIT_ERROR
     except KeyboardInterrupt:
-        sys.stderr.write("graphe : interrompu.\n" if lang == "fr" else "graphe: interrupted.\n")
+        sys.stderr.write(pick(lang, "graphe : interrompu.\n", "graphe: interrupted.\n"))
         return 130
     except OSError as exc:
-        sys.stderr.write(f"graphe : erreur [OS_ERROR] : {exc}\n")
+        if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+            return _pipe_closed()
+        _error(lang, "OS_ERROR", str(exc))
         return EXIT_ERROR
+
+
+def _error(lang: str, code: str, text: str) -> None:
+    sys.stderr.write(pick(lang, f"graphe : erreur [{code}] : {text}\n", f"graphe: error [{code}]: {text}\n"))
+
+
+def _pipe_closed() -> int:
+    """The reader of our output left (`graphe export | head -1`): stop without a word, as Unix tools do.
+    What is still buffered for stdout goes nowhere, so that the interpreter's last flush finds no closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_PIPE
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
+        from .server import check_port
+
+        settings = settings_from(args)
+        check_port(settings)  # before seeds, store and imports: a taken port says so at once
         # No collector pass during the start's imports: what they make lives as long as the process, and
         # `server.serve` puts it out of the collector's sight before enabling it again (`tune_gc_for_serving`).
         gc.disable()
         from .server import serve
-        return serve(settings_from(args))
-    from .service import Graphe  # imported late: `graphe --help` stays instant
-
+        return serve(settings)
     settings = settings_from(args)
-    if args.command in ("token", "import"):
+    if args.command in ("load", "validate", "import"):
+        from .loading import check_sizes
+        check_sizes(args.files, settings.import_max_bytes)  # before the store opens (and seeds) for nothing
+    if args.command in ("token", "import", "export", "stats"):
         from .cli_admin import run_admin
         return run_admin(settings, args)
+    from .service import Graphe  # imported late: `graphe --help` stays instant
+
     seed = args.command != "validate"
     search = "sync" if args.command == "load" else "off"
     graphe = Graphe.open(settings, seed=seed, say=_say, search=search)
@@ -194,14 +359,18 @@ def _say(text: str) -> None:
 def _load(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     from .report import ValidationReport
 
+    t = lambda fr, en: pick(args.lang, fr, en)  # noqa: E731
     result = graphe.load(args.files)
     if result.report.warnings:
         _say(ValidationReport(result.report.warnings).format(args.lang))
     if result.revision is None:
-        print(f"Rien de nouveau : les {result.triples} triplets sont déjà publiés.")
+        print(t(f"Rien de nouveau : les {result.triples} triplets sont déjà publiés.",
+                f"Nothing new: the {result.triples} triples are already published."))
     else:
-        print(f"Chargé : {result.added} triplets nouveaux ({result.triples} lus, {len(result.files)} "
-              f"fichier(s)), révision {result.revision.number}.")
+        print(t(f"Chargé : {result.added} triplets nouveaux ({result.triples} lus, {len(result.files)} "
+                f"fichier(s)), révision {result.revision.number}.",
+                f"Loaded: {result.added} new triples ({result.triples} read, {len(result.files)} "
+                f"file(s)), revision {result.revision.number}."))
     return 0
 
 
@@ -209,49 +378,49 @@ def _validate(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyp
     report = graphe.validate_files(args.files, with_store=not args.standalone)
     if report.results:
         print(report.format(args.lang))
-    verdict = "conforme" if report.conforms else "non conforme"
-    print(f"{', '.join(map(str, args.files))} : {verdict} ({len(report.violations)} violation(s), "
-          f"{len(report.warnings)} avertissement(s)).")
+    files = ", ".join(map(str, args.files))
+    counts = (len(report.violations), len(report.warnings))
+    print(pick(args.lang,
+               f"{files} : {'conforme' if report.conforms else 'non conforme'} ({counts[0]} violation(s), "
+               f"{counts[1]} avertissement(s)).",
+               f"{files}: {'conforms' if report.conforms else 'does not conform'} ({counts[0]} violation(s), "
+               f"{counts[1]} warning(s))."))
     return 0 if report.conforms else EXIT_ERROR
 
 
-def _export(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
-    if args.format == "csv":
-        from .exports import practices_csv
-        from .filters import PracticeFilter
-
-        text = "".join(practices_csv(graphe.store, PracticeFilter())).encode("utf-8")
-        if args.output is None:
-            sys.stdout.buffer.write(text)
-        else:
-            args.output.write_bytes(text)
-            _say(f"Exporté vers {args.output}.")
-        return 0
-    fmt = rdf.format_named(args.format)
+def export(backend, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    """`graphe export`, here or by the running service (`backend`: `admin.Local` or `admin.Remote`)."""
+    if args.format != "csv":
+        rdf.format_named(args.format)
     if args.output is None:
-        graphe.export(sys.stdout.buffer, fmt)
+        backend.export(args.format, sys.stdout.buffer)
         sys.stdout.buffer.flush()
-    else:
-        tmp = args.output.with_name(args.output.name + ".partial")
+        return 0
+    tmp = args.output.with_name(args.output.name + ".partial")
+    try:
         with tmp.open("wb") as raw:
             if args.output.suffix == ".gz":
                 with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
-                    graphe.export(packed, fmt)
+                    backend.export(args.format, packed)
             else:
-                graphe.export(raw, fmt)
-        tmp.replace(args.output)
-        _say(f"Exporté vers {args.output}.")
+                backend.export(args.format, raw)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # never a partial file where a whole one is expected
+        raise
+    tmp.replace(args.output)
+    _say(pick(args.lang, f"Exporté vers {args.output}.", f"Exported to {args.output}."))
     return 0
 
 
-def _stats(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
-    revision = graphe.store.revision()
-    print(f"Révision {revision.number}"
-          + (f" du {revision.time.isoformat()}" if revision.time else "")
-          + f" — {graphe.triple_count()} triplets publiés")
-    for row in graphe.class_counts():
-        label = (row.label_en if args.lang == "en" else row.label_fr) or row.iri
-        print(f"{row.count:>8}  {label}  <{row.iri}>")
+def stats(backend, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    """`graphe stats`, here or by the running service."""
+    found = backend.run("stats", {})
+    when = pick(args.lang, f" du {found['time']}", f" of {found['time']}") if found["time"] else ""
+    print(pick(args.lang, f"Révision {found['revision']}{when} — {found['triples']} triplets publiés",
+               f"Revision {found['revision']}{when} — {found['triples']} published triples"))
+    for row in found["classes"]:
+        label = (row["label_en"] if args.lang == "en" else row["label_fr"]) or row["iri"]
+        print(f"{row['count']:>8}  {label}  <{row['iri']}>")
     return 0
 
 
@@ -259,22 +428,18 @@ def _reindex(graphe, args: argparse.Namespace) -> int:  # type: ignore[no-untype
     import time
 
     started = time.monotonic()
-
-    def bar(done: int, total: int) -> None:
-        width = 30
-        filled = width if total == 0 else width * done // total
-        sys.stderr.write(f"\rIndexation [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        sys.stderr.flush()
-
+    bar = Progress(pick(args.lang, "Indexation", "Indexing"))
     count = graphe.search.rebuild(graphe.store, progress=bar)
     elapsed = time.monotonic() - started
-    sys.stderr.write("\n")
+    bar.end()
     rate = f", {count / elapsed:.0f} documents/s" if elapsed > 0 and count else ""
-    print(f"Index reconstruit : {count} documents en {elapsed:.1f} s{rate} (révision {graphe.search.revision}).")
+    print(pick(args.lang,
+               f"Index reconstruit : {count} documents en {elapsed:.1f} s{rate} (révision {graphe.search.revision}).",
+               f"Index rebuilt: {count} documents in {elapsed:.1f} s{rate} (revision {graphe.search.revision})."))
     return 0
 
 
-_COMMANDS = {"load": _load, "validate": _validate, "export": _export, "stats": _stats, "reindex": _reindex}
+_COMMANDS = {"load": _load, "validate": _validate, "reindex": _reindex}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,21 +1,15 @@
-"""`graphe token …` and `graphe import …`: run here, or by the `graphe serve` that holds the data directory."""
+"""`graphe token …`, `graphe import …`, `graphe export` and `graphe stats`: run here, or by the `graphe serve` that
+holds the data directory."""
 from __future__ import annotations
 
 import argparse
-import base64
 import sys
 from typing import Any
 
 from . import admin
+from .cli import Progress, export, pick, stats
 from .errors import GrapheError
 from .settings import Settings
-
-
-def progress(done: int, total: int, label: str = "Import") -> None:
-    width = 30
-    filled = width if total == 0 else width * done // total
-    sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    sys.stderr.flush()
 
 
 def run_admin(settings: Settings, args: argparse.Namespace) -> int:
@@ -30,61 +24,82 @@ def run_admin(settings: Settings, args: argparse.Namespace) -> int:
         remote = admin.remote_for(settings) if error.code == "STORE_LOCKED" else None
         if remote is None:
             raise
-        sys.stderr.write(f"Le service tourne sur ce dossier : commande envoyée à {remote.url}.\n")
+        sys.stderr.write(pick(args.lang, f"Le service tourne sur ce dossier : commande envoyée à {remote.url}.\n",
+                              f"The service runs on this folder: command sent to {remote.url}.\n"))
         backend = remote
     try:
-        return _token(backend, args) if args.command == "token" else _import(backend, args)
+        run = {"token": _token, "import": _import, "export": export, "stats": stats}[args.command]
+        return run(backend, args)
     finally:
         if graphe is not None:
             graphe.close()
 
 
 def _token(backend: Any, args: argparse.Namespace) -> int:
+    def t(fr: str, en: str) -> str:
+        return pick(args.lang, fr, en)
+
     if args.token_command == "create":
         result = backend.run("token-create", {"role": args.role, "name": args.name, "city": args.city})
         account = result["account"]
-        print(f"Compte {account['id'].rsplit('/', 1)[-1]} ({account['role']}, {account['name']}) créé.")
-        print("Jeton (affiché une seule fois, gardez-le en lieu sûr) :")
+        short = account["id"].rsplit("/", 1)[-1]
+        print(t(f"Compte {short} ({account['role']}, {account['name']}) créé.",
+                f"Account {short} ({account['role']}, {account['name']}) created."))
+        print(t("Jeton (affiché une seule fois, gardez-le en lieu sûr) :",
+                "Token (shown only once, keep it somewhere safe):"))
         print(result["token"])
     elif args.token_command == "list":
         for account in backend.run("token-list", {})["accounts"]:
-            state = "révoqué" if account["revoked"] else "actif"
+            state = t("révoqué", "revoked") if account["revoked"] else t("actif", "active")
             city = f" {account['city']}" if account["city"] else ""
             print(f"{account['id'].rsplit('/', 1)[-1]}  {account['role']:<11} {state:<7} {account['created']}  "
                   f"{account['name']}{city}")
     else:
         account = backend.run("token-revoke", {"id": args.id})["account"]
-        print(f"Compte {account['id'].rsplit('/', 1)[-1]} ({account['name']}) révoqué.")
+        short = account["id"].rsplit("/", 1)[-1]
+        print(t(f"Compte {short} ({account['name']}) révoqué.", f"Account {short} ({account['name']}) revoked."))
     return 0
 
 
 def _import(backend: Any, args: argparse.Namespace) -> int:
+    def t(fr: str, en: str) -> str:
+        return pick(args.lang, fr, en)
+
     failures = 0
     lines = []
+    progress = Progress("Import")
     for index, path in enumerate(args.files):
         progress(index, len(args.files))
         try:
             data = path.read_bytes()
         except OSError as exc:
-            lines.append(f"{path} : erreur [FILE_UNREADABLE] lecture impossible ({exc.strerror})")
+            lines.append(t(f"{path} : erreur [FILE_UNREADABLE] lecture impossible ({exc.strerror})",
+                           f"{path}: error [FILE_UNREADABLE] cannot read ({exc.strerror})"))
             failures += 1
             continue
         try:
-            result = backend.run("import", {"name": str(path), "data": base64.b64encode(data).decode(),
-                                            "publish": args.publish})
+            result = backend.run("import", {"name": str(path), "publish": args.publish}, data)
         except GrapheError as error:
             first = error.text(args.lang).splitlines()[0]
-            lines.append(f"{path} : erreur [{error.code}] {first} — rien d'écrit pour ce fichier")
+            if error.code == "OUTCOME_UNKNOWN":  # the service may have written it before the connection broke
+                outcome = t("état inconnu, relancez l'import de ce fichier", "outcome unknown, import this file again")
+            else:
+                outcome = t("rien d'écrit pour ce fichier", "nothing written for this file")
+            lines.append(t(f"{path} : erreur [{error.code}] {first} — {outcome}",
+                           f"{path}: error [{error.code}] {first} — {outcome}"))
             failures += 1
             continue
         counts: dict[str, int] = {}
         for _, outcome in result["outcomes"]:
             counts[outcome] = counts.get(outcome, 0) + 1
-        words = {"published": "publié(s)", "created": "brouillon(s)", "unchanged": "inchangé(s)"}
-        summary = ", ".join(f"{n} {words.get(k, k)}" for k, n in sorted(counts.items())) or "rien à importer"
-        lines.append(f"{path} : {summary} (révision {result['revision']})")
+        words = {"published": t("publié(s)", "published"), "created": t("brouillon(s)", "draft(s)"),
+                 "unchanged": t("inchangé(s)", "unchanged")}
+        summary = (", ".join(f"{n} {words.get(k, k)}" for k, n in sorted(counts.items()))
+                   or t("rien à importer", "nothing to import"))
+        lines.append(t(f"{path} : {summary} (révision {result['revision']})",
+                       f"{path}: {summary} (revision {result['revision']})"))
     progress(len(args.files), len(args.files))
-    sys.stderr.write("\n")
+    progress.end()
     for line in lines:
         print(line)
     return 1 if failures else 0

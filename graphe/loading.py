@@ -155,6 +155,22 @@ def file_sources(paths: Sequence[Path], base_iri: str) -> list[tuple[Path, str, 
     return [(p, f, base_iri) for p, f in zip(paths, formats)]
 
 
+def check_size(name: str, size: int, limit: int) -> None:
+    """Refuse a file (or relayed body) over `limit` bytes before reading it (`Settings.import_max_mb`)."""
+    if size > limit:
+        raise GrapheError(
+            "FILE_TOO_LARGE",
+            f"{name} : {size / 2**20:.0f} Mo, plus que la taille maximale d'un import ({limit >> 20} Mo, "
+            "réglage GRAPHE_IMPORT_MAX_MB) ; rien n'a été lu.",
+            f"{name}: {size / 2**20:.0f} MB, more than the largest import allowed ({limit >> 20} MB, setting "
+            "GRAPHE_IMPORT_MAX_MB); nothing was read.", {"status": 413, "size": size, "limit": limit})
+
+
+def check_sizes(paths: Sequence[Path], limit: int) -> None:
+    for path in paths:
+        check_size(str(path), _size(path), limit)
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size

@@ -1,14 +1,39 @@
 """`graphe serve`: open the service (seeding an empty store), then run the app under uvicorn."""
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 
 import uvicorn
 
 from . import admin
 from .app import create_app
+from .errors import GrapheError
 from .service import Graphe, tune_gc_for_serving
 from .settings import Settings
+
+
+def check_port(settings: Settings) -> None:
+    """Refuse at once a port another program listens on (or one we may not bind), before seeds, store and
+    search index are opened for nothing. Bound as uvicorn binds it (same family, SO_REUSEADDR), then let go."""
+    host, port = settings.host, settings.port
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise GrapheError(
+                    "PORT_IN_USE",
+                    f"Port {port} occupé sur {host} : un autre programme (peut-être un autre `graphe serve`) y "
+                    "écoute déjà. Choisissez un autre port (--port, GRAPHE_PORT) ou arrêtez ce programme.",
+                    f"Port {port} in use on {host}: another program (maybe another `graphe serve`) already "
+                    "listens on it. Choose another port (--port, GRAPHE_PORT) or stop that program.") from None
+            raise GrapheError(
+                "PORT_UNAVAILABLE",
+                f"Impossible d'écouter sur {host}:{port} ({exc.strerror or exc}).",
+                f"Cannot listen on {host}:{port} ({exc.strerror or exc}).") from None
 
 
 def serve(settings: Settings) -> int:

@@ -27,6 +27,7 @@ ENVIRONMENT = {
     "GRAPHE_STORE_PASSWORD": "store_password",
     "GRAPHE_GRAPH_PREFIX": "graph_prefix",
     "GRAPHE_READ_CACHE_MB": "read_cache_mb",
+    "GRAPHE_IMPORT_MAX_MB": "import_max_mb",
 }
 DEFAULT_LICENSE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
@@ -48,6 +49,9 @@ class Settings:
     sparql_timeout: float = 10.0  # seconds before a public SPARQL query is stopped
     sparql_max_rows: int = 10_000  # results (rows or triples) a public SPARQL query returns at most
     read_cache_mb: int = 500  # what is derived for reads and kept per revision (lists, entities…), roughly
+    # Largest file `graphe load`/`import` read (and import body the service accepts): a 100,000-practice import
+    # is ≈ 500 MB of Turtle, so bulk imports fit with room to spare.
+    import_max_mb: int = 2048
     # A remote SPARQL 1.1 server instead of the embedded Oxigraph (query and update endpoints, credentials).
     store_query_url: str | None = None
     store_update_url: str | None = None
@@ -74,6 +78,9 @@ class Settings:
         if self.sparql_timeout <= 0 or self.sparql_max_rows <= 0:
             raise GrapheError("SETTINGS_INVALID", "Le délai et le plafond SPARQL doivent être positifs.",
                               "The SPARQL timeout and row cap must be positive.")
+        if self.import_max_mb <= 0:
+            raise GrapheError("SETTINGS_INVALID", "La taille maximale d'un import doit être positive.",
+                              "The largest import size must be positive.")
         if self.read_cache_mb < 0:
             raise GrapheError("SETTINGS_INVALID", "La taille du cache de lecture ne peut pas être négative.",
                               "The read cache size cannot be negative.")
@@ -93,7 +100,8 @@ class Settings:
             if environ.get(variable):
                 values[name] = environ[variable]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for name, kind in (("port", int), ("sparql_timeout", float), ("sparql_max_rows", int), ("read_cache_mb", int)):
+        for name, kind in (("port", int), ("sparql_timeout", float), ("sparql_max_rows", int), ("read_cache_mb", int),
+                           ("import_max_mb", int)):
             if name in values:
                 try:
                     values[name] = kind(str(values[name]))
@@ -107,6 +115,10 @@ class Settings:
             if isinstance(values.get(name), str):
                 values[name] = Path(str(values[name]))
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def import_max_bytes(self) -> int:
+        return self.import_max_mb << 20
 
     def in_memory(self) -> Settings:
         return replace(self, data_dir=None)

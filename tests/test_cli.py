@@ -1,9 +1,13 @@
 """The real `graphe` command and the real `graphe serve`, in child processes."""
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
+import pytest
 import rdflib
 
 from conftest import ROOT, run_cli, start_server
@@ -106,3 +110,111 @@ def test_every_environment_variable_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for variable in settings_module.ENVIRONMENT:
         assert variable in readme, variable
+
+
+def _billion_laughs(levels: int) -> str:
+    """The "billion laughs" RDF/XML: each entity ten of the previous (kept small here: should the refusal ever
+    go, the test fails on the parse succeeding, not on the machine's memory)."""
+    entities = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels + 1)]
+    return ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + "\n".join(entities) + "\n]>\n"
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">\n'
+            f'<rdf:Description rdf:about="http://example.org/s"><ex:p>&lol{levels};</ex:p></rdf:Description>\n'
+            "</rdf:RDF>\n")
+
+
+def test_rdf_xml_with_a_dtd_is_refused_before_any_expansion(tmp_path: Path) -> None:
+    from graphe import rdf
+    from graphe.errors import GrapheError
+
+    laughs = tmp_path / "rires.rdf"
+    laughs.write_text(_billion_laughs(4), encoding="utf-8")
+    external = tmp_path / "externe.rdf"
+    external.write_text('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF SYSTEM "file:///etc/passwd">\n'
+                        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n', encoding="utf-8")
+    fmt = rdf.format_named("rdf")
+    for path in (laughs, external):
+        # What `submitDraft` parses with, what `graphe load` reads whole, and the stream of big imports.
+        for parse in (lambda: rdf.parse_bytes(path.read_bytes(), fmt, "https://example.org/", "brouillon"),
+                      lambda: rdf.parse_file(path, "https://example.org/"),
+                      lambda: list(rdf.stream_file(path, "https://example.org/"))):
+            with pytest.raises(GrapheError) as refused:
+                parse()
+            assert refused.value.code == "DTD_REFUSED" and refused.value.details["line"] == 2
+            assert "DOCTYPE" in refused.value.message_fr and "refused" in refused.value.message_en
+    data = str(tmp_path / "data")
+    _one_line_error(run_cli("load", str(laughs), "--data", data), "DTD_REFUSED")
+    imported = run_cli("import", str(laughs), "--data", data)
+    assert imported.returncode == 1 and "erreur [DTD_REFUSED]" in imported.stdout, imported.stdout
+    plain = tmp_path / "ville.rdf"  # RDF/XML without a DTD still loads
+    plain.write_text('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                     'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/s">'
+                     "<ex:p>x</ex:p></rdf:Description></rdf:RDF>\n", encoding="utf-8")
+    assert len(rdf.parse_bytes(plain.read_bytes(), fmt, "https://example.org/")) == 1
+
+
+def test_files_over_the_import_cap_are_refused_before_the_store_opens(tmp_path: Path) -> None:
+    big = tmp_path / "gros.ttl"
+    big.write_text("# " + "x" * (3 << 19) + "\n", encoding="utf-8")  # 1.5 MB of valid Turtle
+    capped = {"GRAPHE_IMPORT_MAX_MB": "1"}
+    for command in ("load", "validate", "import"):
+        result = run_cli(command, str(big), "--data", str(tmp_path / "data"), env=capped)
+        _one_line_error(result, "FILE_TOO_LARGE")
+        assert "GRAPHE_IMPORT_MAX_MB" in result.stderr
+        assert not (tmp_path / "data").exists()  # refused before the store was opened (or seeded)
+    english = run_cli("--lang", "en", "load", str(big), "--memory", env=capped)
+    assert "more than the largest import allowed" in english.stderr
+
+
+def test_english_is_whole_argparse_included_and_french_is_the_default() -> None:
+    for english in (run_cli("--lang", "en", "load"), run_cli("load", "--lang", "en"),
+                    run_cli("load", env={"GRAPHE_LANG": "en"})):
+        assert english.returncode == 2
+        assert english.stderr.startswith("usage: graphe load"), english.stderr
+        assert "graphe: error [USAGE]: the following arguments are required: FILE" in english.stderr
+    help_en = run_cli("--lang", "en", "token", "create", "--help").stdout
+    assert help_en.startswith("usage: ") and "options:" in help_en
+    assert "show this help message and exit" in help_en and "who will use this token" in help_en
+    assert not any(word in help_en for word in ("utilisation", "afficher", "jeton", "DOSSIER"))
+    bad_choice = run_cli("--lang", "en", "export", "--format", "docx").stderr
+    assert "argument --format: invalid choice: 'docx'" in bad_choice
+    french = run_cli("load")
+    assert french.stderr.startswith("utilisation : graphe load")
+    assert "graphe : erreur [USAGE] : arguments obligatoires manquants : FICHIER" in french.stderr
+    assert "afficher cette aide et quitter" in run_cli("token", "create", "--help").stdout
+    assert "argument --format : choix invalide : 'docx'" in run_cli("export", "--format", "docx").stderr
+
+
+def test_export_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "graphe.cli", "export", "--format", "nt",
+                                "--data", str(tmp_path / "data")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b"<")
+    process.stdout.close()  # as `| head -1` does: the dump (≈ 200 KB) is far from written
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 141
+    assert "Traceback" not in errors and "Broken" not in errors and "erreur" not in errors, errors
+
+
+def test_serve_says_the_port_is_taken_before_anything_else(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), "--data", str(tmp_path / "data"))
+    _one_line_error(result, "PORT_IN_USE")
+    assert f"Port {port} occupé" in result.stderr
+    assert "Données initiales" not in result.stderr + result.stdout and not (tmp_path / "data").exists()
+
+
+def test_progress_goes_line_by_line_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "graphe.cli", "reindex", "--data", str(tmp_path / "data")],
+                            capture_output=True, cwd=ROOT)  # bytes: text mode would turn "\r" into "\n"
+    assert result.returncode == 0, result.stderr
+    assert b"\r" not in result.stderr
+    bars = [line for line in result.stderr.decode().split("\n") if line.startswith("Indexation [")]
+    assert bars
+    done, total = bars[-1].rsplit(" ", 1)[1].split("/")
+    assert done == total and int(total) > 0
+    assert len(bars) <= 11  # one line per tenth at most, however many batches
