@@ -1,6 +1,7 @@
 """The write side of GraphQL: drafts, publication, rejection, retirement; drafts, audit log, change feed."""
 
 import enum
+import re
 from collections.abc import Callable
 from typing import Annotated, Optional, TypeVar
 
@@ -11,6 +12,7 @@ from .. import drafts as drafts_module
 from .. import feed, rdf
 from ..accounts import Account
 from ..errors import GrapheError
+from ..listing import iri_term
 from ..workflow import Version, Workflow
 from .types import City
 
@@ -154,6 +156,18 @@ def actor(info: strawberry.Info) -> Account:
     return account
 
 
+DRAFT_ID = re.compile(r"[0-9a-f]{1,64}")  # drafts are named by `secrets.token_hex` (drafts.py)
+
+
+def draft_id(value: str) -> str:
+    """A user-given draft id, checked before it becomes part of an IRI (`draft/<id>`): BAD_USER_INPUT if
+    it cannot be one (`>`, spaces, an empty string: not a 500)."""
+    if not DRAFT_ID.fullmatch(value):
+        raise GrapheError("BAD_USER_INPUT", f"Identifiant de brouillon invalide : « {value[:100]} ».",
+                          f"Invalid draft id: '{value[:100]}'.")
+    return value
+
+
 def parse_rdf(text: str, syntax: RdfSyntax, base: str) -> list[rdf.Quad]:
     quads = rdf.parse_bytes(text.encode(), rdf.format_named(syntax.value), base, "brouillon")
     if any(not isinstance(q.graph_name, rdf.DefaultGraph) for q in quads):
@@ -181,6 +195,7 @@ class Mutation:
     async def update_draft(self, info: strawberry.Info, id: strawberry.ID,
                            rdf_text: Annotated[str, strawberry.argument(name="rdf")], expected_version: int,
                            format: RdfSyntax = RdfSyntax.TURTLE) -> Draft:
+        draft_id(id)
         quads = parse_rdf(rdf_text, format, info.context.graphe.settings.base_iri)
         return Draft(value=await run(info, "update", id, lambda w: w.update(actor(info), id, quads, expected_version)))
 
@@ -188,16 +203,19 @@ class Mutation:
                                      "nouvelle version. / Publishes a draft after SHACL validation.")
     async def publish(self, info: strawberry.Info, draft: strawberry.ID,
                       expected_version: Optional[int] = None) -> VersionInfo:
+        draft_id(draft)
         return VersionInfo(value=await run(info, "publish", draft,
                                            lambda w: w.publish(actor(info), draft, expected_version)))
 
     @strawberry.mutation(description="Refuse un brouillon, avec une raison. / Rejects a draft, with a reason.")
     async def reject(self, info: strawberry.Info, draft: strawberry.ID, reason: str) -> Draft:
+        draft_id(draft)
         return Draft(value=await run(info, "reject", draft, lambda w: w.reject(actor(info), draft, reason)))
 
     @strawberry.mutation(description="Retire un objet publié : il reste lisible, marqué retiré, hors des listes. "
                                      "/ Retires a published object.")
     async def retire(self, info: strawberry.Info, id: strawberry.ID, reason: str) -> VersionInfo:
+        iri_term(id, "objet")
         return VersionInfo(value=await run(info, "retire", id, lambda w: w.retire(actor(info), id, reason)))
 
 
@@ -214,13 +232,14 @@ class WorkflowQuery:
     @strawberry.field(description="Un brouillon. / A draft.")
     def draft(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Draft]:
         who = actor(info)
-        found = drafts_module.find(info.context.graphe.store, id)
+        found = drafts_module.find(info.context.graphe.store, draft_id(id))
         if found is None or (not who.is_secretariat and found.city != who.city):
             raise GrapheError("NOT_FOUND", f"Aucun brouillon « {id} » pour ce compte.", f"No draft '{id}' for this account.")
         return Draft(value=found)
 
     @strawberry.field(description="L'historique des versions publiées d'un objet. / An object's published versions.")
     def history(self, info: strawberry.Info, id: strawberry.ID) -> list[VersionInfo]:
+        iri_term(id, "objet")
         return [VersionInfo(value=v) for v in info.context.graphe.workflow.history(id)]
 
     @strawberry.field(description="Le flux des changements publiés après une révision. / Changes after a revision.")
