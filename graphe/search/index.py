@@ -4,16 +4,24 @@ The index sits in `{data}/search` (in memory with an in-memory store) with `stat
 revision it reflects. After every committed write, `catch_up` re-indexes what the revisions since then
 touched, and records the new revision. A missing, corrupt or outdated index is rebuilt in
 `search.building` and swapped in whole; meanwhile searches answer `SEARCH_UNAVAILABLE`.
+
+The index checks itself: `state.json` also records each file's size and CRC-32 as written. Opening compares
+them (a damaged file is found before any search reads it), and a search or catch-up that fails checks them
+again (damage done while serving). Damage starts a rebuild in the background; searches answer
+`SEARCH_REBUILDING` (HTTP 503 semantics) until it is done, never an internal error.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
 import shutil
 import threading
+import time
 import warnings
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -27,6 +35,17 @@ from .analysis import SCHEMA_VERSION, schema
 log = logging.getLogger(__name__)
 BATCH = 500
 Progress = Callable[[int, int], None]
+RETRY_AFTER = 10  # seconds a client is told to wait while the index is rebuilt
+VERIFY_INTERVAL = 30.0  # a failing read re-checks unchanged files at most this often (a bug must not cost a full read per search)
+NOT_INDEX_FILES = {"state.json", "state.json.tmp"}
+
+
+def rebuilding() -> GrapheError:
+    return GrapheError("SEARCH_REBUILDING",
+                       "L'index de recherche est en cours de reconstruction (il était endommagé) ; "
+                       "réessayez dans un instant.",
+                       "The search index is being rebuilt (it was damaged); try again in a moment.",
+                       {"status": 503, "retry_after": RETRY_AFTER})
 
 
 class PrivateRamStorage(RamStorage):
@@ -55,6 +74,13 @@ class SearchIndex:
         self._revision = -1
         self._thread: threading.Thread | None = None
         self.error: str | None = None
+        self._store: Store | None = None  # what a rebuild started by a failing read indexes from
+        self._opened = False
+        self._damage: str | None = None  # why the index is being rebuilt, while it is
+        self._damage_lock = threading.Lock()
+        self._sums: dict[tuple[str, int, int], int] = {}  # (name, size, mtime) → CRC-32: files are written once
+        self._recorded: dict[str, list[int]] = {}  # name → [size, CRC-32] as written
+        self._verified: tuple[tuple, float] | None = None  # (files' stat, when) of the last check that passed
         self._values_lock = threading.Lock()
         self._values: tuple[object, int, dict[str, list]] | None = None  # (index, generation, tables)
 
@@ -69,13 +95,134 @@ class SearchIndex:
     def ready(self) -> bool:
         return self._ix is not None
 
+    @property
+    def status(self) -> str:
+        """"ready" (searches answer), "rebuilding" (being opened, built or rebuilt: searches answer
+        SEARCH_UNAVAILABLE or SEARCH_REBUILDING), "error" (the last build failed: see `error`), "off" (never
+        opened)."""
+        if self._ix is not None:
+            return "ready"
+        if self.error is not None and self._damage is None:
+            return "error"
+        return "rebuilding" if self._opened or self._damage is not None else "off"
+
     def index(self):  # type: ignore[no-untyped-def]
         ix = self._ix
         if ix is None:
+            if self._damage is not None:
+                raise rebuilding()
+            if self.error is not None:
+                raise GrapheError("SEARCH_UNAVAILABLE",
+                                  "L'index de recherche n'a pas pu être construit ; lancez « graphe reindex ».",
+                                  "The search index could not be built; run `graphe reindex`.", {"status": 503})
             raise GrapheError("SEARCH_UNAVAILABLE",
                               "L'index de recherche est en cours de construction ; réessayez dans un instant.",
-                              "The search index is being built; try again in a moment.")
+                              "The search index is being built; try again in a moment.",
+                              {"status": 503, "retry_after": RETRY_AFTER})
         return ix
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[object]:
+        """The index, for one search. A read that fails other than with a GrapheError checks the files: if
+        they are damaged, the index is rebuilt in the background and the search answers SEARCH_REBUILDING."""
+        ix = self.index()
+        try:
+            yield ix
+        except GrapheError:
+            raise
+        except Exception as exc:
+            if self._damaged_since_open():
+                raise rebuilding() from exc
+            raise
+
+    def _damaged_since_open(self) -> bool:
+        """Whether the files on disk no longer match what was written (then a rebuild is started)."""
+        if self._damage is not None:
+            return True
+        if self.path is None or not self._recorded:
+            return False  # in memory: nothing on disk to damage
+        with self._lock:  # (not while a catch-up replaces files: they would seem missing)
+            if self._damage is not None:
+                return True
+            try:
+                stat = self._stat()
+            except OSError as exc:
+                self._start_rebuild(f"search index folder unreadable: {exc}")
+                return True
+            verified = self._verified
+            if verified is not None and verified[0] == stat and time.monotonic() - verified[1] < VERIFY_INTERVAL:
+                return False
+            problem = self._verify(self.path, self._recorded, cached=False)
+            if problem is None:
+                self._verified = (stat, time.monotonic())
+                return False
+            self._start_rebuild(problem)
+            return True
+
+    def _start_rebuild(self, problem: str) -> None:
+        """Drop the damaged index and rebuild it from the store in the background (once, however many
+        searches found the damage)."""
+        with self._damage_lock:
+            if self._damage is not None:
+                return
+            log.error("search index damaged (%s): rebuilding it in the background", problem)
+            self._damage, self._ix, self._revision, self._values = problem, None, -1, None
+            store = self._store
+            if store is None:
+                return
+            self._thread = threading.Thread(target=self._guarded, args=(self.rebuild, store),
+                                            name="graphe-search-rebuild", daemon=True)
+            self._thread.start()
+
+    # ------------------------------------------------------------------------------------ checksums
+
+    def _files(self, folder: Path) -> list[Path]:
+        return sorted(p for p in folder.iterdir() if p.is_file() and p.name not in NOT_INDEX_FILES
+                      and not p.name.endswith("LOCK"))
+
+    def _stat(self) -> tuple:
+        assert self.path is not None
+        return tuple((p.name, s.st_size, s.st_mtime_ns) for p in self._files(self.path) for s in (p.stat(),))
+
+    def _crc(self, path: Path) -> int:
+        crc = 0
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                crc = zlib.crc32(chunk, crc)
+        return crc
+
+    def _checksums(self, folder: Path) -> dict[str, list[int]]:
+        """Each index file's size and CRC-32, computed only for files not seen before (whoosh writes a
+        file once, under a new name: a catch-up hashes its new segment only)."""
+        sums, out = {}, {}
+        for path in self._files(folder):
+            st = path.stat()
+            key = (path.name, st.st_size, st.st_mtime_ns)
+            crc = self._sums.get(key)
+            if crc is None:
+                crc = self._crc(path)
+            sums[key] = crc
+            out[path.name] = [st.st_size, crc]
+        self._sums = sums
+        return out
+
+    def _verify(self, folder: Path, recorded: dict[str, list[int]], *, cached: bool) -> str | None:
+        """What is wrong with the files against `recorded`, or None. Every byte is read (CRC-32 runs at
+        about a gigabyte a second), unless `cached` and the file's size and time are as last hashed."""
+        for name, (size, crc) in recorded.items():
+            path = folder / name
+            try:
+                st = path.stat()
+                if st.st_size != size:
+                    return f"{name}: {st.st_size} bytes, {size} written"
+                known = self._sums.get((name, st.st_size, st.st_mtime_ns)) if cached else None
+                actual = known if known is not None else self._crc(path)
+            except OSError as exc:
+                return f"{name}: {exc}"
+            if actual != crc:
+                return f"{name}: content changed since written"
+            self._sums[(name, st.st_size, st.st_mtime_ns)] = actual
+        return None
 
     def values_per_document(self, ix, searcher, fields: Sequence[str]) -> dict[str, list]:  # type: ignore[no-untyped-def]
         """Per field, each document's values (a tuple, or None), by document number, in `ix` as `searcher`
@@ -107,8 +254,11 @@ class SearchIndex:
 
     def _write_state(self) -> None:
         if self.path is not None:
+            self._recorded = self._checksums(self.path)
+            self._verified = None
             tmp = self.path / "state.json.tmp"
-            tmp.write_text(json.dumps({"revision": self._revision, "schema": SCHEMA_VERSION}), encoding="utf-8")
+            tmp.write_text(json.dumps({"revision": self._revision, "schema": SCHEMA_VERSION,
+                                       "files": self._recorded}), encoding="utf-8")
             tmp.replace(self._state_file(self.path))
 
     # ------------------------------------------------------------------------------------ opening
@@ -119,6 +269,7 @@ class SearchIndex:
         def start(store: Store) -> None:
             (self.catch_up if self._try_open() else self.rebuild)(store)
 
+        self._store, self._opened = store, True
         if not background:
             start(store)
             return
@@ -145,8 +296,8 @@ class SearchIndex:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             opened = self._open_existing()
-            if not opened:
-                gc.collect()
+        if not opened:
+            _let_go()
         return opened
 
     def _open_existing(self) -> bool:
@@ -158,10 +309,19 @@ class SearchIndex:
             state = json.loads(self._state_file(self.path).read_text(encoding="utf-8"))
             if state.get("schema") != SCHEMA_VERSION:
                 return False
+            recorded = state.get("files")
+            if not recorded:  # written before the index checked itself: nothing to check it against
+                log.info("search index without checksums: it will be rebuilt")
+                return False
+            problem = self._verify(self.path, recorded, cached=True)
+            if problem is not None:
+                log.error("search index damaged (%s): rebuilding it", problem)
+                self._damage = problem  # searches answer SEARCH_REBUILDING until the rebuild is done
+                return False
             ix = _open(self.path)
             with ix.searcher() as searcher:
                 searcher.doc_count()
-            self._ix, self._revision = ix, int(state["revision"])
+            self._ix, self._revision, self._recorded = ix, int(state["revision"]), recorded
             return True
         except Exception as exc:  # noqa: BLE001 — anything wrong with the folder means: rebuild it
             log.warning("search index unusable (%s): it will be rebuilt", str(exc))
@@ -177,6 +337,14 @@ class SearchIndex:
 
     def rebuild(self, store: Store, progress: Progress | None = None) -> int:
         """Index every indexable resource into a fresh index, then swap it in. Returns the document count."""
+        self._store = store
+        try:
+            return self._rebuild(store, progress)
+        except Exception:
+            self._damage = None  # no longer being rebuilt: failed (`status` says "error" when nothing is left)
+            raise
+
+    def _rebuild(self, store: Store, progress: Progress | None) -> int:
         with self._lock:
             revision = store.revision().number
             iris = documents.all_indexable(store)
@@ -209,9 +377,9 @@ class SearchIndex:
                 building.rename(self.path)
                 shutil.rmtree(old, ignore_errors=True)
                 ix = _open(self.path)
-            self._ix, self._revision = ix, revision
+            self._revision = revision
             self._write_state()
-            self.error = None
+            self._ix, self._damage, self.error = ix, None, None
             if progress and not iris:
                 progress(0, 0)
         self.catch_up(store)  # writes committed while rebuilding
@@ -220,7 +388,10 @@ class SearchIndex:
     def catch_up(self, store: Store) -> int:
         """Re-index what changed since the recorded revision; record the store's revision. Returns the
         number of resources refreshed."""
+        self._store = store
         with self._lock:
+            if self._damage is not None:
+                return 0  # a rebuild is under way, and catches up when done
             if self._ix is None:
                 return self.rebuild(store)
             current = store.revision().number
@@ -228,7 +399,22 @@ class SearchIndex:
                 return 0
             touched = store.touched_since(self._revision)
             iris = documents.affected(store, touched)
-            self._apply(store, iris)
+            failed: Exception | None = None
+            try:
+                self._apply(store, iris)
+            except GrapheError:
+                raise
+            except Exception as exc:
+                failed = exc
+            if failed is not None:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ResourceWarning)
+                    if self._damaged_since_open():  # the write itself is in the store: the rebuild indexes it
+                        log.warning("search index catch-up failed on the damaged index: %s", str(failed))
+                        failed = None  # (whoosh's files left open by the failed writer go with it, quietly)
+                        gc.collect()
+                        return 0
+                raise failed
             self._revision = current
             self._write_state()
             return len(iris)
@@ -246,6 +432,14 @@ class SearchIndex:
         except BaseException:
             writer.cancel()
             raise
+
+
+def _let_go() -> None:
+    """whoosh leaves the files of a reader or writer that failed on a damaged index to the garbage
+    collector: let them go quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 def _fields(doc: documents.Document) -> dict[str, object]:

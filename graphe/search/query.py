@@ -1,4 +1,11 @@
-"""Searching: any text a user types is a valid query; ranked hits, snippets, facets, suggestions, similar."""
+"""Searching: any text a user types is a valid query; ranked hits, snippets, facets, suggestions, similar.
+
+A search's cost is bounded before it starts: at most MAX_TEXT characters and MAX_TERMS terms (after
+analysis: a repeated word, in any case or accent the analysis folds, counts once). Past either, the search
+is refused with a coded BAD_USER_INPUT rather than cut: every word must match, so silently dropping the last ones would answer a
+different question than the one asked; the message says the limit, and the user chooses which words to keep.
+Between its steps a search checks the request's deadline (`deadline.check()`).
+"""
 from __future__ import annotations
 
 import re
@@ -9,11 +16,18 @@ from dataclasses import dataclass, field
 from whoosh import highlight
 from whoosh.query import And, Every, Or, Phrase, Query, Term
 
+from .. import deadline
+from ..errors import GrapheError
 from .analysis import TEXT_FIELDS, spelling_analyzer
 from .index import SearchIndex
 
 FACETS = ("type", "themes", "country", "city", "status")
 SNIPPET_FIELDS = ("summary_fr", "body_fr", "summary_en", "body_en", "title_fr", "title_en")
+MAX_TEXT = 500  # characters (a long sentence; nobody types more into a search box)
+MAX_TERMS = 32  # analysed terms: each is one clause over 9 fields, and whoosh nests its matchers per clause
+# Spelling suggestions cost one vocabulary walk per word (≈ 10 ms on the seeds, more on a large index) and
+# help short queries with a typo: none past this many distinct words.
+SUGGEST_WORDS = 8
 _QUOTED = re.compile(r'"([^"]+)"')
 
 
@@ -64,43 +78,80 @@ def _tokens(field_name: str, text: str) -> list[str]:
 
 
 def build_query(text: str) -> Query | None:
-    """Every word (or phrase) must match in at least one text field; None when nothing is searchable."""
+    """Every word (or phrase) must match in at least one text field; None when nothing is searchable.
+    A flat AND of at most MAX_TERMS clauses (repeated words merged), each an OR over the text fields: the
+    query's depth does not grow with the text. Too many terms: BAD_USER_INPUT."""
     phrases, words = parse(text)
     clauses: list[Query] = []
+    seen: set[tuple] = set()
+    terms = 0
     for piece in [*words, *phrases]:
+        analysed = tuple(tuple(_tokens(f, piece)) for f in TEXT_FIELDS)
+        if analysed in seen or not any(analysed):
+            continue  # a repeated word adds nothing; mere punctuation matches nothing
+        seen.add(analysed)
+        terms += max(len(tokens) for tokens in analysed)
+        if terms > MAX_TERMS:
+            raise too_many_terms()
         # A word may give several tokens (`l'IA` in English: `l`, `ia`): they must follow each other.
         options: list[Query] = []
-        for f in TEXT_FIELDS:
-            tokens = _tokens(f, piece)
+        for f, tokens in zip(TEXT_FIELDS, analysed):
             if len(tokens) > 1:
-                options.append(Phrase(f, tokens))
+                options.append(Phrase(f, list(tokens)))
             elif tokens:
                 options.append(Term(f, tokens[0]))
-        if options:
-            clauses.append(Or(options))
+        clauses.append(Or(options))
     if not clauses:
         return None
     return And(clauses) if len(clauses) > 1 else clauses[0]
 
 
+def too_many_terms() -> GrapheError:
+    return GrapheError("BAD_USER_INPUT",
+                       f"Recherche trop longue : au plus {MAX_TERMS} mots distincts (un mot répété compte une "
+                       "fois). Gardez les mots essentiels.",
+                       f"Search too long: at most {MAX_TERMS} distinct words (a repeated word counts once). "
+                       "Keep the essential words.",
+                       {"status": 400, "max_terms": MAX_TERMS})
+
+
+def checked_text(text: str) -> str:
+    """The text to search, stripped; BAD_USER_INPUT past MAX_TEXT characters."""
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise GrapheError("BAD_USER_INPUT",
+                          f"Texte de recherche trop long : {len(text)} caractères, au plus {MAX_TEXT}. "
+                          "Gardez les mots essentiels.",
+                          f"Search text too long: {len(text)} characters, at most {MAX_TEXT}. "
+                          "Keep the essential words.", {"status": 400, "max_length": MAX_TEXT})
+    return text
+
+
 def search(index: SearchIndex, text: str, filters: Filters, offset: int, limit: int) -> Result:
-    ix = index.index()
-    revision = index.revision
-    query = build_query(text) if text.strip() else Every()
-    if query is None:
-        return Result([], 0, {name: [] for name in FACETS}, None, revision)
-    with ix.searcher() as searcher:
-        # Every match is scored and kept (limit=None): the total and the facets count them all anyway, and
-        # whoosh's top-N collector drops hits on these OR queries (at 100,000 sheets, « énergie »'s 4th best
-        # was missing with limit=10: bench/NOTES.md). (Not terms=True: it records the matched terms of every
-        # hit — hundreds of megabytes for a common word at 100,000 sheets; snippets take the query's terms.)
-        results = searcher.search(query, limit=None, filter=filters.query())
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        hits = [Hit(h["id"], h["type"], float(h.score or 0.0), _snippet(h)) for h in results[offset:offset + limit]]
-        counted = _facets(index.values_per_document(ix, searcher, FACETS), results.docs())
-        total = len(results)
-        suggestion = _suggest(searcher, text, filters) if total == 0 and text.strip() else None
+    text = checked_text(text)
+    query = build_query(text) if text else Every()
+    deadline.check()
+    with index.reading() as ix:
+        revision = index.revision
+        if query is None:
+            return Result([], 0, {name: [] for name in FACETS}, None, revision)
+        with ix.searcher() as searcher:
+            # Every match is scored and kept (limit=None): the total and the facets count them all anyway, and
+            # whoosh's top-N collector drops hits on these OR queries (at 100,000 sheets, « énergie »'s 4th
+            # best was missing with limit=10: bench/NOTES.md). (Not terms=True: it records the matched terms of
+            # every hit — hundreds of megabytes for a common word at 100,000 sheets; snippets take the
+            # query's terms.)
+            results = searcher.search(query, limit=None, filter=filters.query())
+            deadline.check()
+            results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
+            results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+            hits = []
+            for h in results[offset:offset + limit]:
+                hits.append(Hit(h["id"], h["type"], float(h.score or 0.0), _snippet(h)))
+                deadline.check()
+            counted = _facets(index.values_per_document(ix, searcher, FACETS), results.docs())
+            total = len(results)
+            suggestion = _suggest(searcher, text, filters) if total == 0 and text else None
     return Result(hits, total, counted, suggestion, revision)
 
 
@@ -109,6 +160,7 @@ def _facets(values: dict[str, list], docs: Collection[int]) -> dict[str, list[tu
     frequent first, then by value."""
     out = {}
     for name in FACETS:
+        deadline.check()
         table, counts = values[name], Counter()
         for doc in docs:
             held = table[doc]
@@ -133,16 +185,22 @@ def _snippet(hit) -> str:  # type: ignore[no-untyped-def]
 
 def _suggest(searcher, text: str, filters: Filters) -> str | None:  # type: ignore[no-untyped-def]
     """A close spelling of the words that finds something ("vouliez-vous dire…"), or None."""
-    corrector = searcher.corrector("spell")
     phrases, words = parse(text)
+    if len(set(words)) > SUGGEST_WORDS:
+        return None
+    corrector = searcher.corrector("spell")
     changed, corrected = False, []
+    bests: dict[str, str | None] = {}  # a repeated word is looked up once
     for word in words:
         token = [t.text for t in spelling_analyzer()(word)]
         if not token:
             corrected.append(word)
             continue
-        options = corrector.suggest(token[0], limit=5, maxdist=2)
-        best = min(options, key=lambda o: _distance(o, token[0]), default=None)
+        if token[0] not in bests:
+            deadline.check()
+            options = corrector.suggest(token[0], limit=5, maxdist=2)
+            bests[token[0]] = min(options, key=lambda o: _distance(o, token[0]), default=None)
+        best = bests[token[0]]
         if best is not None and best != token[0]:
             corrected.append(best)
             changed = True
@@ -151,7 +209,11 @@ def _suggest(searcher, text: str, filters: Filters) -> str | None:  # type: igno
     if not changed:
         return None
     candidate = " ".join([*corrected, *(f'"{p}"' for p in phrases)])
-    query = build_query(candidate)
+    try:
+        query = build_query(candidate)
+    except GrapheError:
+        return None
+    deadline.check()
     if query is None or searcher.search(query, limit=1, filter=filters.query()).is_empty():
         return None
     return candidate
@@ -170,8 +232,7 @@ def _distance(a: str, b: str) -> int:
 
 def similar(index: SearchIndex, iri: str, limit: int) -> list[tuple[str, float]] | None:
     """Practices most like `iri` (shared key terms and themes); None when `iri` is not indexed."""
-    ix = index.index()
-    with ix.searcher() as searcher:
+    with index.reading() as ix, ix.searcher() as searcher:
         number = searcher.document_number(id=iri)
         if number is None:
             return None
