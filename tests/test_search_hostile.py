@@ -266,3 +266,25 @@ def test_status_says_error_when_the_rebuild_fails(tmp_path: Path, validator,  # 
         assert caught.value.code == "SEARCH_UNAVAILABLE" and "reindex" in caught.value.message_fr
     finally:
         graphe.close()
+
+
+def test_the_deadline_is_checked_between_the_clauses_of_one_query(graphe: Graphe,  # type: ignore[no-untyped-def]
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """whoosh reads every clause's postings inside one call: the budget is checked before each clause."""
+    import sys
+
+    inside: list[str] = []  # checks made while whoosh runs the query
+    real = deadline.check
+
+    def check() -> None:
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_name == "search_with_collector":
+                inside.append(frame.f_code.co_filename)
+                break
+            frame = frame.f_back
+        real()
+
+    monkeypatch.setattr(deadline, "check", check)
+    sq.search(graphe.search, "énergie données mobilité ville numérique", sq.Filters(), 0, 10)
+    assert len(inside) >= 5

@@ -77,6 +77,16 @@ def _tokens(field_name: str, text: str) -> list[str]:
     return [t.text for t in analyzer(text)]
 
 
+class _Clause(Or):
+    """One word's OR over the text fields, checking the deadline before its postings are read: whoosh reads
+    every clause's postings before matching (≈ 15 ms a common word at 2,000 sheets, 50× that at 100,000),
+    so a long query stops between clauses rather than after all of them."""
+
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        deadline.check()
+        return super().matcher(searcher, context)
+
+
 def build_query(text: str) -> Query | None:
     """Every word (or phrase) must match in at least one text field; None when nothing is searchable.
     A flat AND of at most MAX_TERMS clauses (repeated words merged), each an OR over the text fields: the
@@ -100,7 +110,7 @@ def build_query(text: str) -> Query | None:
                 options.append(Phrase(f, list(tokens)))
             elif tokens:
                 options.append(Term(f, tokens[0]))
-        clauses.append(Or(options))
+        clauses.append(_Clause(options))
     if not clauses:
         return None
     return And(clauses) if len(clauses) > 1 else clauses[0]
