@@ -18,6 +18,7 @@ from typing import IO
 import httpx
 import pyoxigraph as ox
 
+from .. import deadline
 from ..errors import GrapheError
 from ..rdf import PREFIXES, Format, Literal, NamedNode, Quad, Term, Triple
 from .base import (SYS, Bindings, GraphNames, Revision, bind, public_revision_query, quads_text, revision_query,
@@ -63,12 +64,18 @@ class RemoteStore:
 
     def _post_query(self, query: str, default: Sequence[NamedNode] | None, named: Sequence[NamedNode] | None,
                     accept: str) -> bytes:
+        deadline.check()  # a request past its time budget stops before its next read (outside one: never)
         self.queries += 1
         data: list[tuple[str, str]] = [("query", _PREAMBLE + query)]
         data += [("default-graph-uri", g.value) for g in default or ()]
         data += [("named-graph-uri", g.value) for g in named or ()]
+        left = deadline.remaining()  # the read waits no longer than the request may
         try:
-            response = self._http.post(self.query_url, content=urlencode(data), headers={"Accept": accept, **FORM})
+            response = self._http.post(self.query_url, content=urlencode(data), headers={"Accept": accept, **FORM},
+                                       **({"timeout": left + 0.1} if left is not None else {}))
+        except httpx.TimeoutException:
+            deadline.check()
+            raise _unreachable(self.query_url, TimeoutError("délai dépassé / timed out")) from None
         except httpx.HTTPError as exc:
             raise _unreachable(self.query_url, exc) from None
         if response.status_code >= 400:
