@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 BATCH = 500
 Progress = Callable[[int, int], None]
 RETRY_AFTER = 10  # seconds a client is told to wait while the index is rebuilt
-VERIFY_INTERVAL = 30.0  # a failing read re-checks unchanged files at most this often (a bug must not cost a full read per search)
+# A failing read re-checks unchanged files at most this often: a bug must not cost a full read per search.
+VERIFY_INTERVAL = 30.0
 NOT_INDEX_FILES = {"state.json", "state.json.tmp"}
 
 
@@ -305,6 +306,7 @@ class SearchIndex:
         if not self.path.exists():
             log.info("no search index yet: it will be built")
             return False
+        recorded = None
         try:
             state = json.loads(self._state_file(self.path).read_text(encoding="utf-8"))
             if state.get("schema") != SCHEMA_VERSION:
@@ -325,6 +327,8 @@ class SearchIndex:
             return True
         except Exception as exc:  # noqa: BLE001 — anything wrong with the folder means: rebuild it
             log.warning("search index unusable (%s): it will be rebuilt", str(exc))
+            if recorded:  # its files were checked and still do not open: damaged all the same
+                self._damage = str(exc)
             return False
 
     def close(self) -> None:

@@ -2,8 +2,9 @@
 
 A search's cost is bounded before it starts: at most MAX_TEXT characters and MAX_TERMS terms (after
 analysis: a repeated word, in any case or accent the analysis folds, counts once). Past either, the search
-is refused with a coded BAD_USER_INPUT rather than cut: every word must match, so silently dropping the last ones would answer a
-different question than the one asked; the message says the limit, and the user chooses which words to keep.
+is refused with a coded BAD_USER_INPUT rather than cut: every word must match, so silently dropping the
+last ones would answer a different question than the one asked; the message says the limit, and the user
+chooses which words to keep.
 Between its steps a search checks the request's deadline (`deadline.check()`).
 """
 from __future__ import annotations
