@@ -1,6 +1,7 @@
 """The public SPARQL endpoint with real clients, real worker processes, and a real network listener."""
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import socket
@@ -31,14 +32,43 @@ TIMEOUT = 3.0
 MAX_ROWS = 40
 
 
+def sparql_pool_of(app) -> SparqlPool:  # type: ignore[no-untyped-def]
+    """The pool (or forwarder) behind an app's /sparql route."""
+    route = next(r for r in app.routes if getattr(r, "path", "") == "/sparql")
+    return route.endpoint.__self__.pool
+
+
+def wait_warm(pool) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every worker of the pool has started (a timing-free readiness wait)."""
+    pool = getattr(pool, "checker", pool)
+    for _ in range(600):
+        status = pool.status()
+        if status["starting"] == 0 and status["workers"] > 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"SPARQL workers did not start: {pool.status()}")
+
+
+@contextlib.contextmanager
+def served(graphe: Graphe) -> Iterator[tuple[ThreadServer, object]]:
+    """The app of `graphe` under a real server, its SPARQL workers all up (timings assume a warm endpoint),
+    and its pool; closes the Graphe after."""
+    app = create_app(graphe)
+    server = ThreadServer(app)
+    try:
+        httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=60)  # first worker up
+        wait_warm(sparql_pool_of(app))
+        yield server, sparql_pool_of(app)
+    finally:
+        server.stop()
+        graphe.close()
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def endpoint(request, validator) -> Iterator[tuple[ThreadServer, Graphe]]:  # type: ignore[no-untyped-def]
     graphe = Graphe.open(settings_for(request, sparql_timeout=TIMEOUT, sparql_max_rows=MAX_ROWS), validator=validator)
-    server = ThreadServer(create_app(graphe))
-    httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=60)  # first worker up
-    yield server, graphe
-    server.stop()
-    graphe.close()
+    with served(graphe) as (server, _):
+        yield server, graphe
 
 
 def client(server: ThreadServer, query: str, fmt: str, method: str = "GET") -> SPARQLWrapper:

@@ -9,50 +9,18 @@ from starlette.responses import JSONResponse, Response
 
 from .. import rdf
 from ..errors import GrapheError
-from ..negotiation import preferred
 from ..service import Graphe
 from . import guard
 from .pool import Answer, Job, SparqlPool
-from .results import MEDIA
+from .results import GRAPH_FORMATS, RESULT_FORMATS, choose
 
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
         "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "86400",
-        "Access-Control-Expose-Headers": "X-Result-Truncated, X-Result-Limit"}
-RESULT_FORMATS = {"json": MEDIA["json"], "xml": MEDIA["xml"], "csv": MEDIA["csv"], "tsv": MEDIA["tsv"]}
-GRAPH_FORMATS = {name: rdf.FORMATS[name].media_type for name in ("ttl", "nt", "jsonld", "rdf")}
-ALIASES = {"application/json": "json", "text/xml": "xml", "application/xml": "xml", "text/plain": "nt",
-           "turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "rdfxml": "rdf",
-           "rdf+xml": "rdf", "xml": "xml", "json": "json", "csv": "csv", "tsv": "tsv", "ttl": "ttl",
-           "nt": "nt", "jsonld": "jsonld", "rdf": "rdf", "application/turtle": "ttl", "application/x-turtle": "ttl",
-           "text/n3": "ttl", "text/rdf+n3": "ttl", "application/x-json+ld": "jsonld",
-           "application/sparql-results+json": "json", "application/sparql-results+xml": "xml", "n3": "ttl"}
-
-
-def choose(form: str, accept: str, explicit: str | None) -> str:
-    """The result format: `format` parameter, else the Accept header, else JSON / Turtle."""
-    graph_form = form in ("CONSTRUCT", "DESCRIBE")
-    table = GRAPH_FORMATS if graph_form else RESULT_FORMATS
-    if explicit:
-        name = ALIASES.get(explicit.lower()) or next((n for n, m in table.items() if m == explicit.lower()), None)
-        if graph_form:  # clients such as SPARQLWrapper name the family, not the syntax
-            name = {"xml": "rdf", "json": "jsonld", "n3": "ttl"}.get(name or explicit.lower(), name)
-        if name in table:
-            return name
-        raise guard.refuse("NOT_ACCEPTABLE", f"Format « {explicit} » indisponible pour {form} "
-                           f"(possibles : {', '.join(table)}).",
-                           f"Format '{explicit}' unavailable for {form} (available: {', '.join(table)}).", 406)
-    ranked = preferred(accept)
-    default = "ttl" if form in ("CONSTRUCT", "DESCRIBE") else "json"
-    for media in ranked:
-        if media in ("*/*", "application/*", "text/*"):
-            return default
-        name = next((n for n, m in table.items() if m == media), None) or ALIASES.get(media)
-        if name in table:
-            return name
-    if ranked:
-        raise guard.refuse("NOT_ACCEPTABLE", "Aucun format acceptable pour ce résultat.",
-                           "No acceptable format for this result.", 406)
-    return default
+        "Access-Control-Expose-Headers": "X-Result-Truncated, X-Result-Limit, Retry-After"}
+# A form-encoded query may take three bytes a character (%XX); the query itself is capped by the guard.
+MAX_BODY_BYTES = 3 * guard.MAX_QUERY_CHARS + 4096
+# Below the HTTP server's own line limit (h11: 16 KiB), so a long URL gets this coded answer, not the server's.
+MAX_URL_QUERY = 12_000
 
 
 class SparqlEndpoint:
@@ -69,45 +37,61 @@ class SparqlEndpoint:
             query = params.get("query")
             if not query:
                 return self.service_description(request)
-            checked = guard.check(query[0], self.public)
-            default = self._graphs(params.get("default-graph-uri", []), checked.default_graphs)
-            named = self._graphs(params.get("named-graph-uri", []), checked.named_graphs)
-            fmt = choose(checked.form, request.headers.get("accept", ""), (params.get("format") or [None])[0])
-            job = Job(query[0], checked.form, fmt, tuple(default), tuple(named), self.graphe.settings.sparql_max_rows)
+            if len(query[0]) > guard.MAX_QUERY_CHARS:
+                raise guard.too_long(guard.MAX_QUERY_CHARS, "caractères", "characters")
+            # The check itself (a parse) runs in the worker, under the time limit, off the event loop.
+            job = Job(query[0], request.headers.get("accept", ""), (params.get("format") or [None])[0],
+                      self._graphs(params.get("default-graph-uri", [])),
+                      self._graphs(params.get("named-graph-uri", [])), self.graphe.settings.sparql_max_rows)
             answer = await anyio.to_thread.run_sync(self._answer, job)
         except GrapheError as error:
-            status = error.details.get("status", 400) if isinstance(error.details, dict) else 400
-            return JSONResponse({"error": error.to_dict(lang)}, status_code=status, headers=CORS)
+            details = error.details if isinstance(error.details, dict) else {}
+            headers = dict(CORS)
+            if "retry_after" in details:
+                headers["Retry-After"] = str(details["retry_after"])
+            return JSONResponse({"error": error.to_dict(lang)}, status_code=details.get("status", 400),
+                                headers=headers)
         headers = dict(CORS)
         if answer.truncated:
             headers["X-Result-Truncated"] = "true"
             headers["X-Result-Limit"] = str(job.max_rows)
-        media = (GRAPH_FORMATS | RESULT_FORMATS)[fmt]
+        media = (GRAPH_FORMATS | RESULT_FORMATS)[answer.fmt]
         return Response(answer.body, media_type=media, headers=headers)
 
     def _answer(self, job: Job) -> Answer:
         """The answer to `job` at the current revision: kept per revision (harvesters repeat their queries),
-        computed once when several ask at the same time; a failure is raised, never kept."""
+        computed once when several ask at the same time; a failure is raised, never kept, and so is an
+        answer from an older snapshot (given while the newest was being built)."""
         def compute() -> Answer:
             answer = self.pool.run(job)
             if answer.error:
                 code, fr, en, status = answer.error
                 raise guard.refuse(code, fr, en, status)
+            if answer.stale:
+                raise _Stale(answer)
             return answer
-        return self.graphe.cached(("sparql", job), compute, weight=lambda a: 1 + len(a.body) // 100)
+        try:
+            return self.graphe.cached(("sparql", job), compute, weight=lambda a: 1 + len(a.body) // 100)
+        except _Stale as stale:
+            return stale.answer
 
     async def _params(self, request: Request) -> dict[str, list[str]]:
         params: dict[str, list[str]] = {}
+        if len(request.url.query) > MAX_URL_QUERY:
+            raise guard.refuse("SPARQL_TOO_LARGE",
+                               f"Adresse trop longue (au plus {MAX_URL_QUERY} octets après « ? ») : envoyez une "
+                               "longue requête en POST (application/sparql-query).",
+                               f"URL too long (at most {MAX_URL_QUERY} bytes after '?'): send a long query with "
+                               "POST (application/sparql-query).", 413)
         for key, value in request.query_params.multi_items():
             params.setdefault(key, []).append(value)
         if request.method == "POST":
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            body = await request.body()
-            if content_type == "application/sparql-update" or (
-                    content_type == "application/x-www-form-urlencoded" and b"update=" in body):
-                raise guard.refuse("SPARQL_UPDATE_REFUSED",
-                                   "Ce point d'accès SPARQL est en lecture seule : les mises à jour sont refusées.",
-                                   "This SPARQL endpoint is read-only: updates are refused.")
+            if content_type == "application/sparql-update":
+                raise guard.update_refused()
+            body = await _read_capped(request, MAX_BODY_BYTES)
+            if content_type == "application/x-www-form-urlencoded" and b"update=" in body:
+                raise guard.update_refused()
             if content_type == "application/sparql-query":
                 params["query"] = [body.decode("utf-8", errors="replace")]
             elif content_type == "application/x-www-form-urlencoded":
@@ -118,21 +102,21 @@ class SparqlEndpoint:
                                    "Envoyez la requête en application/sparql-query ou en formulaire.",
                                    "Send the query as application/sparql-query or as a form.", 415)
         if "update" in params:
-            raise guard.refuse("SPARQL_UPDATE_REFUSED",
-                               "Ce point d'accès SPARQL est en lecture seule : les mises à jour sont refusées.",
-                               "This SPARQL endpoint is read-only: updates are refused.")
+            raise guard.update_refused()
         if len(params.get("query", [])) > 1:
             raise guard.refuse("BAD_REQUEST", "Un seul paramètre « query » est permis.",
                                "Only one 'query' parameter is allowed.", 400)
         return params
 
-    def _graphs(self, protocol: list[str], in_query: tuple[str, ...]) -> list[str]:
+    def _graphs(self, protocol: list[str]) -> tuple[str, ...]:
+        """The protocol's graph parameters, all public (the worker falls back on the query's FROM, then on
+        every public graph)."""
         for graph in protocol:
             if graph not in self.public:
                 raise guard.refuse("SPARQL_GRAPH_REFUSED",
                                    f"Graphe « {graph} » inconnu ou privé : seuls les graphes publiés sont visibles.",
                                    f"Graph '{graph}' unknown or private: only published graphs are visible.")
-        return list(protocol or in_query or self.public)
+        return tuple(protocol)
 
     def service_description(self, request: Request) -> Response:
         base = self.graphe.settings.base_iri
@@ -141,6 +125,30 @@ class SparqlEndpoint:
         fmt = choose("DESCRIBE", request.headers.get("accept", ""), request.query_params.get("format"))
         body = rdf.serialize([rdf.Triple(q.subject, q.predicate, q.object) for q in triples], rdf.FORMATS[fmt])
         return Response(body, media_type=GRAPH_FORMATS[fmt], headers=CORS)
+
+
+class _Stale(Exception):
+    """Carries an answer that must not be kept under the current revision."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__("stale")
+        self.answer = answer
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it passes `limit` bytes: first by its Content-Length, then
+    while it streams (a chunked body has none), so a huge body is never held whole."""
+    declared = request.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > limit:
+        raise guard.too_long(limit, "octets", "bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise guard.too_long(limit, "octets", "bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .

@@ -1,16 +1,43 @@
-"""Public SPARQL queries run in worker processes, on a snapshot of the published data.
+"""Public SPARQL queries run in worker processes, on a snapshot of the published graphs only.
 
-A query that passes its time limit is stopped for real: its worker process is killed (its memory and CPU
-freed) and replaced, while the other workers keep answering. Each worker opens an independent snapshot of
-the store (a hard-linked backup on disk), remade when the revision moves; old ones are removed when no
-worker reads them any more.
+Where the work runs. A worker process does everything a query costs: the check (`guard.check`, whose
+pyparsing parse can be slow on hostile text), the choice of format, Oxigraph's evaluation and the
+serialisation. The parent only waits on a pipe: at the time limit it kills the worker (memory and CPU
+freed, whatever it was doing) and starts a replacement in the background.
+
+Isolation. At start, a worker moves into a network namespace of its own (`unshare(CLONE_NEWNET)`): it has
+no interface but a loopback that is down, so even a SERVICE that a check misread cannot connect anywhere
+(pyoxigraph 0.5 has no switch to refuse SERVICE). Where the platform refuses (no privilege, not Linux) the
+worker runs anyway, a warning is logged, and `status()` says so — `/healthz` reports it.
+
+Snapshots. For each public revision the parent writes the readable graphs (and nothing else: no draft,
+account or audit quad) into a new on-disk Oxigraph database under the work folder; workers open it
+read-only, so any number of them can read it at once and none can write. Workers stay warm across
+revisions: a job names the snapshot to read, and a worker holding an older one switches on that job (an
+open, not a process start). A snapshot no running job reads any more is removed. Building one costs about
+the size of the published data (measured at 10,000 practices, 178,000 quads: 5 to 7 s on a loaded 2-core
+host, 44 MB), so it is built in a background thread (Oxigraph releases the GIL), one at a time, always for
+the newest revision: a query waits for it when it should be ready within `FRESH_WAIT` (a small store, or a
+build about to end), else it is answered at once from the previous snapshot (`Answer.stale`, never kept in
+the answer cache). A writer publishing every second thus never makes readers wait for builds.
+
+Lanes. `size` workers serve every query within the endpoint's time limit; `reserve` more (one by default)
+only take a job when all of those are busy, and give it a short limit (`QUICK_LIMIT`): simple queries are
+answered while heavy ones hold the main lane, and a heavy one that lands on the reserve is stopped early
+with 503 SPARQL_BUSY and Retry-After. When every worker is busy a job waits a little (`queue_wait`), then
+gets the same coded 503; so do jobs beyond `MAX_WAITING` waiters.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import dataclasses
 import itertools
 import logging
 import multiprocessing
+import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -20,20 +47,25 @@ from pathlib import Path
 
 from .. import rdf
 from ..errors import GrapheError
-from ..store import GraphNames, Store
-from . import results
+from . import guard, results
 
 log = logging.getLogger(__name__)
-START_TIMEOUT = 120.0
+START_TIMEOUT = 120.0  # a worker's start (imports) on a loaded host
+QUICK_LIMIT = 1.0  # seconds a job may run on the reserved lane
+QUEUE_WAIT = 3.0  # seconds a job waits for a free worker before a 503
+MAX_WAITING = 32  # jobs waiting at once (each holds a thread) before a 503 at once
+RESPAWN_PAUSE = 5.0  # after a worker failed to start, seconds before trying again
+FRESH_WAIT = 2.0  # seconds a query waits for the newest revision's snapshot, when it can be ready by then
+CLONE_NEWNET = 0x40000000
 
 
 @dataclass(frozen=True)
 class Job:
     query: str
-    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
-    fmt: str  # json, xml, csv, tsv (SELECT/ASK) or ttl, nt, jsonld, rdf (CONSTRUCT/DESCRIBE)
-    default_graphs: tuple[str, ...]
-    named_graphs: tuple[str, ...]
+    accept: str  # the Accept header
+    explicit: str | None  # the `format` parameter
+    default_graphs: tuple[str, ...]  # default-graph-uri (the caller checked they are public)
+    named_graphs: tuple[str, ...]  # named-graph-uri
     max_rows: int
 
 
@@ -42,195 +74,440 @@ class Answer:
     body: bytes = b""
     truncated: bool = False
     error: tuple[str, str, str, int] | None = None  # code, French, English, HTTP status
+    fmt: str = ""  # json, xml, csv, tsv (SELECT/ASK) or ttl, nt, jsonld, rdf (CONSTRUCT/DESCRIBE)
+    checked: guard.Checked | None = None  # what the check decided (check-only jobs)
+    graphs: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # the dataset it runs on: default, named
+    stale: bool = False  # answered from an older revision's snapshot while the newest was being built
 
 
-def execute(store: Store, job: Job, timeout: float | None = None) -> Answer:
-    """Run one job on a store and serialise its result (at most `max_rows` rows or triples)."""
-    result = store.public_query(job.query, [rdf.NamedNode(g) for g in job.default_graphs],
-                                [rdf.NamedNode(g) for g in job.named_graphs], timeout=timeout)
-    if job.form == "ASK":
-        return Answer(results.ask(bool(result), job.fmt))
-    if job.form == "SELECT":
+def prepare(job: Job, public: tuple[str, ...]) -> Answer:
+    """The check of `job`, its format and dataset (the protocol's graphs, else the query's, else all
+    public ones), as an Answer without a body; raises GrapheError for a refusal."""
+    checked = guard.check(job.query, public)
+    fmt = results.choose(checked.form, job.accept, job.explicit)
+    default = job.default_graphs or checked.default_graphs or public
+    named = job.named_graphs or checked.named_graphs or public
+    return Answer(fmt=fmt, checked=checked, graphs=(tuple(default), tuple(named)))
+
+
+def execute(store, plan: Answer, max_rows: int, timeout: float | None = None) -> Answer:  # type: ignore[no-untyped-def]
+    """Run a prepared job on a store and serialise its result (at most `max_rows` rows or triples)."""
+    assert plan.checked is not None
+    form, fmt = plan.checked.form, plan.fmt
+    result = store.public_query(plan.checked.text, [rdf.NamedNode(g) for g in plan.graphs[0]],
+                                [rdf.NamedNode(g) for g in plan.graphs[1]], timeout=timeout)
+    if form == "ASK":
+        return Answer(results.ask(bool(result), fmt), fmt=fmt)
+    if form == "SELECT":
         variables = [v.value for v in result.variables]
-        rows = list(itertools.islice(([row[v] for v in variables] for row in result), job.max_rows + 1))
-        return Answer(results.select(variables, rows[:job.max_rows], job.fmt), len(rows) > job.max_rows)
-    triples = list(itertools.islice(result, job.max_rows + 1))
-    return Answer(rdf.serialize(triples[:job.max_rows], rdf.format_named(job.fmt)) or b"",
-                  len(triples) > job.max_rows)
+        rows = list(itertools.islice(([row[v] for v in variables] for row in result), max_rows + 1))
+        return Answer(results.select(variables, rows[:max_rows], fmt), len(rows) > max_rows, fmt=fmt)
+    triples = list(itertools.islice(result, max_rows + 1))
+    return Answer(rdf.serialize(triples[:max_rows], rdf.format_named(fmt)) or b"", len(triples) > max_rows,
+                  fmt=fmt)
 
 
-def _worker_main(conn: Connection, snapshot: str, base_iri: str, prefix: str) -> None:
-    store = Store.open_snapshot(Path(snapshot), GraphNames.for_base(base_iri, prefix))
-    conn.send("ready")
+def refusal(exc: GrapheError) -> Answer:
+    status = exc.details.get("status", 400) if isinstance(exc.details, dict) else 400
+    return Answer(error=(exc.code, exc.message_fr, exc.message_en, status))
+
+
+def busy(retry_after: int) -> GrapheError:
+    return GrapheError("SPARQL_BUSY", "Point d'accès SPARQL occupé ; réessayez dans un instant.",
+                       "SPARQL endpoint busy; try again in a moment.", {"status": 503, "retry_after": retry_after})
+
+
+# ------------------------------------------------------------------------------------------ the worker
+
+def isolate() -> tuple[bool, str]:
+    """Move this process into a network namespace of its own; (done, why not)."""
+    if not sys.platform.startswith("linux"):
+        return False, f"pas de namespace réseau sur {sys.platform} / no network namespace on {sys.platform}"
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        if libc.unshare(CLONE_NEWNET) != 0:
+            error = os.strerror(ctypes.get_errno())
+            return False, f"unshare(CLONE_NEWNET) refusé / refused: {error}"
+    except (OSError, AttributeError) as exc:
+        return False, f"unshare indisponible / unavailable: {exc}"
+    return True, "namespace réseau propre, sans interface / own network namespace, no interface"
+
+
+def _oxigraph_parses(text: str) -> None:
+    """Have Oxigraph parse `text` too (an empty store: nothing to read; called only when isolated, since
+    an ASK is evaluated at once)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(text)
+    except SyntaxError as exc:
+        raise GrapheError("SPARQL_SYNTAX", f"Requête SPARQL invalide : {exc}", f"Invalid SPARQL query: {exc}",
+                          {"status": 400}) from None
+    except OSError:
+        pass  # an evaluation error on an empty store: the text parsed
+
+
+def _worker_main(conn: Connection, public: tuple[str, ...], graph_args: tuple[str, str | None] | None) -> None:
+    isolated, reason = isolate()
+    import rdflib.plugins.sparql.algebra  # noqa: F401 — loaded before "ready", not during the first query
+    conn.send(("ready", isolated, reason))
+    store, opened = None, None
     while True:
         try:
-            job = conn.recv()
+            message = conn.recv()
         except EOFError:
             break
-        if job is None:
+        if message is None:
             break
+        snapshot, job, mode = message
         try:
-            answer = execute(store, job)
+            answer = prepare(job, public)
+            if mode == "check":
+                if isolated:
+                    _oxigraph_parses(answer.checked.text)  # type: ignore[union-attr]
+            else:
+                if snapshot != opened:
+                    if store is not None:
+                        store.close()
+                    store, opened = None, None  # the older snapshot's files are released before the open
+                    store = _open(Path(snapshot), graph_args)
+                    opened = snapshot
+                answer = execute(store, answer, job.max_rows)
         except GrapheError as exc:
-            status = exc.details.get("status", 400) if isinstance(exc.details, dict) else 400
-            answer = Answer(error=(exc.code, exc.message_fr, exc.message_en, status))
-        except Exception as exc:  # noqa: BLE001 — reported to the parent, which logs it
+            answer = refusal(exc)
+        except RecursionError:
+            answer = Answer(error=("SPARQL_TOO_COMPLEX", "Requête trop imbriquée ; simplifiez-la.",
+                                   "Query too deeply nested; simplify it.", 400))
+        except Exception as exc:  # noqa: BLE001 — an evaluation error is the query's answer, not a crash
             answer = Answer(error=("SPARQL_ERROR", f"Erreur d'évaluation : {exc}", f"Evaluation error: {exc}", 400))
         conn.send(answer)
-    store.close()
+    if store is not None:
+        store.close()
 
+
+def _open(snapshot: Path, graph_args: tuple[str, str | None] | None):  # type: ignore[no-untyped-def]
+    from ..store import GraphNames, Store
+
+    assert graph_args is not None
+    return Store.open_snapshot(snapshot, GraphNames.for_base(*graph_args))
+
+
+# ------------------------------------------------------------------------------------------ the pool
 
 @dataclass(eq=False)
 class _Worker:
-    process: multiprocessing.process.BaseProcess
-    conn: Connection
-    revision: int
-    busy: bool = field(default=False)
+    lane: str  # "main" | "quick"
+    process: multiprocessing.process.BaseProcess | None = None
+    conn: Connection | None = None
+    busy: bool = False
+    starting: bool = True
+    snapshot: str | None = None  # the snapshot its current or last job reads
+    started: float = field(default_factory=time.monotonic)
 
 
 class SparqlPool:
-    def __init__(self, store: Store, base_iri: str, workdir: Path | None, size: int, timeout: float,
-                 max_rows: int) -> None:
-        self.store, self.base_iri, self.size = store, base_iri, size
+    worker_main = staticmethod(_worker_main)  # what a worker process runs (tests swap it for a control)
+
+    def __init__(self, store, base_iri: str, workdir: Path | None, size: int, timeout: float,  # type: ignore[no-untyped-def]
+                 max_rows: int, *, reserve: int = 1, queue_wait: float | None = None,
+                 snapshots: bool = True) -> None:
+        self.store, self.size, self.reserve = store, max(1, size), max(0, reserve)
         self.timeout, self.max_rows = timeout, max_rows
+        self.quick_limit = min(timeout, QUICK_LIMIT)
+        self.queue_wait = min(timeout, QUEUE_WAIT) if queue_wait is None else queue_wait
+        self.public = tuple(g.value for g in store.graphs.readable)
+        self._graph_args = (base_iri, store.graphs.prefix) if snapshots else None
         self._own_dir = workdir is None
-        self.workdir = Path(tempfile.mkdtemp(prefix="graphe-sparql-")) if workdir is None else workdir
-        shutil.rmtree(self.workdir, ignore_errors=True)  # snapshots of an earlier run
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        if snapshots:
+            self.workdir = Path(tempfile.mkdtemp(prefix="graphe-sparql-")) if workdir is None else workdir
+            shutil.rmtree(self.workdir, ignore_errors=True)  # snapshots of an earlier run
+            self.workdir.mkdir(parents=True, exist_ok=True)
         self._ctx = multiprocessing.get_context("spawn")
         self._cond = threading.Condition()
         self._workers: list[_Worker] = []
+        self._waiting = 0
         self._snapshots: dict[int, Path] = {}
         self._counter = itertools.count()
+        self._builder: threading.Thread | None = None
+        self._building: int | None = None  # the revision whose snapshot is being built
+        self._build_started = 0.0
+        self._build_seconds = 0.0  # how long the last build took
+        self._build_error = ""
+        self._isolation: tuple[bool | None, str] = (None, "aucun processus démarré / no worker started yet")
+        self._failed_at = 0.0
+        self._failure = ""
+        self._closed = False
 
     # ------------------------------------------------------------------------------------ running
 
     def run(self, job: Job) -> Answer:
-        """Blocking: run `job` in a worker within the time limit, or kill that worker and refuse."""
-        deadline = time.monotonic() + self.timeout
-        worker = self._acquire(deadline)
-        worker.conn.send(job)
-        remaining = max(0.0, deadline - time.monotonic())
-        if worker.conn.poll(remaining):
-            try:
+        """Blocking: check and run `job` in a worker within the time limit, or kill that worker and refuse."""
+        return self._call(job, "run")
+
+    def check(self, job: Job) -> Answer:
+        """Blocking: only check `job` in a worker (for a store that runs it elsewhere); the Answer carries
+        the decision (`checked`, `fmt`, `graphs`) or the refusal."""
+        return self._call(job, "check")
+
+    def _call(self, job: Job, mode: str) -> Answer:
+        worker, limit = self._acquire()
+        assert worker.conn is not None and worker.process is not None
+        try:
+            snapshot, fresh = self._snapshot_for(worker) if mode == "run" else (None, True)
+        except BaseException:
+            self._release(worker)
+            raise
+        try:
+            worker.conn.send((snapshot, job, mode))
+            if worker.conn.poll(limit):
                 answer = worker.conn.recv()
-            except EOFError:
-                answer = None
-            if answer is not None:
                 self._release(worker)
-                return answer
+                return answer if fresh else dataclasses.replace(answer, stale=True)
+        except (OSError, EOFError):  # the worker died under this job: its crash is this job's answer
+            self._kill(worker)
+            raise GrapheError("SPARQL_ERROR", "L'évaluation de cette requête a échoué ; simplifiez-la.",
+                              "Evaluating this query failed; simplify it.", {"status": 400}) from None
         self._kill(worker)
+        if worker.lane == "quick" and limit < self.timeout:
+            raise busy(max(1, round(self.timeout)))
         raise GrapheError("QUERY_TIMEOUT",
                           f"Requête arrêtée après {self.timeout:g} s (limite de ce point d'accès) ; "
                           "simplifiez-la ou téléchargez les données complètes (/export).",
                           f"Query stopped after {self.timeout:g} s (this endpoint's limit); simplify it or "
                           "download the full data (/export).", {"status": 503})
 
-    def _acquire(self, deadline: float) -> _Worker:
-        revision = self.store.revision().number
+    def _acquire(self) -> tuple[_Worker, float]:
+        """An idle worker (main lane first) and the time limit of its lane; waits a little, never forever."""
         with self._cond:
-            while True:
-                self._retire_stale(revision)
-                for worker in self._workers:
-                    if not worker.busy and worker.revision == revision and worker.process.is_alive():
-                        worker.busy = True
-                        return worker
-                if len(self._workers) < self.size:
-                    break
-                if not self._cond.wait(timeout=max(0.0, deadline - time.monotonic())):
-                    raise GrapheError("SPARQL_BUSY", "Point d'accès SPARQL occupé ; réessayez dans un instant.",
-                                      "SPARQL endpoint busy; try again in a moment.", {"status": 503})
-            snapshot = self._snapshot(revision)
-            placeholder = _Worker(process=None, conn=None, revision=revision, busy=True)  # type: ignore[arg-type]
-            self._workers.append(placeholder)
-        try:
-            worker = self._spawn(snapshot, revision)
-        except BaseException:
-            with self._cond:
-                self._workers.remove(placeholder)
-                self._cond.notify_all()
-            raise
-        with self._cond:
-            self._workers[self._workers.index(placeholder)] = worker
-        return worker
+            if self._closed or self._waiting >= MAX_WAITING:
+                raise busy(1)
+            self._waiting += 1
+            try:
+                deadline = time.monotonic() + self.queue_wait
+                while True:
+                    self._fill()
+                    for lane, limit in (("main", self.timeout), ("quick", self.quick_limit)):
+                        for worker in self._workers:
+                            if worker.lane == lane and not worker.busy and not worker.starting:
+                                worker.busy = True
+                                return worker, limit
+                    # A worker on its way counts as free soon: wait for it rather than refuse.
+                    starting = any(w.starting for w in self._workers)
+                    now = time.monotonic()
+                    if not self._workers and now - self._failed_at < RESPAWN_PAUSE:
+                        raise GrapheError("SPARQL_UNAVAILABLE",
+                                          f"Le point d'accès SPARQL n'a pas pu démarrer : {self._failure}",
+                                          f"The SPARQL endpoint could not start: {self._failure}",
+                                          {"status": 503, "retry_after": int(RESPAWN_PAUSE)})
+                    if self._closed or not starting and now >= deadline:
+                        raise busy(max(1, round(self.quick_limit)))
+                    self._cond.wait(1.0 if starting else deadline - now)
+            finally:
+                self._waiting -= 1
 
-    def _spawn(self, snapshot: Path, revision: int) -> _Worker:
+    def _fill(self) -> None:
+        """Start, in the background, the workers each lane lacks (called with the lock held)."""
+        if self._closed or time.monotonic() - self._failed_at < RESPAWN_PAUSE:
+            return
+        for lane, wanted in (("main", self.size), ("quick", self.reserve)):
+            for _ in range(wanted - sum(1 for w in self._workers if w.lane == lane)):
+                worker = _Worker(lane, busy=False, starting=True)
+                self._workers.append(worker)
+                threading.Thread(target=self._start, args=(worker,), name="graphe-sparql-start", daemon=True).start()
+
+    def _start(self, worker: _Worker) -> None:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(child, str(snapshot), self.base_iri, self.store.graphs.prefix),
-                                    name=f"graphe-sparql-{revision}", daemon=True)
-        process.start()
-        child.close()
-        if not parent.poll(START_TIMEOUT) or parent.recv() != "ready":
-            process.kill()
-            raise GrapheError("SPARQL_UNAVAILABLE", "Le point d'accès SPARQL n'a pas pu démarrer.",
-                              "The SPARQL endpoint could not start.", {"status": 503})
-        return _Worker(process, parent, revision, busy=True)
+        process = self._ctx.Process(target=self.worker_main, args=(child, self.public, self._graph_args),
+                                    name=f"graphe-sparql-{worker.lane}", daemon=True)
+        try:
+            process.start()
+            child.close()
+            ready = parent.recv() if parent.poll(START_TIMEOUT) else None
+        except (OSError, EOFError) as exc:
+            ready = None
+            self._failure = str(exc)
+        with self._cond:
+            accepted = bool(ready) and ready[0] == "ready" and not self._closed
+            if accepted:
+                worker.process, worker.conn, worker.starting = process, parent, False
+                self._isolation = (bool(ready[1]), str(ready[2]))
+                if not ready[1]:
+                    log.warning("SPARQL : processus sans isolement réseau / worker without network isolation: %s",
+                                ready[2])
+            else:
+                if worker in self._workers:
+                    self._workers.remove(worker)
+                if not self._closed:
+                    self._failed_at = time.monotonic()
+                    self._failure = self._failure or "le processus n'a pas répondu / the worker did not answer"
+                    log.error("SPARQL : un processus n'a pas démarré / a worker did not start: %s", self._failure)
+            self._cond.notify_all()
+        if not accepted:
+            if process.is_alive():
+                process.kill()
+            process.join(5)
+            parent.close()
 
     def _release(self, worker: _Worker) -> None:
         with self._cond:
             worker.busy = False
             self._cond.notify_all()
+        self._collect()
 
     def _kill(self, worker: _Worker) -> None:
+        assert worker.process is not None and worker.conn is not None
         worker.process.kill()
         worker.process.join(5)
         worker.conn.close()
         with self._cond:
             if worker in self._workers:
                 self._workers.remove(worker)
+            self._fill()  # its replacement starts now, not at the next query
             self._cond.notify_all()
+        self._collect()
+
+    def status(self) -> dict[str, object]:
+        """For /healthz: whether workers are cut off from the network (None before the first has started)
+        and why, and how many are up, busy or starting. Starts the workers if none is up."""
+        with self._cond:
+            self._fill()
+            isolated, reason = self._isolation
+            return {"isolated": isolated, "reason": reason,
+                    "workers": sum(1 for w in self._workers if not w.starting),
+                    "busy": sum(1 for w in self._workers if w.busy),
+                    "starting": sum(1 for w in self._workers if w.starting),
+                    "waiting": self._waiting}
 
     # ------------------------------------------------------------------------------------ snapshots
 
-    def _snapshot(self, revision: int) -> Path:
-        if revision not in self._snapshots:
-            target = self.workdir / f"rev-{revision}-{next(self._counter)}"
-            self._snapshots[revision] = self.store.snapshot(target)
-        return self._snapshots[revision]
+    def _snapshot_for(self, worker: _Worker) -> tuple[str, bool]:
+        """The snapshot `worker` should read, and whether it is the newest revision's (see the module's
+        docstring); marked as read by that worker so that it is not removed under it."""
+        revision = self.store.revision().number
+        with self._cond:
+            if revision not in self._snapshots:
+                self._build_in_background()
+                deadline = time.monotonic() + (self._fresh_wait(revision) if self._snapshots else START_TIMEOUT)
+                while revision not in self._snapshots:
+                    left = deadline - time.monotonic()
+                    if self._build_error and self._builder is None or left <= 0 or self._closed:
+                        break
+                    self._cond.wait(min(left, 1.0))
+            if revision in self._snapshots:
+                path, fresh = self._snapshots[revision], True
+            elif self._snapshots:
+                path, fresh = self._snapshots[max(self._snapshots)], False
+            else:
+                raise GrapheError("SPARQL_UNAVAILABLE",
+                                  f"Instantané des données indisponible : {self._build_error or 'en cours'}.",
+                                  f"Data snapshot unavailable: {self._build_error or 'being built'}.",
+                                  {"status": 503, "retry_after": 5})
+            worker.snapshot = str(path)
+            return str(path), fresh
 
-    def _retire_stale(self, revision: int) -> None:
-        """Idle workers of an older revision stop; snapshots no worker reads any more are removed."""
-        for worker in [w for w in self._workers if w.revision != revision and not w.busy]:
-            self._stop(worker)
-        in_use = {w.revision for w in self._workers} | {revision}
-        for old in [r for r in self._snapshots if r not in in_use]:
-            path = self._snapshots.pop(old)
-            shutil.rmtree(path if path.is_dir() else path.parent, ignore_errors=True)
+    def _fresh_wait(self, revision: int) -> float:
+        """How long to wait for `revision`'s snapshot: FRESH_WAIT if the build should end by then, else 0
+        (the previous snapshot answers). Called with the lock held."""
+        elapsed = time.monotonic() - self._build_started
+        if self._building == revision:
+            left = self._build_seconds - elapsed
+        else:  # an older revision is being built (or none): this one comes after it
+            left = (max(0.0, self._build_seconds - elapsed) if self._building is not None else 0.0) + \
+                self._build_seconds
+        return FRESH_WAIT if left <= FRESH_WAIT else 0.0
 
-    def _stop(self, worker: _Worker) -> None:
-        try:
-            worker.conn.send(None)
-        except OSError:
-            pass
-        worker.process.join(5)
-        if worker.process.is_alive():
-            worker.process.kill()
-            worker.process.join(5)
-        worker.conn.close()
-        self._workers.remove(worker)
+    def _build_in_background(self) -> None:
+        """Start the builder thread unless it runs (called with the lock held)."""
+        if self._builder is None and not self._closed:
+            self._build_error = ""
+            self._builder = threading.Thread(target=self._build_loop, name="graphe-sparql-snapshot", daemon=True)
+            self._builder.start()
+
+    def _build_loop(self) -> None:
+        """Build the newest revision's snapshot until there is one: a build that ends after the revision
+        moved on starts another, for the revision of then (intermediate ones are skipped)."""
+        while True:
+            with self._cond:
+                revision = self.store.revision().number
+                if revision in self._snapshots or self._closed:
+                    self._builder, self._building = None, None
+                    self._cond.notify_all()
+                    return
+                self._building, self._build_started = revision, time.monotonic()
+            try:
+                path = self.store.snapshot(self.workdir / f"rev-{revision}-{next(self._counter)}")
+            except Exception as exc:  # noqa: BLE001 — reported to the queries waiting, and logged
+                log.exception("SPARQL : instantané impossible / snapshot failed")
+                with self._cond:
+                    self._build_error = str(exc)
+                    self._builder, self._building = None, None
+                    self._cond.notify_all()
+                return
+            with self._cond:
+                self._snapshots[revision] = path
+                self._build_seconds = time.monotonic() - self._build_started
+                self._cond.notify_all()
+            self._collect()
+
+    def _collect(self) -> None:
+        """Remove the snapshots of older revisions that no running job reads (an idle worker holding one
+        only reads the snapshot named by its next job)."""
+        with self._cond:
+            if not self._snapshots:
+                return
+            newest = max(self._snapshots)
+            in_use = {w.snapshot for w in self._workers if w.busy}
+            old = [r for r, p in self._snapshots.items() if r != newest and str(p) not in in_use]
+            paths = [self._snapshots.pop(r) for r in old]
+        for path in paths:
+            shutil.rmtree(path, ignore_errors=True)
 
     def close(self) -> None:
         with self._cond:
-            for worker in list(self._workers):
-                if worker.process is not None:
-                    self._stop(worker)
+            self._closed = True
+            workers = list(self._workers)
             self._workers.clear()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+            builder = self._builder
+            self._cond.notify_all()
+        if builder is not None:
+            builder.join(60)  # it reads the store, which the caller closes next
+        for worker in workers:
+            if worker.process is None or worker.conn is None:
+                continue
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+            worker.process.join(5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(5)
+            worker.conn.close()
+        if self._graph_args is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class Forwarder:
-    """With a remote store, public queries are forwarded to the SPARQL server, after the same checks, with
-    the same time limit (given to the server too, and enforced on the connection) and the same row cap."""
+    """With a remote store, public queries are forwarded to the SPARQL server, after the same checks (made
+    in an isolated worker, where Oxigraph must parse the text too), with the same time limit (given to the
+    server too, and enforced on the connection) and the same row cap."""
 
     def __init__(self, store, timeout: float) -> None:  # type: ignore[no-untyped-def]
         self.store, self.timeout = store, timeout
+        self.checker = SparqlPool(store, "", None, 2, timeout, 0, snapshots=False)
 
     def run(self, job: Job) -> Answer:
+        started = time.monotonic()
+        plan = self.checker.check(job)  # a busy or stopped checker raises, with its Retry-After
+        if plan.error:
+            return plan
         try:
-            return execute(self.store, job, self.timeout)
+            return execute(self.store, plan, job.max_rows, max(0.5, self.timeout - (time.monotonic() - started)))
         except GrapheError as exc:
-            status = exc.details.get("status", 400) if isinstance(exc.details, dict) else 400
-            return Answer(error=(exc.code, exc.message_fr, exc.message_en, status))
+            return refusal(exc)
+
+    def status(self) -> dict[str, object]:
+        return self.checker.status()
 
     def close(self) -> None:
-        pass
+        self.checker.close()

@@ -7,6 +7,10 @@ import json
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from .. import rdf
+from ..errors import GrapheError
+from ..negotiation import preferred
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -16,6 +20,42 @@ MEDIA = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
 }
+RESULT_FORMATS = dict(MEDIA)
+GRAPH_FORMATS = {name: rdf.FORMATS[name].media_type for name in ("ttl", "nt", "jsonld", "rdf")}
+ALIASES = {"application/json": "json", "text/xml": "xml", "application/xml": "xml", "text/plain": "nt",
+           "turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "rdfxml": "rdf",
+           "rdf+xml": "rdf", "xml": "xml", "json": "json", "csv": "csv", "tsv": "tsv", "ttl": "ttl",
+           "nt": "nt", "jsonld": "jsonld", "rdf": "rdf", "application/turtle": "ttl", "application/x-turtle": "ttl",
+           "text/n3": "ttl", "text/rdf+n3": "ttl", "application/x-json+ld": "jsonld",
+           "application/sparql-results+json": "json", "application/sparql-results+xml": "xml", "n3": "ttl"}
+
+
+def choose(form: str, accept: str, explicit: str | None) -> str:
+    """The result format: `format` parameter, else the Accept header, else JSON / Turtle."""
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    table = GRAPH_FORMATS if graph_form else RESULT_FORMATS
+    if explicit:
+        name = ALIASES.get(explicit.lower()) or next((n for n, m in table.items() if m == explicit.lower()), None)
+        if graph_form:  # clients such as SPARQLWrapper name the family, not the syntax
+            name = {"xml": "rdf", "json": "jsonld", "n3": "ttl"}.get(name or explicit.lower(), name)
+        if name in table:
+            return name
+        raise GrapheError("NOT_ACCEPTABLE", f"Format « {explicit} » indisponible pour {form} "
+                          f"(possibles : {', '.join(table)}).",
+                          f"Format '{explicit}' unavailable for {form} (available: {', '.join(table)}).",
+                          {"status": 406})
+    ranked = preferred(accept)
+    default = "ttl" if graph_form else "json"
+    for media in ranked:
+        if media in ("*/*", "application/*", "text/*"):
+            return default
+        name = next((n for n, m in table.items() if m == media), None) or ALIASES.get(media)
+        if name in table:
+            return name
+    if ranked:
+        raise GrapheError("NOT_ACCEPTABLE", "Aucun format acceptable pour ce résultat.",
+                          "No acceptable format for this result.", {"status": 406})
+    return default
 
 
 def _kind(term) -> str:  # type: ignore[no-untyped-def]

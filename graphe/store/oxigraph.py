@@ -13,6 +13,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from .. import deadline
 from ..errors import GrapheError
 from ..rdf import PREFIXES, Format, NamedNode, Quad, Term, Triple
 from .base import (REV_NUMBER, Bindings, GraphNames, Revision, bind, public_revision_query, revision_query,
@@ -77,6 +78,7 @@ class OxigraphStore:
         return list(self._query(query, bindings, private))
 
     def _query(self, query: str, bindings: Bindings | None, private: bool):  # type: ignore[no-untyped-def]
+        deadline.check()  # a request past its time budget stops before its next read (outside one: never)
         graphs = None if private else list(self.graphs.readable)
         self.queries += 1
         try:
@@ -98,24 +100,29 @@ class OxigraphStore:
                               {"status": 400}) from None
 
     def snapshot(self, target: Path) -> Path:
-        """A consistent, independent copy for another process to read: a backup directory of the database
-        (hard links, near instant) on disk, or an N-Quads file of the public graphs in memory mode."""
-        if self.path is not None:
-            self._db.backup(str(target))
-            return target
+        """An independent copy of the readable graphs only (no draft, account or audit quad), for other
+        processes to open read-only (`open_snapshot`): a new on-disk database at `target`, bulk-written from
+        each graph's N-Triples dump (Oxigraph end to end, no Python objects). Each graph is read at one point
+        in time: a commit landing between two graphs can make the copy newer than its revision, never older."""
         target.mkdir(parents=True, exist_ok=True)
-        file = target / "public.nq"
-        with file.open("wb") as out:
-            quads = (q for g in self.graphs.readable for q in self._db.quads_for_pattern(None, None, None, g))
-            ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
-        return file
+        dump = target.with_name(target.name + ".nt")
+        copy = ox.Store(str(target))
+        try:
+            for graph in self.graphs.readable:
+                with dump.open("wb") as out:
+                    self._db.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                copy.bulk_load(path=str(dump), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            copy.flush()
+        finally:
+            del copy  # releases the database's lock: readers open it next
+            dump.unlink(missing_ok=True)
+        return target
 
     @classmethod
     def open_snapshot(cls, snapshot: Path, graphs: GraphNames) -> OxigraphStore:
-        if snapshot.is_dir():
-            return cls(snapshot, graphs)
+        """A snapshot opened read-only: any number of processes can read it at once, none can write to it."""
         store = cls(None, graphs)
-        store._db.bulk_load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
+        store._db = ox.Store.read_only(str(snapshot))
         return store
 
     def quads(self, graph: NamedNode) -> Iterator[Quad]:
