@@ -349,3 +349,12 @@ def test_graphql_http_audit_passes_at_every_level(api) -> None:  # type: ignore[
     assert len(results) > 30  # the audits ran
     failed = [r for r in results if r["status"] != "ok"]  # MUST, SHOULD and MAY alike
     assert not failed, failed
+
+
+def test_several_operations_and_none_named_is_an_error(api) -> None:  # type: ignore[no-untyped-def]
+    document = "query A { stats { revision } } query B { stats { revision } }"
+    body = httpx.post(api.url + "/graphql", json={"query": document}).json()
+    assert "data" not in body and body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "operationName" in body["errors"][0]["message"]
+    named = httpx.post(api.url + "/graphql", json={"query": document, "operationName": "B"}).json()
+    assert named["data"]["stats"]["revision"] >= 0

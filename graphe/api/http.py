@@ -176,6 +176,8 @@ class GraphQLEndpoint:
                 headers = {"WWW-Authenticate": 'Bearer realm="graphe"'} if status == 401 else None
                 return self._fail(status, error.code, error.message_fr, error.message_en, lang, media, headers), False
             try:
+                if _ambiguous(params["query"], params["operationName"]):
+                    raise CannotGetOperationTypeError(None)
                 result = _loop().run_until_complete(self.schema.execute(
                     params["query"], variable_values=params["variables"], operation_name=params["operationName"],
                     context_value=Context(self.graphe, langs, account), allowed_operation_types=allowed))
@@ -309,15 +311,26 @@ def _dumps(body: dict[str, Any]) -> bytes:
 
 
 @functools.lru_cache(maxsize=4096)
-def _is_query(text: str, operation: str | None) -> bool:
-    """Is the operation to run a query (not a mutation)? Unparsable text: no (the executor reports it)."""
+def _operations(text: str) -> tuple[tuple[str | None, GraphQLOperation], ...] | None:
+    """The document's operations (name, kind); None if it does not parse (the executor reports it)."""
     try:
         document = parse(text, max_tokens=MAX_TOKENS)
     except (GraphQLError, RecursionError):
-        return False
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [d for d in operations if operation is None or (d.name and d.name.value == operation)]
-    return len(chosen) == 1 and chosen[0].operation == GraphQLOperation.QUERY
+        return None
+    return tuple((d.name.value if d.name else None, d.operation) for d in document.definitions
+                 if isinstance(d, OperationDefinitionNode))
+
+
+def _is_query(text: str, operation: str | None) -> bool:
+    """Is the operation to run a query (not a mutation)? Unparsable text: no."""
+    chosen = [kind for name, kind in _operations(text) or () if operation is None or name == operation]
+    return len(chosen) == 1 and chosen[0] == GraphQLOperation.QUERY
+
+
+def _ambiguous(text: str, operation: str | None) -> bool:
+    """Several operations and none named: the GraphQL specification says it is an error (strawberry would
+    run the first one)."""
+    return operation is None and len(_operations(text) or ()) > 1
 
 
 def _json(text: str | bytes, what: str) -> Any:
