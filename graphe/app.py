@@ -55,8 +55,10 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
             "revision": revision.number,
             "revisionTime": revision.time.isoformat() if revision.time else None,
             "triples": triples,
-            "search": {"ready": graphe.search.ready, "revision": graphe.search.revision,
-                       "error": graphe.search.error},
+            "search": {"status": graphe.search.status, "ready": graphe.search.ready,
+                       "revision": graphe.search.revision, "error": graphe.search.error},
+            # workers cut off from the network ("isolated"), or why not; how many are up, busy, starting
+            "sparql": pool.status(),
             "warming": graphe.warming,  # read cache being computed ahead (after a start or a write)
         })
 
