@@ -288,3 +288,19 @@ def test_the_deadline_is_checked_between_the_clauses_of_one_query(graphe: Graphe
     monkeypatch.setattr(deadline, "check", check)
     sq.search(graphe.search, "énergie données mobilité ville numérique", sq.Filters(), 0, 10)
     assert len(inside) >= 5
+
+
+def test_an_answer_of_an_index_being_rebuilt_is_not_kept(server: ThreadServer, graphe: Graphe, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An anonymous search answered SEARCH_REBUILDING is asked again next time, not served from the cache."""
+    from graphe.search.index import rebuilding
+
+    def damaged():  # type: ignore[no-untyped-def]
+        raise rebuilding()
+
+    variables = {"t": "données ouvertes rebuild-cache"}
+    with monkeypatch.context() as patch:
+        patch.setattr(graphe.search, "index", damaged)
+        first = post(server, variables).json()
+    assert first["errors"][0]["extensions"]["code"] == "SEARCH_REBUILDING"
+    again = post(server, variables).json()
+    assert "errors" not in again, again

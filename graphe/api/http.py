@@ -41,6 +41,9 @@ WORKERS = 4  # threads running operations (store reads release the GIL: a slow r
 QUEUE = 64  # operations waiting for a worker; beyond, a request is refused (503) rather than queued
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+# Codes of passing failures: an answer carrying one is never kept for the next reader.
+TRANSIENT = frozenset({"INTERNAL_SERVER_ERROR", "SEARCH_UNAVAILABLE", "SEARCH_REBUILDING", "QUERY_TIMEOUT",
+                       "STORE_UNREACHABLE", "SPARQL_BUSY", "GRAPHQL_BUSY"})
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
@@ -214,7 +217,7 @@ class GraphQLEndpoint:
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
         response = Response(_dumps(body), status_code=status, media_type=media)
         # Passing failures are not kept: the next request tries again. Only queries are kept.
-        keep = not codes & {"INTERNAL_SERVER_ERROR", "SEARCH_UNAVAILABLE"}
+        keep = not codes & TRANSIENT
         return response, keep and account is None and _is_query(params["query"], params["operationName"])
 
     async def _params(self, request: Request) -> dict[str, Any]:
