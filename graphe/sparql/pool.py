@@ -249,7 +249,7 @@ class SparqlPool:
         the decision (`checked`, `fmt`, `graphs`) or the refusal."""
         return self._call(job, "check")
 
-    def _call(self, job: Job, mode: str) -> Answer:
+    def _call(self, job: Job, mode: str, retry: bool = True) -> Answer:
         worker, limit = self._acquire()
         assert worker.conn is not None and worker.process is not None
         try:
@@ -259,6 +259,12 @@ class SparqlPool:
             raise
         try:
             worker.conn.send((snapshot, job, mode))
+        except OSError:  # it died while idle (killed from outside): not this job's doing, another takes it
+            self._kill(worker)
+            if retry:
+                return self._call(job, mode, retry=False)
+            raise busy(int(RESPAWN_PAUSE)) from None
+        try:
             if worker.conn.poll(limit):
                 answer = worker.conn.recv()
                 self._release(worker)
