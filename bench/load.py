@@ -57,6 +57,8 @@ end
 init = function(args)
   s5xx = 0
   s4xx = 0
+  s503 = 0
+  s504 = 0
   prepared = {}
   for i, r in ipairs(requests) do
     if r[1] == "POST" then
@@ -73,16 +75,19 @@ request = function()
 end
 response = function(status, headers, body)
   if status >= 500 then s5xx = s5xx + 1 elseif status >= 400 then s4xx = s4xx + 1 end
+  if status == 503 then s503 = s503 + 1 elseif status == 504 then s504 = s504 + 1 end
 end
 done = function(summary, latency, requests)
-  local five, four = 0, 0
+  local five, four, busy, late = 0, 0, 0, 0
   for _, t in ipairs(threads) do
     five = five + t:get("s5xx")
     four = four + t:get("s4xx")
+    busy = busy + t:get("s503")
+    late = late + t:get("s504")
   end
-  io.write(string.format("RESULT %d %d %.3f %.3f %d %d %d\n", summary.requests, summary.duration,
+  io.write(string.format("RESULT %d %d %.3f %.3f %d %d %d %d %d\n", summary.requests, summary.duration,
                          latency:percentile(50) / 1000, latency:percentile(99) / 1000, five, four,
-                         summary.errors.timeout + summary.errors.connect + summary.errors.read))
+                         summary.errors.timeout + summary.errors.connect + summary.errors.read, busy, late))
 end
 """
 
@@ -96,6 +101,8 @@ class Mixed:
     http_5xx: int
     http_4xx: int
     socket_errors: int
+    http_503: int = 0  # of the 5xx: refused as busy
+    http_504: int = 0  # of the 5xx: stopped at their time budget
 
 
 @dataclass
@@ -141,11 +148,12 @@ def wrk_mixed(url: str, mix: list[tuple[str, str, str]], seconds: int, connectio
                               script.name, url], capture_output=True, text=True, timeout=seconds + 120).stdout
     finally:
         os.unlink(script.name)
-    found = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+) (\d+) (\d+)", out)
+    found = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+) (\d+) (\d+) (\d+) (\d+)", out)
     if found is None:
         raise RuntimeError(f"wrk gave no result: {out[-2000:]}")
-    n, us, p50, p99, five, four, errors = found.groups()
-    return Mixed(int(n) / (int(us) / 1e6), float(p50), float(p99), int(n), int(five), int(four), int(errors))
+    n, us, p50, p99, five, four, errors, busy, late = found.groups()
+    return Mixed(int(n) / (int(us) / 1e6), float(p50), float(p99), int(n), int(five), int(four), int(errors),
+                 int(busy), int(late))
 
 
 def practice_turtle(slug: str, word: str) -> str:
@@ -259,6 +267,9 @@ def run(practices: int, seconds: int, connections: int) -> dict:
             say("vérification : chaque pratique publiée sur chaque canal…")
             checks = {slug: found_everywhere(server.url, slug, word) for slug, word in writer.published}
             health = httpx.get(server.url + "/healthz", timeout=30).json()
+            if os.environ.get("GRAPHE_LOAD_LOG"):  # the service's own log, to look into failures
+                server.log.seek(0)
+                Path(os.environ["GRAPHE_LOAD_LOG"]).write_bytes(server.log.read())
         except BaseException:
             server.log.seek(0)
             say(server.log.read()[-3000:].decode(errors="replace"))
@@ -277,12 +288,11 @@ def report(result: dict) -> str:
     ratio = loaded.p99_ms / alone.p99_ms if alone.p99_ms else float("nan")
     lat = sorted(writer.latencies)
     rows = [
-        "| reads | req/s | p50 ms | p99 ms | 5xx | 4xx | socket errors |",
+        "| reads | req/s | p50 ms | p99 ms | 5xx (503, 504) | 4xx | socket errors |",
         "|---|---:|---:|---:|---:|---:|---:|",
-        f"| alone | {alone.rps:,.0f} | {alone.p50_ms:.1f} | {alone.p99_ms:.1f} | {alone.http_5xx} | {alone.http_4xx} "
-        f"| {alone.socket_errors} |",
-        f"| with a writer (1 publication/s) | {loaded.rps:,.0f} | {loaded.p50_ms:.1f} | {loaded.p99_ms:.1f} | "
-        f"{loaded.http_5xx} | {loaded.http_4xx} | {loaded.socket_errors} |",
+        *(f"| {name} | {m.rps:,.0f} | {m.p50_ms:.1f} | {m.p99_ms:.1f} | {m.http_5xx} ({m.http_503}, {m.http_504}) | "
+          f"{m.http_4xx} | {m.socket_errors} |" for name, m in (("alone", alone),
+                                                                ("with a writer (1 publication/s)", loaded))),
     ]
     found = len(writer.published) - len(result["missing"])
     return "\n".join([

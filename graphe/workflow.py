@@ -325,9 +325,12 @@ class Workflow:
         predicate = drafts.CONTRIBUTOR_KINDS.get(kind)
         if predicate is None:
             return None
-        rows = self.store.select(f"SELECT ?c WHERE {{ GRAPH ?g {{ ?t ?p ?o OPTIONAL {{ ?t <{predicate}> ?c }} }} }} "
-                                 "LIMIT 1", {"g": self.store.graphs.public, "t": NamedNode(target)})
-        return (rows[0]["c"].value if "c" in rows[0] else "") if rows else None
+        # The subject's own quads, read by pattern: a query joining a VALUES block with GRAPH ?g {…} scanned
+        # the whole graph (a third of a publication's time under load, measured).
+        quads = self.store.describe([NamedNode(target)], self.store.graphs.public)
+        if not quads:
+            return None
+        return min((q.object.value for q in quads if q.predicate.value == predicate), default="")
 
     @staticmethod
     def _secretariat(actor: Account) -> None:

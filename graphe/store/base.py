@@ -43,14 +43,35 @@ _WHERE = re.compile(r"\b(?:WHERE|ASK)\s*\{", re.IGNORECASE)
 
 
 def bind(query: str, bindings: Bindings | None) -> str:
-    """Open the query's first WHERE group with `VALUES (?a ?b) { (t1 t2) … }`.
+    """Give the query's variables their values: a single IRI is written in place of its variable inside the
+    WHERE group; every other binding opens that group with `VALUES (?a ?b) { (t1 t2) … }`.
 
     A list of terms for one variable gives one row per term (a batch, e.g. a DataLoader's keys); several
-    lists must have the same length. Terms are serialised by the RDF library (N-Triples escaping)."""
+    lists must have the same length. Terms are serialised by the RDF library (N-Triples escaping).
+
+    Why IRIs in place: Oxigraph plans `VALUES ?g {…} GRAPH ?g { … OPTIONAL … }` by evaluating the GRAPH
+    pattern over every graph first, then joining: 378 ms on 400,000 quads where the same query with the
+    IRI written in takes 0.05 ms (measured; pyoxigraph's own `substitutions` only binds projected
+    variables). A variable that also appears outside the group (projection, ORDER BY) keeps its VALUES row."""
     if not bindings:
         return query
-    names = list(bindings)
-    columns = [list(v) if isinstance(v, (list, tuple)) else [v] for v in bindings.values()]
+    match = _WHERE.search(query)
+    if match is None:
+        raise ValueError("query without WHERE clause cannot take bindings")
+    start, end = match.end(), query.rfind("}")
+    body = query[start:end]
+    rest: dict[str, Term | Sequence[Term]] = {}
+    for name, value in bindings.items():
+        variable = re.compile(rf"[?$]{re.escape(name)}(?!\w)")
+        if isinstance(value, NamedNode) and not variable.search(query[:start]) and not variable.search(query[end:]):
+            body = variable.sub(lambda _: str(value), body)
+        else:
+            rest[name] = value
+    query = query[:start] + body + query[end:]
+    if not rest:
+        return query
+    names = list(rest)
+    columns = [list(v) if isinstance(v, (list, tuple)) else [v] for v in rest.values()]
     width = {len(c) for c in columns if len(c) != 1}
     if len(width) > 1:
         raise ValueError("binding lists of different lengths")
@@ -58,10 +79,7 @@ def bind(query: str, bindings: Bindings | None) -> str:
     columns = [c * rows if len(c) == 1 else c for c in columns]
     values = " ".join("(" + " ".join(str(col[i]) for col in columns) + ")" for i in range(rows))
     block = f"VALUES ({' '.join('?' + n for n in names)}) {{ {values} }} "
-    match = _WHERE.search(query)
-    if match is None:
-        raise ValueError("query without WHERE clause cannot take bindings")
-    return query[: match.end()] + " " + block + query[match.end():]
+    return query[:start] + " " + block + query[start:]
 
 
 @dataclass(frozen=True)
