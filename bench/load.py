@@ -58,6 +58,7 @@ init = function(args)
   s5xx = 0
   s4xx = 0
   s503 = 0
+  s503sparql = 0
   s504 = 0
   prepared = {}
   for i, r in ipairs(requests) do
@@ -75,19 +76,23 @@ request = function()
 end
 response = function(status, headers, body)
   if status >= 500 then s5xx = s5xx + 1 elseif status >= 400 then s4xx = s4xx + 1 end
-  if status == 503 then s503 = s503 + 1 elseif status == 504 then s504 = s504 + 1 end
+  if status == 503 then
+    s503 = s503 + 1
+    if string.find(body, "SPARQL_BUSY", 1, true) then s503sparql = s503sparql + 1 end
+  elseif status == 504 then s504 = s504 + 1 end
 end
 done = function(summary, latency, requests)
-  local five, four, busy, late = 0, 0, 0, 0
+  local five, four, busy, late, sparql = 0, 0, 0, 0, 0
   for _, t in ipairs(threads) do
     five = five + t:get("s5xx")
     four = four + t:get("s4xx")
     busy = busy + t:get("s503")
     late = late + t:get("s504")
+    sparql = sparql + t:get("s503sparql")
   end
-  io.write(string.format("RESULT %d %d %.3f %.3f %d %d %d %d %d\n", summary.requests, summary.duration,
+  io.write(string.format("RESULT %d %d %.3f %.3f %d %d %d %d %d %d\n", summary.requests, summary.duration,
                          latency:percentile(50) / 1000, latency:percentile(99) / 1000, five, four,
-                         summary.errors.timeout + summary.errors.connect + summary.errors.read, busy, late))
+                         summary.errors.timeout + summary.errors.connect + summary.errors.read, busy, late, sparql))
 end
 """
 
@@ -103,6 +108,7 @@ class Mixed:
     socket_errors: int
     http_503: int = 0  # of the 5xx: refused as busy
     http_504: int = 0  # of the 5xx: stopped at their time budget
+    sparql_busy: int = 0  # of the 503: SPARQL_BUSY (the others: GRAPHQL_BUSY)
 
 
 @dataclass
@@ -148,12 +154,12 @@ def wrk_mixed(url: str, mix: list[tuple[str, str, str]], seconds: int, connectio
                               script.name, url], capture_output=True, text=True, timeout=seconds + 120).stdout
     finally:
         os.unlink(script.name)
-    found = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+) (\d+) (\d+) (\d+) (\d+)", out)
+    found = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", out)
     if found is None:
         raise RuntimeError(f"wrk gave no result: {out[-2000:]}")
-    n, us, p50, p99, five, four, errors, busy, late = found.groups()
+    n, us, p50, p99, five, four, errors, busy, late, sparql = found.groups()
     return Mixed(int(n) / (int(us) / 1e6), float(p50), float(p99), int(n), int(five), int(four), int(errors),
-                 int(busy), int(late))
+                 int(busy), int(late), int(sparql))
 
 
 def practice_turtle(slug: str, word: str) -> str:
@@ -288,9 +294,9 @@ def report(result: dict) -> str:
     ratio = loaded.p99_ms / alone.p99_ms if alone.p99_ms else float("nan")
     lat = sorted(writer.latencies)
     rows = [
-        "| reads | req/s | p50 ms | p99 ms | 5xx (503, 504) | 4xx | socket errors |",
+        "| reads | req/s | p50 ms | p99 ms | 5xx (503 of SPARQL, of GraphQL; 504) | 4xx | socket errors |",
         "|---|---:|---:|---:|---:|---:|---:|",
-        *(f"| {name} | {m.rps:,.0f} | {m.p50_ms:.1f} | {m.p99_ms:.1f} | {m.http_5xx} ({m.http_503}, {m.http_504}) | "
+        *(f"| {name} | {m.rps:,.0f} | {m.p50_ms:.1f} | {m.p99_ms:.1f} | {m.http_5xx} ({m.sparql_busy}, {m.http_503 - m.sparql_busy}; {m.http_504}) | "
           f"{m.http_4xx} | {m.socket_errors} |" for name, m in (("alone", alone),
                                                                 ("with a writer (1 publication/s)", loaded))),
     ]
