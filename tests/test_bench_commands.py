@@ -1,0 +1,27 @@
+"""The benchmark commands the docs name run and report (small sizes here; the measured runs are in
+BENCHMARKS.md and docs/architecture.md). bench.run and bench.load run in .ci/run with --quick."""
+from __future__ import annotations
+
+import re
+
+from bench import after_write, load
+
+
+def test_after_write_reports_carried_against_read_again(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert after_write.main(["--practices", "40", "--runs", "1"]) == 0
+    line = capsys.readouterr().out
+    carried = int(re.search(r"\(40 practices, ([\d,]+) entities carried\)", line).group(1).replace(",", ""))
+    assert carried > 40  # the practices, their cities and themes went on to the new revision
+    assert re.search(r"read again: \d+ ms \| [\d.]+× the time", line)
+
+
+def test_the_load_mix_covers_every_channel_and_its_report_reads() -> None:
+    mix = load.requests_mix(50)
+    kinds = {("search" if "search(" in body else "detail" if "practice(id" in body else "list") if path == "/graphql"
+             else "sparql" for _, path, body in mix}
+    assert kinds == {"list", "detail", "search", "sparql"}
+    reads = load.Mixed(100.0, 5.0, 20.0, 1000, 0, 0, 0)
+    text = load.report({"practices": 50, "seconds": 1, "connections": 2, "alone": reads,
+                        "with_writer": load.Mixed(80.0, 6.0, 30.0, 800, 0, 0, 0), "writer": load.Writer(),
+                        "missing": {}, "health": {"revision": 3}})
+    assert "**1.50×**" in text and "0 of 0" in text
