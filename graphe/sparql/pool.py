@@ -10,16 +10,17 @@ no interface but a loopback that is down, so even a SERVICE that a check misread
 (pyoxigraph 0.5 has no switch to refuse SERVICE). Where the platform refuses (no privilege, not Linux) the
 worker runs anyway, a warning is logged, and `status()` says so — `/healthz` reports it.
 
-Snapshots. For each public revision the parent writes the readable graphs (and nothing else: no draft,
-account or audit quad) into a new on-disk Oxigraph database under the work folder; workers open it
-read-only, so any number of them can read it at once and none can write. Workers stay warm across
-revisions: a job names the snapshot to read, and a worker holding an older one switches on that job (an
-open, not a process start). A snapshot no running job reads any more is removed. Building one costs about
-the size of the published data (measured at 10,000 practices, 178,000 quads: 5 to 7 s on a loaded 2-core
-host, 44 MB), so it is built in a background thread (Oxigraph releases the GIL), one at a time, always for
-the newest revision: a query waits for it when it should be ready within `FRESH_WAIT` (a small store, or a
-build about to end), else it is answered at once from the previous snapshot (`Answer.stale`, never kept in
-the answer cache). A writer publishing every second thus never makes readers wait for builds.
+Snapshots. For each public revision the parent asks the store for a copy of the readable graphs (and
+nothing else: no draft, account or audit quad): an on-disk Oxigraph database under the work folder, which
+workers open read-only, so any number of them can read it at once and none can write. On a store on disk
+the copy is a checkpoint (hard links) of the store's public mirror, kept in step with every public commit
+(`store.oxigraph._PublicMirror`): about 3 ms at 10,000 practices, where building it from a dump took 5 to
+7 s; an in-memory store (tests) still builds it from a dump. Workers stay warm across revisions: a job
+names the snapshot to read, and a worker holding an older one switches on that job (an open, not a process
+start). A snapshot no running job reads any more is removed. The copy is made in a background thread, one
+at a time, always for the newest revision: a query waits for it when it should be ready within
+`FRESH_WAIT`, else it is answered at once from the previous snapshot (`Answer.stale`, never kept in the
+answer cache). A writer publishing every second thus never makes readers wait.
 
 Lanes. `size` workers serve every query within the endpoint's time limit; `reserve` more (one by default)
 only take a job when all of those are busy, and give it a short limit (`QUICK_LIMIT`): simple queries are
