@@ -14,10 +14,10 @@ from __future__ import annotations
 import functools
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from .rdf import PREFIXES, Literal, NamedNode, Term
 from .store import Store
@@ -26,6 +26,7 @@ XSD = PREFIXES["xsd"]
 _NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
                               "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
                               "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+T = TypeVar("T")
 Cache = Callable[..., Any]  # Graphe.cached(key, compute, weight=..., fresh=...)
 
 
@@ -66,16 +67,60 @@ def sort(members: Iterable[str], keys: dict[str, tuple], descending: bool) -> tu
 def order(store: Store, class_iri: str, members: Iterable[str], how: Order, cached: Cache) -> tuple[str, ...]:
     if how.kind == "id":
         return tuple(sorted(members, reverse=how.descending))
+    return sort(members, key_table(store, class_iri, how, cached), how.descending)
+
+
+def table_key(class_iri: str, how: Order) -> tuple:
+    """The read cache key of the key table of an order (not "id")."""
     if how.kind == "text":
-        table = cached(("keys", "text", how.predicate, how.langs),
-                       lambda: text_keys(store, how.predicate, how.langs), weight=len, fresh=True)
+        return ("keys", "text", how.predicate, how.langs)
+    if how.kind == "value":
+        return ("keys", "value", how.predicate)
+    return ("keys", "pattern", class_iri, how.pattern)
+
+
+def key_table(store: Store, class_iri: str, how: Order, cached: Cache) -> dict[str, tuple]:
+    key = table_key(class_iri, how)
+    if how.kind == "text":
+        compute = lambda: text_keys(store, how.predicate, how.langs)  # noqa: E731
     elif how.kind == "value":
-        table = cached(("keys", "value", how.predicate), lambda: value_keys(store, how.predicate), weight=len,
-                       fresh=True)
+        compute = lambda: value_keys(store, how.predicate)  # noqa: E731
     else:
-        table = cached(("keys", "pattern", class_iri, how.pattern),
-                       lambda: pattern_keys(store, class_iri, how.pattern), weight=len, fresh=True)
-    return sort(members, table, how.descending)
+        compute = lambda: pattern_keys(store, class_iri, how.pattern)  # noqa: E731
+    return cached(key, compute, weight=len, fresh=True)  # type: ignore[no-any-return]
+
+
+def reordered(old: Sequence[str], changed: Collection[str], members: Collection[str], keys: dict[str, tuple] | None,
+              how: Order) -> tuple[str, ...]:
+    """`sort` of `members` from the list `old`, when only the resources `changed` may have joined, left or
+    changed key: the others keep their order; each changed member goes in by binary search (after one
+    publication at 10,000 practices, sorting 15 lists again took 97 ms of a 117 ms refresh, measured; this
+    is one pass over each). `keys` is None for an order by IRI."""
+    kept = [s for s in old if s not in changed]
+    desc = how.descending
+
+    def before(a: str, b: str) -> bool:  # does a come before b (`sort`'s order)?
+        if keys is None:
+            return a > b if desc else a < b
+        ka, kb = keys.get(a), keys.get(b)
+        if ka is None:  # keyless ones last, by IRI
+            return kb is None and a < b
+        if kb is None:
+            return True
+        if ka != kb:
+            return ka > kb if desc else ka < kb
+        return a < b
+
+    for subject in sorted(s for s in changed if s in members):
+        lo, hi = 0, len(kept)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if before(kept[mid], subject):
+                lo = mid + 1
+            else:
+                hi = mid
+        kept.insert(lo, subject)
+    return tuple(kept)
 
 
 def all_rows(store: Store, text: str, order_vars: str) -> list[dict[str, Term]]:
@@ -91,14 +136,36 @@ def all_rows(store: Store, text: str, order_vars: str) -> list[dict[str, Term]]:
             return out
 
 
-def value_keys(store: Store, predicate: str) -> dict[str, tuple]:
-    return _smallest(all_rows(store, f"SELECT ?s ?v WHERE {{ ?s <{predicate}> ?v }}", "?s ?v"), "v")
+def only(subjects: Collection[str] | None) -> str:
+    """A VALUES block restricting ?s to `subjects` (none: every resource), to compute a table's rows for the
+    resources a write touched only."""
+    if subjects is None:
+        return ""
+    return "VALUES ?s { " + " ".join(str(NamedNode(s)) for s in sorted(subjects)) + " } "
 
 
-def text_keys(store: Store, predicate: str, langs: Sequence[str]) -> dict[str, tuple]:
+def patched(table: dict[str, T], subjects: Collection[str], rows: dict[str, T]) -> dict[str, T]:
+    """`table` with the entries of `subjects` replaced by `rows` (those missing there: dropped). A copy:
+    the old table stays the value of its revision for the readers still on it."""
+    out = dict(table)
+    for subject in subjects:
+        out.pop(subject, None)
+    out.update(rows)
+    return out
+
+
+def value_keys(store: Store, predicate: str, subjects: Collection[str] | None = None) -> dict[str, tuple]:
+    """Per resource, the smallest key of its values of `predicate` (of `subjects` only when given)."""
+    return _smallest(all_rows(store, f"SELECT ?s ?v WHERE {{ {only(subjects)}?s <{predicate}> ?v }}", "?s ?v"),
+                     "v")
+
+
+def text_keys(store: Store, predicate: str, langs: Sequence[str],
+              subjects: Collection[str] | None = None) -> dict[str, tuple]:
     """Per resource, the smallest text in its first preferred language that it has (else in any language)."""
     found: dict[str, list[tuple[str, tuple]]] = {}
-    for row in all_rows(store, f"SELECT ?s ?t WHERE {{ ?s <{predicate}> ?t FILTER(isLiteral(?t)) }}", "?s ?t"):
+    text = f"SELECT ?s ?t WHERE {{ {only(subjects)}?s <{predicate}> ?t FILTER(isLiteral(?t)) }}"
+    for row in all_rows(store, text, "?s ?t"):
         term = row["t"]
         found.setdefault(row["s"].value, []).append(((getattr(term, "language", None) or "").lower(),
                                                      text_key(term.value)))
@@ -114,8 +181,15 @@ def text_keys(store: Store, predicate: str, langs: Sequence[str]) -> dict[str, t
     return keys
 
 
-def pattern_keys(store: Store, class_iri: str, pattern: str) -> dict[str, tuple]:
-    return _smallest(all_rows(store, f"SELECT ?s ?k0 WHERE {{ ?s a <{class_iri}> . {pattern} }}", "?s ?k0"), "k0")
+def pattern_keys(store: Store, class_iri: str, pattern: str,
+                 subjects: Collection[str] | None = None) -> dict[str, tuple]:
+    return _smallest(all_rows(store, f"SELECT ?s ?k0 WHERE {{ {only(subjects)}{pattern_where(class_iri, pattern)} }}",
+                              "?s ?k0"), "k0")
+
+
+def pattern_where(class_iri: str, pattern: str) -> str:
+    """What the key of a resource sorted on `pattern` reads (`listing.Patch` looks at it)."""
+    return f"?s a <{class_iri}> . {pattern}"
 
 
 def _smallest(rows: Iterable[dict[str, Term]], var: str) -> dict[str, tuple]:

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -26,9 +26,34 @@ MAX_FRESH = 32  # values recomputed after a write, at most (the most recently as
 # whole queue under the lock (138 ms for 300,000 entries, measured).
 SECOND_CHANCES = 64
 CARRY_SLICE = 5000  # entries moved to a new revision per hold of the lock (`carry`)
-STALE = object()  # `carry`: this entry may have changed, leave it to its old revision
+STALE = object()  # `carry`: this entry may have changed, leave it to its old revision (`refresh`: compute it)
+MAX_FOLLOWED = 64  # `refresh`: values not kept fresh patched for a new revision, at most (read lately)
 
-__all__ = ["RevisionCache", "STALE"]
+__all__ = ["Patch", "RevisionCache", "STALE"]
+
+
+class Patch(Protocol):
+    """What `RevisionCache.refresh` asks of a patch (`listing.Patch`)."""
+
+    previous: int  # the revision whose values it starts from
+    olds: dict[Hashable, object]  # set by `refresh`: the values of `previous` of the kinds it follows
+
+    def __call__(self, key: Hashable, old: object) -> object: ...  # the value now, or STALE
+
+    def follows(self, key: Hashable) -> int | None: ...  # worth patching when not kept fresh: its rank
+
+    def weight(self, key: Hashable, value: object) -> int: ...
+
+
+def _patched_or(patch: Patch | None, key: Hashable, old: object, compute: Callable[[], T]) -> Callable[[], T]:
+    """`compute`, after trying to patch `old` (when there is one)."""
+    if patch is None or old is STALE:
+        return compute
+
+    def run() -> T:
+        value = patch(key, old)
+        return compute() if value is STALE else value  # type: ignore[return-value]
+    return run
 
 
 class _Flight:
@@ -154,23 +179,86 @@ class RevisionCache:
                     self.weight -= entry[2]
                     self._dropped(entry[1])
 
-    def refresh(self, revision: int, stop: Callable[[], bool] = lambda: False) -> int:
+    def refresh(self, revision: int, stop: Callable[[], bool] = lambda: False, patch: Patch | None = None) -> int:
         """Compute again, for `revision`, the values kept fresh (after a write, in the background: the first
-        reader of the new revision then finds them ready). Returns how many were computed."""
+        reader of the new revision then finds them ready). Returns how many were computed.
+
+        With `patch`, a value of revision `patch.previous` is first offered to `patch(key, old)`, which
+        brings it to the current data from what the write touched (cheaper than computing it) or says
+        `STALE` (then it is computed). Values not kept fresh but of a kind `patch.follows` and read at
+        `patch.previous` (at most `MAX_FOLLOWED`, the most recently put first) are patched too, after the
+        fresh ones (which they may be derived from), in the order of `patch.follows`'s ranks; one it cannot
+        patch is left to the reader who asks."""
         with self._lock:
             for key in [k for k in self._fresh if k not in self._entries]:
                 del self._fresh[key]  # dropped from the cache: nobody asked lately, not worth computing
-            todo = list(self._fresh.items())
+            todo = [(key, compute, weight, self._old(key, patch)) for key, (compute, weight) in self._fresh.items()]
+            # A copy of the queue (C speed, no Python per entry under the lock): looked through outside it.
+            snapshot = list(self._entries.items()) if patch is not None else []
+        followers: list[tuple[int, Hashable, object]] = []
+        if patch is not None:
+            olds: dict[Hashable, object] = {}
+            for key, entry in reversed(snapshot):  # the most recently put first
+                if entry[0] != patch.previous:  # (most: entities carried over already)
+                    continue
+                rank = patch.follows(key)
+                if rank is None or key in self._fresh:
+                    continue
+                olds[key] = entry[1]
+                if entry[3] and len(followers) < MAX_FOLLOWED:
+                    followers.append((rank, key, entry[1]))
+            followers.sort(key=lambda item: item[0])  # (stable: most recent first within a rank)
+            patch.olds = olds
+        del snapshot
         done = 0
-        for key, (compute, weight) in todo:
+        for key, compute, weight, old in todo:
             if stop():
-                break
+                return done
             try:
-                self.get(revision, key, compute, weight)  # type: ignore[arg-type]
+                self.get(revision, key, _patched_or(patch, key, old, compute), weight)  # type: ignore[arg-type]
                 done += 1
             except Exception:  # noqa: BLE001 — the reader who asks computes it again and sees the error
                 log.warning("read cache: %r not refreshed", key, exc_info=True)
+        for _, key, old in followers:
+            if stop():
+                break
+            try:
+                done += self._offer(revision, key, lambda key=key, old=old: patch(key, old),  # type: ignore[misc]
+                                    lambda value, key=key: patch.weight(key, value))  # type: ignore[union-attr]
+            except Exception:  # noqa: BLE001 — as above
+                log.warning("read cache: %r not patched", key, exc_info=True)
         return done
+
+    def _old(self, key: Hashable, patch: Patch | None) -> object:
+        """(Under the lock.) The value of `key` at the revision `patch` starts from, else `STALE`."""
+        entry = self._entries.get(key)
+        if patch is None or entry is None or entry[0] != patch.previous:
+            return STALE
+        return entry[1]
+
+    def _offer(self, revision: int, key: Hashable, compute: Callable[[], object],
+               weight: Callable[[object], int]) -> bool:
+        """Put `compute()` at `revision` unless the value is kept or being computed already, or `compute`
+        says `STALE` (then readers who were waiting for it compute it themselves). Did it put a value?"""
+        with self._lock:
+            entry = self._entries.get(key)
+            if (entry is not None and entry[0] == revision) or (revision, key) in self._flights:
+                return False
+            flight = self._flights[(revision, key)] = _Flight()
+        try:
+            value = compute()
+        except BaseException as error:
+            flight.abandoned = True  # waiters compute it and see the error themselves
+            raise
+        else:
+            if value is STALE:
+                flight.abandoned = True
+                return False
+            flight.value = value
+            self._put(revision, key, value, max(1, weight(value)))
+            return True
+        finally:
+            self._end(revision, key, flight)
 
     def carry(self, old: int, new: int, keep: Callable[[Hashable, object], object]) -> int:
         """Move to revision `new` the entries of revision `old` that the change between them left true:

@@ -103,6 +103,8 @@ def warm(store: Store, cached: Cache, stop: Callable[[], bool] = lambda: False) 
         listing.ordered(store, query, cached)
     if not stop():
         listing.facets(store, practice_query(PracticeFilter(), "ID", False, ()), PRACTICE_FACETS, cached)
+    if not stop():  # the parser a write's patch needs (`listing.followed`): loaded now, not at the first write
+        listing.followed(practice_query(PracticeFilter(), "ID", False, ()).where())
 
 
 # What list pages show: practices, their cities, their themes and statuses (concepts), the charters.

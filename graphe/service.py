@@ -141,19 +141,28 @@ class Graphe:
 
     def refresh_reads(self) -> threading.Thread:
         """Recompute, in a thread, what reads keep fresh (the sort keys of lists) for the current revision;
-        first, the entities the write did not touch go on to it (not read again)."""
+        first, the entities the write did not touch go on to it (not read again), and the derived tables
+        and lists of the previous revision are patched from what it touched where that is exact
+        (`listing.Patch`) rather than computed again."""
+        from . import listing
+
         previous, revision = self._fresh_for, self.store.revision().number
         self._fresh_for = revision
 
+        def at_revision(key, compute, weight=lambda _: 1, fresh=False):  # type: ignore[no-untyped-def]
+            return self.reads.get(revision, key, compute, weight, fresh)
+
         def run() -> None:
             with _lasting_objects():
+                patch = None
                 if 0 <= previous < revision:
                     try:
                         touched = {t.value for t in self.store.touched_since(previous)}
                         self.reads.carry(previous, revision, entities.carried(touched))
+                        patch = listing.Patch(self.store, touched, previous, at_revision)
                     except Exception:  # noqa: BLE001 — only a lost head start: readers read them again
                         logging.getLogger(__name__).warning("read cache not carried over", exc_info=True)
-                self.reads.refresh(revision, stop=lambda: self.closed)
+                self.reads.refresh(revision, stop=lambda: self.closed, patch=patch)
                 self._preload(revision)
         return self._background(run, "graphe-refresh")
 
