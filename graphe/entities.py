@@ -97,15 +97,17 @@ RETIRED = ("retired",)  # in an entity's memo once it left the read cache: no li
 CARRIED_KINDS = ("entity", "long")  # values made of their subject's own triples only
 
 
-def carried(touched: set[str]) -> Callable[[object, object], object]:
-    """For `RevisionCache.carry` after a write that touched the subjects `touched`: an entity (or its long
-    texts) holds only its own subject's triples, so an untouched one is still true. It goes on as a new
-    object: the old one may hold links to entities of the old revision (`graphe.api.fields`), and requests
-    of that revision may still add some."""
+def carried(last_touched: dict[str, int]) -> Callable[[object, object, int], object]:
+    """For `RevisionCache.carry` after writes: `last_touched` gives the resources they touched, each with the
+    last public revision that did (`store.last_touched`). An entity (or its long texts) holds only its own
+    subject's triples, so one read at a revision after that (or never touched) is still true. It goes on as
+    a new object: the old one may hold links to entities of its revision (`graphe.api.fields`), and
+    requests of that revision may still add some."""
     from .readcache import STALE
 
-    def keep(key: object, value: object) -> object:
-        if not (isinstance(key, tuple) and len(key) == 2 and key[0] in CARRIED_KINDS) or key[1] in touched:
+    def keep(key: object, value: object, revision: int) -> object:
+        if not (isinstance(key, tuple) and len(key) == 2 and key[0] in CARRIED_KINDS) or \
+                last_touched.get(key[1], -1) > revision:  # type: ignore[call-overload]
             return STALE
         if isinstance(value, Entity):
             return Entity(value.iri, value.props)

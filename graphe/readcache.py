@@ -260,20 +260,21 @@ class RevisionCache:
         finally:
             self._end(revision, key, flight)
 
-    def carry(self, old: int, new: int, keep: Callable[[Hashable, object], object]) -> int:
-        """Move to revision `new` the entries of revision `old` that the change between them left true:
-        `keep(key, value)` gives the value for `new` (the same, or a copy) or `STALE`. Done in slices, the
-        lock taken per slice, so that readers are never held long; an entry put or replaced meanwhile is left
-        alone. Returns how many moved."""
+    def carry(self, since: int, new: int, keep: Callable[[Hashable, object, int], object]) -> int:
+        """Move to revision `new` the entries of revisions `since` to `new - 1` that the changes since then
+        left true: `keep(key, value, its revision)` gives the value for `new` (the same, or a copy) or `STALE`. (Older
+        entries than the last revision count too: under a stream of writes, the read-ahead of a revision
+        may stop before its end.) Done in slices, the lock taken per slice, so that readers are never held
+        long; an entry put or replaced meanwhile is left alone. Returns how many moved."""
         with self._lock:
-            items = [(key, entry) for key, entry in self._entries.items() if entry[0] == old]
+            items = [(key, entry) for key, entry in self._entries.items() if since <= entry[0] < new]
         moved = 0
         for start in range(0, len(items), CARRY_SLICE):
             with self._lock:
                 for key, entry in items[start:start + CARRY_SLICE]:
-                    if entry[0] != old or self._entries.get(key) is not entry:
+                    if not since <= entry[0] < new or self._entries.get(key) is not entry:
                         continue
-                    value = keep(key, entry[1])
+                    value = keep(key, entry[1], entry[0])
                     if value is STALE:
                         continue
                     if value is not entry[1]:

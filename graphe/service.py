@@ -76,6 +76,7 @@ def _lasting_objects() -> Iterator[None]:
 # 700: a request's objects are mostly freed by reference counting before one (measured: no full pass in a
 # 10 s load, young passes of 5 to 30 ms).
 SERVING_GC = (10_000, 20, 100)
+CARRY_WINDOW = 8  # revisions back whose untouched entities a write carries to the new one
 
 
 def tune_gc_for_serving() -> None:
@@ -157,8 +158,11 @@ class Graphe:
                 patch = None
                 if 0 <= previous < revision:
                     try:
-                        touched = {t.value for t in self.store.touched_since(previous)}
-                        self.reads.carry(previous, revision, entities.carried(touched))
+                        # entities of the last few revisions (a read-ahead stopped by the next write)
+                        since = max(0, previous - CARRY_WINDOW)
+                        last = self.store.last_touched(since)
+                        self.reads.carry(since, revision, entities.carried(last))
+                        touched = {s for s, at in last.items() if at > previous}
                         patch = listing.Patch(self.store, touched, previous, at_revision)
                     except Exception:  # noqa: BLE001 — only a lost head start: readers read them again
                         logging.getLogger(__name__).warning("read cache not carried over", exc_info=True)

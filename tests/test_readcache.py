@@ -464,3 +464,19 @@ def test_entities_a_write_did_not_touch_go_on_to_the_next_revision(fresh: Graphe
     assert fresh.store.queries == before  # carried: no store read
     renamed = entities.read_many(fresh.reads, after, fresh.store, "entity", [nantes])[("entity", nantes)]
     assert "Nantes (en)" in [t.value for t in renamed.values("https://schema.org/name")]
+
+
+def test_carry_takes_entries_of_the_last_revisions_not_only_the_previous_one() -> None:
+    """Under a stream of writes the read-ahead of a revision may stop early: entries of older revisions in
+    the window are carried too (the caller gives the changes since the window's start)."""
+    from graphe import entities
+    from graphe.entities import Entity
+
+    cache = RevisionCache()
+    for revision, iri in ((1, "a"), (2, "b"), (3, "c"), (3, "touched")):  # revision of each entry
+        cache.get(revision, ("entity", iri), lambda iri=iri: Entity(iri))
+    cache.get(0, ("entity", "old"), lambda: Entity("old"))
+    # "b" was touched at revision 2, after its entry at 1 would have been read: stale; "c" read at 3, after
+    assert cache.carry(1, 4, entities.carried({"touched": 4, "a": 2, "c": 3})) == 2
+    assert [cache.peek(4, ("entity", k)) is not None for k in ("a", "b", "c", "touched", "old")] == \
+        [False, True, True, False, False]

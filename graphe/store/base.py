@@ -191,6 +191,12 @@ def touched_query(graphs: GraphNames, revision: int) -> str:
             f"{_public_number()} FILTER(?p > {int(revision)}) }} }}")
 
 
+def last_touched_query(graphs: GraphNames, revision: int) -> str:
+    """Published resources touched after public revision `revision`, each with the last revision that did."""
+    return (f"SELECT ?s (MAX(?p) AS ?last) WHERE {{ GRAPH {graphs.system} {{ ?r {REV_NUMBER} ?n ; "
+            f"{_REV_TOUCHED} ?s . {_public_number()} FILTER(?p > {int(revision)}) }} }} GROUP BY ?s")
+
+
 def update_text(remove: Sequence[Quad], add: Sequence[Quad]) -> str:
     """One SPARQL Update request (applied as one transaction); terms are written by the library."""
     if any(isinstance(t, ox.BlankNode) for q in remove for t in (q.subject, q.object)):

@@ -18,7 +18,7 @@ from .. import deadline
 from ..errors import GrapheError
 from ..rdf import PREFIXES, Format, NamedNode, Quad, Term, Triple
 from .base import (REV_NUMBER, Bindings, GraphNames, Revision, bind, public_revision_query, revision_query,
-                   revision_record, touches_public, touched_query, update_text)
+                   revision_record, touches_public, last_touched_query, touched_query, update_text)
 
 logger = logging.getLogger(__name__)
 Source = tuple[Path, str, str]  # a file to bulk-load: path, format ("ttl" or "nt"), base IRI
@@ -172,6 +172,11 @@ class OxigraphStore:
         """Published resources whose own triples changed in a revision after `revision`."""
         rows = self._db.query(touched_query(self.graphs, revision))
         return [row["s"] for row in rows]
+
+    def last_touched(self, revision: int) -> dict[str, int]:
+        """`touched_since`, each resource with the last public revision that changed it."""
+        rows = self._db.query(last_touched_query(self.graphs, revision))
+        return {row["s"].value: int(row["last"].value) for row in rows}
 
     def dump(self, output: IO[bytes], fmt: Format, graph: NamedNode) -> None:
         """Write `graph` to `output`; quad formats keep the graph name."""

@@ -22,7 +22,7 @@ from .. import deadline
 from ..errors import GrapheError
 from ..rdf import PREFIXES, Format, Literal, NamedNode, Quad, Term, Triple
 from .base import (SYS, Bindings, GraphNames, Revision, bind, public_revision_query, quads_text, revision_query,
-                   revision_record, touched_query, touches_public)
+                   revision_record, last_touched_query, touched_query, touches_public)
 
 _CURRENT = NamedNode(SYS + "current")
 _WKT = PREFIXES["geo"] + "wktLiteral"
@@ -211,6 +211,10 @@ class RemoteStore:
 
     def touched_since(self, revision: int) -> list[NamedNode]:
         return [r["s"] for r in self.select(touched_query(self.graphs, revision), private=True)]
+
+    def last_touched(self, revision: int) -> dict[str, int]:
+        rows = self.select(last_touched_query(self.graphs, revision), private=True)
+        return {r["s"].value: int(r["last"].value) for r in rows}
 
     def dump(self, output: IO[bytes], fmt: Format, graph: NamedNode) -> None:
         quads = list(self.quads(graph))
