@@ -188,6 +188,11 @@ def test_a_full_pool_refuses_with_503_and_retry_after(fresh: Graphe, monkeypatch
         assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
         assert codes(refused) == {"GRAPHQL_BUSY"}
         assert refused.json()["errors"][0]["message"].startswith("Service GraphQL saturé")
+        # A city at work has a lane of its own: anonymous load does not hold it back.
+        _, token = accounts.create(fresh.store, "secretariat", "Secrétariat (voie à part)")
+        signed = httpx.post(server.url + "/graphql", json={"query": "{ stats { revision } }"},
+                            headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert signed.status_code == 200 and "errors" not in signed.json()
         gate.set()
         slow.join(30)
         # The slot is given back once the operation ends.

@@ -38,7 +38,11 @@ RESPONSE_CACHE = 4096  # anonymous answers kept per process (all dropped when th
 EXECUTION_TIMEOUT = 15.0  # seconds; the cost rule refuses most heavy queries before they run
 GRACE = 2.0  # seconds past the budget after which the client is answered even if a store read still hangs
 WORKERS = 4  # threads running operations (store reads release the GIL: a slow read does not stop the others)
-QUEUE = 64  # operations waiting for a worker; beyond, a request is refused (503) rather than queued
+QUEUE = 128  # operations waiting for a worker; beyond, a request is refused (503) rather than queued
+# Authenticated operations (cities and the secretariat at work: drafts, publications) have a lane of their
+# own: an anonymous flood queues ahead of no publication, and a burst of writes takes no reader's thread.
+ACCOUNT_WORKERS = 2
+ACCOUNT_QUEUE = 32
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 # Codes of passing failures: an answer carrying one is never kept for the next reader.
@@ -69,6 +73,33 @@ def _negotiate(accept: str) -> str | None:
     return None
 
 
+class _Lane:
+    """Threads running operations, and a bound on those running or waiting (beyond: None, a 503)."""
+
+    def __init__(self, workers: int, queue: int, name: str) -> None:
+        self.pool = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix=name)
+        self.bound = workers + queue
+        self.pending = 0  # operations submitted and not finished (running or waiting)
+        self.lock = threading.Lock()
+
+    def submit(self, fn: Any, *args: Any) -> concurrent.futures.Future | None:
+        with self.lock:
+            if self.pending >= self.bound:
+                return None
+            self.pending += 1
+        try:
+            future = self.pool.submit(fn, *args)
+        except BaseException:
+            self._done(None)
+            raise
+        future.add_done_callback(self._done)  # also when cancelled before it started
+        return future
+
+    def _done(self, _future: object) -> None:
+        with self.lock:
+            self.pending -= 1
+
+
 class GraphQLEndpoint:
     def __init__(self, graphe: Graphe, schema: GrapheSchema | None = None) -> None:
         self.graphe = graphe
@@ -76,9 +107,7 @@ class GraphQLEndpoint:
         self.page = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
         self.responses: OrderedDict[tuple, tuple[int, bytes]] = OrderedDict()  # LRU of anonymous answers
         self.running: dict[tuple, asyncio.Future[tuple[int, bytes]]] = {}  # answers being computed ("single flight")
-        self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS, thread_name_prefix="graphql")
-        self.pending = 0  # operations submitted to the pool and not finished (running or waiting)
-        self.pending_lock = threading.Lock()
+        self.lanes = {False: _Lane(WORKERS, QUEUE, "graphql"), True: _Lane(ACCOUNT_WORKERS, ACCOUNT_QUEUE, "graphql-account")}
 
     async def handle(self, request: Request) -> Response:
         langs = accept_language(request.headers.get("accept-language"))
@@ -145,28 +174,19 @@ class GraphQLEndpoint:
         """The answer, computed in a worker thread, and whether it may be kept for the next identical
         anonymous query. The loop waits at most the budget and `GRACE`: past it, the client is answered
         while the worker finishes its current read (and still counts against the pool's bound)."""
-        with self.pending_lock:
-            if self.pending >= WORKERS + QUEUE:
-                return self._fail(503, "GRAPHQL_BUSY",
-                                  "Service GraphQL saturé : réessayez dans un instant.",
-                                  "GraphQL service overloaded: try again in a moment.", lang, media,
-                                  {"Retry-After": "1"}), False
-            self.pending += 1
-        try:
-            future = self.pool.submit(self._operate, params, langs, authorization, allowed, lang, media)
-        except BaseException:
-            self._done(None)
-            raise
-        future.add_done_callback(self._done)  # also when cancelled before it started
+        future = self.lanes[bool(authorization)].submit(self._operate, params, langs, authorization, allowed,
+                                                         lang, media)
+        if future is None:
+            return self._fail(503, "GRAPHQL_BUSY",
+                              "Service GraphQL saturé : réessayez dans un instant.",
+                              "GraphQL service overloaded: try again in a moment.", lang, media,
+                              {"Retry-After": "1"}), False
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), EXECUTION_TIMEOUT + GRACE)
         except TimeoutError:
             error = deadline.expired(EXECUTION_TIMEOUT)
             return self._fail(504, error.code, error.message_fr, error.message_en, lang, media), False
 
-    def _done(self, _future: object) -> None:
-        with self.pending_lock:
-            self.pending -= 1
 
     def _operate(self, params: dict[str, Any], langs: tuple[str, ...], authorization: str | None,  # type: ignore[no-untyped-def]
                  allowed, lang: str, media: str) -> tuple[Response, bool]:
