@@ -122,8 +122,9 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def requests_mix(practices: int, seed: int = 5) -> list[tuple[str, str, str]]:
-    """(method, path, body) of the reads, shuffled: 40 % lists, 30 % details, 20 % searches, 10 % SPARQL."""
+def requests_mix(practices: int, seed: int = 5, search: bool = True) -> list[tuple[str, str, str]]:
+    """(method, path, body) of the reads, shuffled: 40 % lists, 30 % details, 20 % searches, 10 % SPARQL
+    (without `search`: the same lists, details and SPARQL queries, no search)."""
     rng = random.Random(seed)
     themes = seed_themes()
     mix: list[tuple[str, str, str]] = []
@@ -135,7 +136,8 @@ def requests_mix(practices: int, seed: int = 5) -> list[tuple[str, str, str]]:
         mix.append(("POST", "/graphql", json.dumps(body, ensure_ascii=False)))
     for i in range(200):
         body = {"query": SEARCH, "variables": {"q": rng.choice(WORDS)}}
-        mix.append(("POST", "/graphql", json.dumps(body, ensure_ascii=False)))
+        if search:
+            mix.append(("POST", "/graphql", json.dumps(body, ensure_ascii=False)))
     for i in range(100):
         text = SPARQL[i % 2].replace("{theme}", rng.choice(themes)).replace("{n}", str(rng.randrange(practices)))
         mix.append(("GET", "/sparql?" + urlencode({"query": text}), ""))
@@ -246,7 +248,7 @@ def prepare(work: Path, practices: int) -> tuple[Path, str, str]:
     return data, contributor, secretariat
 
 
-def run(practices: int, seconds: int, connections: int) -> dict:
+def run(practices: int, seconds: int, connections: int, search: bool = True) -> dict:
     work = Path(tempfile.mkdtemp(prefix="graphe-load-"))
     try:
         say(f"données : {practices} fiches…")
@@ -254,7 +256,7 @@ def run(practices: int, seconds: int, connections: int) -> dict:
         server = measure.graphe_serve(data)
         try:
             measure.settled(server)
-            mix = requests_mix(practices)
+            mix = requests_mix(practices, search=search)
             say("échauffement…")
             wrk_mixed(server.url, mix, max(3, seconds // 6), connections)
             say(f"lectures seules, {seconds} s, {connections} connexions…")
@@ -285,7 +287,7 @@ def run(practices: int, seconds: int, connections: int) -> dict:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     missing = {slug: [k for k, ok in c.items() if not ok] for slug, c in checks.items() if not all(c.values())}
-    return {"practices": practices, "seconds": seconds, "connections": connections, "alone": alone,
+    return {"practices": practices, "seconds": seconds, "connections": connections, "search": search, "alone": alone,
             "with_writer": loaded, "writer": writer, "missing": missing, "health": health}
 
 
@@ -303,7 +305,9 @@ def report(result: dict) -> str:
     found = len(writer.published) - len(result["missing"])
     return "\n".join([
         f"Mixed load, {result['practices']:,} practices, {result['connections']} connections, "
-        f"{result['seconds']} s per phase (40 % GraphQL lists, 30 % details, 20 % searches, 10 % SPARQL).",
+        f"{result['seconds']} s per phase "
+        + ("(40 % GraphQL lists, 30 % details, 20 % searches, 10 % SPARQL)." if result.get("search", True) else
+           "(GraphQL lists, details and SPARQL as in the full mix, without its searches)."),
         "", *rows, "",
         f"- read p99 with the writer / without: **{ratio:.2f}×** (goal ≤ 2×)",
         f"- writer: {len(writer.published)} publications, {len(writer.failures)} failures"
@@ -321,11 +325,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="300 fiches, 8 s par phase")
+    parser.add_argument("--no-search", action="store_true", help="le même mélange sans les recherches (diagnostic)")
     parser.add_argument("--out", type=Path, help="écrire le rapport (Markdown) dans ce fichier")
     args = parser.parse_args(argv)
     if args.quick:
         args.practices, args.seconds = 300, 8
-    text = report(run(args.practices, args.seconds, args.connections))
+    text = report(run(args.practices, args.seconds, args.connections, search=not args.no_search))
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     print(text)

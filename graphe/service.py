@@ -51,14 +51,17 @@ def open_store(settings: Settings) -> Store:
 
 
 @contextlib.contextmanager
-def _lasting_objects() -> Iterator[None]:
+def _lasting_objects(collect: bool = True) -> Iterator[None]:
     """Around work that makes millions of small objects living as long as their revision (lists, sort keys,
     entities read ahead): the cyclic garbage collector is paused — each of its full passes walked them all
     again, forty passes of 0.3 to 0.7 s at 100,000 practices, most of the reading time — then the objects are
     put out of its sight for good (their pauses showed in the p99 latency). They hold no cycles — the links
     between entities that `plan` adds later are cleared when an entity leaves the read cache
-    (`entities.forget`) —: reference counting frees them when their revision goes."""
-    gc.collect()  # garbage cycles made so far go now: whatever is alive at the end is frozen for good
+    (`entities.forget`) —: reference counting frees them when their revision goes. `collect` false (refreshes
+    after writes, one a second under a writer): no full pass first — 100 ms and more with the interpreter
+    held at 10,000 practices, every time —, the few cycles made since are frozen with the rest."""
+    if collect:
+        gc.collect()  # garbage cycles made so far go now: whatever is alive at the end is frozen for good
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -102,6 +105,9 @@ class Graphe:
                                    on_drop=entities.forget)
         self._threads: list[threading.Thread] = []
         self._fresh_for = -1  # the public revision whose derived reads are computed (or being computed)
+        self._refreshed = -1  # the last public revision a refresh round finished (or the start warmed)
+        self._refresher: threading.Thread | None = None  # the refresh thread, while it has rounds to do
+        self._refresh_lock = threading.Lock()
 
     def cached(self, key: Hashable, compute: Callable[[], T], weight: Callable[[T], int] = lambda _: 1,
                fresh: bool = False) -> T:
@@ -113,7 +119,7 @@ class Graphe:
         """Compute, in a thread, what the first readers of a started service will ask (`reads.warm`)."""
         from . import reads
 
-        self._fresh_for = self.store.revision().number
+        self._fresh_for = self._refreshed = self.store.revision().number
 
         def run() -> None:
             try:
@@ -141,22 +147,35 @@ class Graphe:
         return thread
 
     def refresh_reads(self) -> threading.Thread:
-        """Recompute, in a thread, what reads keep fresh (the sort keys of lists) for the current revision;
-        first, the entities the write did not touch go on to it (not read again), and the derived tables
-        and lists of the previous revision are patched from what it touched where that is exact
-        (`listing.Patch`) rather than computed again."""
+        """Bring what reads keep fresh (list members, sort keys, facets) to the current revision, in the
+        background: first, the entities the writes did not touch go on to it (not read again), and the
+        tables and lists of the last refreshed revision are patched from what the writes touched where that
+        is exact (`listing.Patch`) rather than computed again. One refresh thread at a time: writes that come
+        faster than rounds are taken together by the next round (concurrent rounds each recomputed from
+        scratch what the other had not finished, and at 10,000 practices under a writer publishing every
+        second they piled up and took the readers' processor)."""
+        self._fresh_for = self.store.revision().number
+        with self._refresh_lock:
+            if self._refresher is None:
+                self._refresher = self._background(self._refresh_rounds, "graphe-refresh")
+            return self._refresher
+
+    def _refresh_rounds(self) -> None:
         from . import listing
 
-        previous, revision = self._fresh_for, self.store.revision().number
-        self._fresh_for = revision
+        while not self.closed:
+            revision = self.store.revision().number
+            with self._refresh_lock:
+                previous = self._refreshed
+                if revision <= previous:
+                    self._refresher = None  # under the lock: a write now starts a new thread
+                    return
+            with _lasting_objects(collect=False):
+                def at_revision(key, compute, weight=lambda _: 1, fresh=False):  # type: ignore[no-untyped-def]
+                    return self.reads.get(revision, key, compute, weight, fresh)
 
-        def at_revision(key, compute, weight=lambda _: 1, fresh=False):  # type: ignore[no-untyped-def]
-            return self.reads.get(revision, key, compute, weight, fresh)
-
-        def run() -> None:
-            with _lasting_objects():
                 patch = None
-                if 0 <= previous < revision:
+                if previous >= 0:
                     try:
                         # entities of the last few revisions (a read-ahead stopped by the next write)
                         since = max(0, previous - CARRY_WINDOW)
@@ -166,9 +185,15 @@ class Graphe:
                         patch = listing.Patch(self.store, touched, previous, at_revision)
                     except Exception:  # noqa: BLE001 — only a lost head start: readers read them again
                         logging.getLogger(__name__).warning("read cache not carried over", exc_info=True)
-                self.reads.refresh(revision, stop=lambda: self.closed, patch=patch)
-                self._preload(revision)
-        return self._background(run, "graphe-refresh")
+                try:
+                    self.reads.refresh(revision, stop=lambda: self.closed, patch=patch)
+                    self._preload(revision)
+                except Exception:  # noqa: BLE001 — readers compute what is missing and see any error
+                    logging.getLogger(__name__).warning("read cache not refreshed", exc_info=True)
+            with self._refresh_lock:
+                self._refreshed = revision
+        with self._refresh_lock:
+            self._refresher = None
 
     def _preload(self, revision: int) -> None:
         """Read ahead the entities list pages show (`reads.preload`), until closed or the revision moves."""

@@ -20,6 +20,8 @@ def test_the_load_mix_covers_every_channel_and_its_report_reads() -> None:
     kinds = {("search" if "search(" in body else "detail" if "practice(id" in body else "list") if path == "/graphql"
              else "sparql" for _, path, body in mix}
     assert kinds == {"list", "detail", "search", "sparql"}
+    without = load.requests_mix(50, search=False)
+    assert not [b for _, _, b in without if "search(" in b] and len(without) == len(mix) - 200
     reads = load.Mixed(100.0, 5.0, 20.0, 1000, 0, 0, 0)
     text = load.report({"practices": 50, "seconds": 1, "connections": 2, "alone": reads,
                         "with_writer": load.Mixed(80.0, 6.0, 30.0, 800, 0, 0, 0), "writer": load.Writer(),

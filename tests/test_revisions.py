@@ -91,3 +91,23 @@ def test_contributor_activity_reveals_and_invalidates_nothing_public(world) -> N
     after = _public_view(server)
     assert published["revision"] == before[0] + 1 == after[0]
     assert after[2] != before[2] and after[4] == before[4] + 1
+
+
+def test_what_writes_touched_is_answered_from_memory_as_the_log_says() -> None:
+    """The embedded store remembers what its own public commits touched: the same answers as the revision
+    log's query, for every starting revision it covers; before its first commit, the query answers."""
+    from graphe.store.base import last_touched_query, touched_query
+
+    with OxigraphStore(None, GraphNames.for_base(BASE)) as store:
+        g = store.graphs
+        store.commit([_quad(store, "a", g.public)])
+        assert store._logged(0) is None or store._touched_from == 0
+        for name, graph in (("b", g.public), ("draft", g.workflow), ("a", g.public), ("c", g.ontology)):
+            store.commit([_quad(store, name, graph)])
+        for since in range(0, store.revision().number + 1):
+            queried = {r["s"].value: int(r["last"].value) for r in store._db.query(last_touched_query(g, since))}
+            assert store.last_touched(since) == queried, since
+            assert sorted(t.value for t in store.touched_since(since)) == \
+                sorted(r["s"].value for r in store._db.query(touched_query(g, since)))
+        assert store._logged(store._touched_from) is not None
+        assert store.last_touched(1) == {g.base + "b": 2, g.base + "a": 3, g.base + "c": 4}

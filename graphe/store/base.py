@@ -35,7 +35,8 @@ _REV_TIME = NamedNode(PREFIXES["prov"] + "generatedAtTime")
 _REV_SUMMARY = NamedNode(PREFIXES["dct"] + "description")
 _REV_ADDED = NamedNode(SYS + "added")
 _REV_REMOVED = NamedNode(SYS + "removed")
-_REV_TOUCHED = NamedNode(SYS + "touched")
+REV_TOUCHED = NamedNode(SYS + "touched")
+_REV_TOUCHED = REV_TOUCHED
 
 
 Bindings = Mapping[str, "Term | Sequence[Term]"]
