@@ -135,6 +135,13 @@ class RevisionCache:
         self.hits += 1  # (approximate under concurrency: statistics only)
         return entry[1]
 
+    def older(self, key: Hashable, revision: int) -> tuple[int, object] | None:
+        """The kept value of `key` at a revision before `revision` (with that revision), if any (unmarked)."""
+        entry = self._entries.get(key)
+        if entry is None or entry[0] >= revision:
+            return None
+        return entry[0], entry[1]
+
     def get_many(self, revision: int, keys: Sequence[Hashable], compute: Callable[[list[Hashable]], dict],
                  weight: Callable[[object], int] = lambda _: 1, default: object = None) -> dict:
         """The values of `keys` at `revision`; the missing ones computed together by `compute(missing)`,

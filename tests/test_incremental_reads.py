@@ -227,3 +227,30 @@ def test_a_practice_only_write_is_patched_not_recomputed(graphe: Graphe, monkeyp
     assert [q for q in asked if "SELECT" in q and "VALUES ?s" not in q and "VALUES ?t" not in q] == []
     assert reading == 0
     assert refresh + reading < sum(recomputed), (refresh, recomputed)
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_a_reader_before_the_refresh_patches_what_it_asks(graphe: Graphe, write: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A reader who comes after a write and before its refresh round (writes every second) gets the values
+    it asks patched from the older revision where exact — equal to those computed from scratch — and,
+    when only practices changed, no table is read whole again."""
+    _read(graphe)
+    add, remove = WRITES[write](graphe)
+    graphe.store.commit(add, remove, summary=write)  # no refresh round: the reader comes first
+    revision = graphe.store.revision().number
+    asked: list[str] = []
+    select = graphe.store.select
+
+    def counted(query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(query)
+        return select(query, *args, **kwargs)
+    monkeypatch.setattr(graphe.store, "select", counted)
+    _read(graphe)
+    monkeypatch.undo()
+    kept = [key for key in list(graphe.reads._entries) if type(key) is tuple and key[0] in ("keys", "facet", "members")
+            and graphe.reads.peek(revision, key) is not None]
+    assert kept
+    for key in kept:
+        assert graphe.reads.peek(revision, key) == _scratch(graphe, key), (write, key)
+    if write in PRACTICE_ONLY:
+        assert [q for q in asked if "SELECT" in q and "VALUES ?s" not in q and "VALUES ?t" not in q] == []
