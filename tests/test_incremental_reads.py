@@ -123,6 +123,18 @@ WRITES = {
 }
 
 
+def _recorded(graphe: Graphe, monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The text of every SELECT the store runs from now on (until the patch is undone)."""
+    asked: list[str] = []
+    select = graphe.store.select
+
+    def counted(query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(query)
+        return select(query, *args, **kwargs)
+    monkeypatch.setattr(graphe.store, "select", counted)
+    return asked
+
+
 def _scratch(graphe: Graphe, key: tuple) -> object:
     """The value of a read cache key computed from scratch on the store."""
     store = graphe.store
@@ -200,13 +212,7 @@ def test_a_practice_only_write_is_patched_not_recomputed(graphe: Graphe, monkeyp
     touched resources — no list, key table or facet table is read whole again — in fewer queries than
     computing them again (then reading the lists) takes, and reading the lists afterwards asks nothing."""
     monkeypatch.setattr(graphe, "_preload", lambda revision: None)  # (entities: not what is counted here)
-    asked: list[str] = []
-    select = graphe.store.select
-
-    def counted(query, *args, **kwargs):  # type: ignore[no-untyped-def]
-        asked.append(query)
-        return select(query, *args, **kwargs)
-    monkeypatch.setattr(graphe.store, "select", counted)
+    asked = _recorded(graphe, monkeypatch)
 
     def publish(name: str) -> tuple[int, int]:
         """Queries to bring the reads to a new practice's revision, then to read the lists again."""
@@ -238,13 +244,7 @@ def test_a_reader_before_the_refresh_patches_what_it_asks(graphe: Graphe, write:
     add, remove = WRITES[write](graphe)
     graphe.store.commit(add, remove, summary=write)  # no refresh round: the reader comes first
     revision = graphe.store.revision().number
-    asked: list[str] = []
-    select = graphe.store.select
-
-    def counted(query, *args, **kwargs):  # type: ignore[no-untyped-def]
-        asked.append(query)
-        return select(query, *args, **kwargs)
-    monkeypatch.setattr(graphe.store, "select", counted)
+    asked = _recorded(graphe, monkeypatch)
     _read(graphe)
     monkeypatch.undo()
     kept = [key for key in list(graphe.reads._entries) if type(key) is tuple and key[0] in ("keys", "facet", "members")
