@@ -333,7 +333,7 @@ def _run(args: argparse.Namespace) -> int:
         # `server.serve` puts it out of the collector's sight before enabling it again (`tune_gc_for_serving`).
         gc.disable()
         from .server import serve
-        return serve(settings)
+        return serve(settings, args.lang)
     settings = settings_from(args)
     if args.command in ("load", "validate", "import"):
         from .loading import check_sizes
@@ -345,7 +345,7 @@ def _run(args: argparse.Namespace) -> int:
 
     seed = args.command != "validate"
     search = "sync" if args.command == "load" else "off"
-    graphe = Graphe.open(settings, seed=seed, say=_say, search=search)
+    graphe = Graphe.open(settings, seed=seed, say=_say, search=search, lang=args.lang)
     try:
         return _COMMANDS[args.command](graphe, args)
     finally:

@@ -18,7 +18,7 @@ def run_admin(settings: Settings, args: argparse.Namespace) -> int:
     graphe = None
     try:
         graphe = Graphe.open(settings, search="sync" if args.command == "import" else "off",
-                             say=lambda text: sys.stderr.write(text + "\n"))
+                             say=lambda text: sys.stderr.write(text + "\n"), lang=args.lang)
         backend: Any = admin.Local(graphe)
     except GrapheError as error:
         remote = admin.remote_for(settings) if error.code == "STORE_LOCKED" else None

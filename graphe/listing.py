@@ -364,10 +364,18 @@ def page_size(first: int | None) -> int:
     return first
 
 
+# What `iri_term` names, in English (the callers name it in French).
+_WHAT_EN = {"identifiant": "identifier", "ville": "city", "charte": "charter", "critère": "criterion",
+            "objet": "object", "pratique": "practice", "projet d'IA": "AI project", "thème": "theme",
+            "organisation": "organisation", "dimension": "dimension", "nature": "kind", "risque": "risk",
+            "statut": "status", "événement": "event"}
+
+
 def iri_term(value: str, what: str = "identifiant") -> NamedNode:
     """A user-given IRI as a term, or BAD_USER_INPUT."""
     try:
         return NamedNode(value)
     except ValueError:
-        raise GrapheError("BAD_USER_INPUT", f"{what} invalide : « {value} » n'est pas une IRI absolue.",
-                          f"Invalid {what}: '{value}' is not an absolute IRI.") from None
+        raise GrapheError("BAD_USER_INPUT", f"{what[:1].upper() + what[1:]} invalide : « {value} » n'est pas une "
+                          "IRI absolue.", f"Invalid {_WHAT_EN.get(what, 'identifier')}: '{value}' is not an "
+                          "absolute IRI.") from None

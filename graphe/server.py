@@ -36,19 +36,24 @@ def check_port(settings: Settings) -> None:
                 f"Cannot listen on {host}:{port} ({exc.strerror or exc}).") from None
 
 
-def serve(settings: Settings) -> int:
+def serve(settings: Settings, lang: str = "fr") -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
     tune_gc_for_serving()
-    graphe = Graphe.open(settings, say=say, search="background")
+    graphe = Graphe.open(settings, say=say, search="background", lang=lang)
     graphe.follow()
     graphe.warm_reads()
     try:
         revision = graphe.store.revision()
-        where = settings.data_dir.resolve() if settings.data_dir else "en mémoire"
-        say(f"Graphe écoute sur http://{_host(settings.host)}:{settings.port}/ "
-            f"(données : {where} ; révision {revision.number} ; IRI de base {settings.base_iri})")
+        url = f"http://{_host(settings.host)}:{settings.port}/"
+        if lang == "en":
+            where = settings.data_dir.resolve() if settings.data_dir else "in memory"
+            say(f"Graphe listens on {url} (data: {where}; revision {revision.number}; base IRI {settings.base_iri})")
+        else:
+            where = settings.data_dir.resolve() if settings.data_dir else "en mémoire"
+            say(f"Graphe écoute sur {url} (données : {where} ; révision {revision.number} ; IRI de base "
+                f"{settings.base_iri})")
         secret = admin.announce(settings, f"http://{_host(settings.host)}:{settings.port}")
 
         def shutdown() -> None:

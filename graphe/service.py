@@ -243,7 +243,7 @@ class Graphe:
 
     @classmethod
     def open(cls, settings: Settings, *, seed: bool = True, say: Callable[[str], None] = lambda _: None,
-             validator: Validator | None = None, search: str = "sync") -> Graphe:
+             validator: Validator | None = None, search: str = "sync", lang: str = "fr") -> Graphe:
         """Open the store; bring its ontology up to date; on an empty store, load the seeds; then open the
         search index — `search` is "sync" (caught up before returning), "background" (the service answers
         while the index catches up or is rebuilt) or "off"."""
@@ -255,7 +255,8 @@ class Graphe:
             graphe.sync_ontology()
             if seed and store.is_empty():
                 result = graphe.load_seeds()
-                say(f"Données initiales chargées : {result.added} triplets ({len(result.files)} fichiers).")
+                say(f"Seed data loaded: {result.added} triples ({len(result.files)} files)." if lang == "en" else
+                    f"Données initiales chargées : {result.added} triplets ({len(result.files)} fichiers).")
             if search != "off":
                 graphe.search.open(store, background=search == "background")
         except BaseException:

@@ -158,7 +158,7 @@ def start_server(*args: str, timeout: float = 120, env: dict[str, str] | None = 
         if not line and process.poll() is not None:
             raise AssertionError(f"graphe serve stopped early:\n{banner}")
         banner += line
-        if "écoute sur" in line:
+        if "écoute sur" in line or "listens on" in line:
             break
     while time.monotonic() < deadline:
         try:

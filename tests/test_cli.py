@@ -218,3 +218,12 @@ def test_progress_goes_line_by_line_when_stderr_is_not_a_terminal(tmp_path: Path
     done, total = bars[-1].rsplit(" ", 1)[1].split("/")
     assert done == total and int(total) > 0
     assert len(bars) <= 11  # one line per tenth at most, however many batches
+
+
+def test_serve_speaks_english_from_its_first_line(tmp_path: Path) -> None:
+    server = start_server("--data", str(tmp_path / "data"), "--lang", "en")
+    try:
+        assert "Seed data loaded:" in server.banner and f"listens on http://127.0.0.1:{server.port}/" in server.banner
+        assert "Données" not in server.banner and "écoute" not in server.banner
+    finally:
+        server.stop()

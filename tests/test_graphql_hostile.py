@@ -363,3 +363,12 @@ def test_several_operations_and_none_named_is_an_error(api) -> None:  # type: ig
     assert "operationName" in body["errors"][0]["message"]
     named = httpx.post(api.url + "/graphql", json={"query": document, "operationName": "B"}).json()
     assert named["data"]["stats"]["revision"] >= 0
+
+
+def test_a_bad_id_is_named_in_each_language(api) -> None:  # type: ignore[no-untyped-def]
+    body = httpx.post(api.url + "/graphql", json={"query": '{ city(id: "a b") { name } }'},
+                      headers={"Accept-Language": "en"}).json()
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == "Invalid city: 'a b' is not an absolute IRI."
+    assert error["extensions"]["message_fr"] == "Ville invalide : « a b » n'est pas une IRI absolue."
