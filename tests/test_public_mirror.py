@@ -13,7 +13,7 @@ import pytest
 
 from graphe.rdf import BlankNode, Literal, NamedNode, Quad
 from graphe.store import GraphNames, OxigraphStore
-from graphe.store import oxigraph as oxigraph_store
+from graphe.store import mirror as store_mirror
 
 BASE = "https://graphe.aimf.asso.fr/"
 P = NamedNode(BASE + "def/p")
@@ -108,12 +108,12 @@ def test_a_snapshot_is_a_hard_linked_read_only_copy_without_private_quads(store:
 
 def counting_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    real = oxigraph_store._PublicMirror._load
+    real = store_mirror.PublicMirror._load
 
     def load(self, source, fresh):  # type: ignore[no-untyped-def]
         calls.append(1)
         real(self, source, fresh)
-    monkeypatch.setattr(oxigraph_store._PublicMirror, "_load", load)
+    monkeypatch.setattr(store_mirror.PublicMirror, "_load", load)
     return calls
 
 
@@ -178,7 +178,7 @@ def test_commits_during_a_rebuild_are_not_lost(store: OxigraphStore, tmp_path: P
                  [Quad(blank, P, Literal("lieu"), g.public), q("class/City", "Ville", g.ontology)])
     before_dump, after_load = threading.Event(), threading.Event()
     loading, loaded = threading.Event(), threading.Event()
-    real = oxigraph_store._PublicMirror._load
+    real = store_mirror.PublicMirror._load
 
     def paused(self, source, fresh):  # type: ignore[no-untyped-def]
         loading.set()
@@ -186,7 +186,7 @@ def test_commits_during_a_rebuild_are_not_lost(store: OxigraphStore, tmp_path: P
         real(self, source, fresh)
         loaded.set()
         after_load.wait(30)
-    monkeypatch.setattr(oxigraph_store._PublicMirror, "_load", paused)
+    monkeypatch.setattr(store_mirror.PublicMirror, "_load", paused)
     result: list[object] = []
     builder = threading.Thread(target=lambda: result.append(store.snapshot(tmp_path / "snap")))
     builder.start()
@@ -235,14 +235,14 @@ def test_a_bulk_commit_during_a_rebuild_starts_it_over(store: OxigraphStore, tmp
     store.commit([q("city/paris", "Paris", g.public)])
     loaded, resume = threading.Event(), threading.Event()
     loads: list[int] = []
-    real = oxigraph_store._PublicMirror._load
+    real = store_mirror.PublicMirror._load
 
     def paused(self, source, fresh):  # type: ignore[no-untyped-def]
         real(self, source, fresh)
         loads.append(1)
         loaded.set()
         resume.wait(30)
-    monkeypatch.setattr(oxigraph_store._PublicMirror, "_load", paused)
+    monkeypatch.setattr(store_mirror.PublicMirror, "_load", paused)
     monkeypatch.setattr(store, "bulk_threshold", 10)
     result: list[object] = []
     builder = threading.Thread(target=lambda: result.append(store.snapshot(tmp_path / "snap")))

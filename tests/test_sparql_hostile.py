@@ -16,8 +16,9 @@ from graphe.app import create_app
 from graphe.rdf import Literal, NamedNode, Quad
 from graphe.service import Graphe
 from graphe.settings import Settings
-from graphe.sparql import guard, http as sparql_http, pool as sparql_pool
-from graphe.sparql.pool import Job, SparqlPool
+from graphe.sparql import guard, http as sparql_http, pool as sparql_pool, worker as sparql_worker
+from graphe.sparql.pool import SparqlPool
+from graphe.sparql.worker import Job
 from test_sparql import listener, served, wait_warm  # noqa: F401 — listener: a fixture
 
 BASE = "https://graphe.aimf.asso.fr/"
@@ -176,12 +177,12 @@ def _permissive_check(query: str, public_graphs) -> guard.Checked:  # type: igno
 def unchecked_worker(conn, public, graph_args) -> None:  # type: ignore[no-untyped-def]
     """A worker whose check lets everything through: what runs if a check is ever wrong."""
     guard.check = _permissive_check
-    sparql_pool._worker_main(conn, public, graph_args)
+    sparql_worker.worker_main(conn, public, graph_args)
 
 
 def unchecked_unisolated_worker(conn, public, graph_args) -> None:  # type: ignore[no-untyped-def]
     """The control: no check and no isolation; its SERVICE must reach the test's endpoint."""
-    sparql_pool.isolate = lambda: (False, "control")
+    sparql_worker.isolate = lambda: (False, "control")
     unchecked_worker(conn, public, graph_args)
 
 

@@ -11,7 +11,8 @@ from .. import rdf
 from ..errors import GrapheError
 from ..service import Graphe
 from . import guard
-from .pool import Answer, Job, SparqlPool
+from .pool import SparqlPool
+from .worker import Answer, Job
 from .results import GRAPH_FORMATS, RESULT_FORMATS, choose
 
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",

@@ -1,20 +1,12 @@
 """Public SPARQL queries run in worker processes, on a snapshot of the published graphs only.
 
-Where the work runs. A worker process does everything a query costs: the check (`guard.check`, whose
-pyparsing parse can be slow on hostile text), the choice of format, Oxigraph's evaluation and the
-serialisation. The parent only waits on a pipe: at the time limit it kills the worker (memory and CPU
-freed, whatever it was doing) and starts a replacement in the background.
-
-Isolation. At start, a worker moves into a network namespace of its own (`unshare(CLONE_NEWNET)`): it has
-no interface but a loopback that is down, so even a SERVICE that a check misread cannot connect anywhere
-(pyoxigraph 0.5 has no switch to refuse SERVICE). Where the platform refuses (no privilege, not Linux) the
-worker runs anyway, a warning is logged, and `status()` says so — `/healthz` reports it.
+Where the work runs, and the isolation of the worker processes: see `worker`.
 
 Snapshots. For each public revision the parent asks the store for a copy of the readable graphs (and
 nothing else: no draft, account or audit quad): an on-disk Oxigraph database under the work folder, which
 workers open read-only, so any number of them can read it at once and none can write. On a store on disk
 the copy is a checkpoint (hard links) of the store's public mirror, kept in step with every public commit
-(`store.oxigraph._PublicMirror`): about 3 ms at 10,000 practices, where building it from a dump took 5 to
+(`store.mirror.PublicMirror`): about 3 ms at 10,000 practices, where building it from a dump took 5 to
 7 s; an in-memory store (tests) still builds it from a dump. Workers stay warm across revisions: a job
 names the snapshot to read, and a worker holding an older one switches on that job (an open, not a process
 start). A snapshot no running job reads any more is removed. The copy is made in a background thread, one
@@ -30,15 +22,11 @@ gets the same coded 503; so do jobs beyond `MAX_WAITING` waiters.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import dataclasses
 import itertools
 import logging
 import multiprocessing
-import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -46,9 +34,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .. import rdf
 from ..errors import GrapheError
-from . import guard, results
+from .worker import Answer, Job, execute, refusal, worker_main
 
 log = logging.getLogger(__name__)
 START_TIMEOUT = 120.0  # a worker's start (imports) on a loaded host
@@ -57,140 +44,11 @@ QUEUE_WAIT = 3.0  # seconds a job waits for a free worker before a 503
 MAX_WAITING = 32  # jobs waiting at once (each holds a thread) before a 503 at once
 RESPAWN_PAUSE = 5.0  # after a worker failed to start, seconds before trying again
 FRESH_WAIT = 2.0  # seconds a query waits for the newest revision's snapshot, when it can be ready by then
-CLONE_NEWNET = 0x40000000
-
-
-@dataclass(frozen=True)
-class Job:
-    query: str
-    accept: str  # the Accept header
-    explicit: str | None  # the `format` parameter
-    default_graphs: tuple[str, ...]  # default-graph-uri (the caller checked they are public)
-    named_graphs: tuple[str, ...]  # named-graph-uri
-    max_rows: int
-
-
-@dataclass(frozen=True)
-class Answer:
-    body: bytes = b""
-    truncated: bool = False
-    error: tuple[str, str, str, int] | None = None  # code, French, English, HTTP status
-    fmt: str = ""  # json, xml, csv, tsv (SELECT/ASK) or ttl, nt, jsonld, rdf (CONSTRUCT/DESCRIBE)
-    checked: guard.Checked | None = None  # what the check decided (check-only jobs)
-    graphs: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # the dataset it runs on: default, named
-    stale: bool = False  # answered from an older revision's snapshot while the newest was being built
-
-
-def prepare(job: Job, public: tuple[str, ...]) -> Answer:
-    """The check of `job`, its format and dataset (the protocol's graphs, else the query's, else all
-    public ones), as an Answer without a body; raises GrapheError for a refusal."""
-    checked = guard.check(job.query, public)
-    fmt = results.choose(checked.form, job.accept, job.explicit)
-    default = job.default_graphs or checked.default_graphs or public
-    named = job.named_graphs or checked.named_graphs or public
-    return Answer(fmt=fmt, checked=checked, graphs=(tuple(default), tuple(named)))
-
-
-def execute(store, plan: Answer, max_rows: int, timeout: float | None = None) -> Answer:  # type: ignore[no-untyped-def]
-    """Run a prepared job on a store and serialise its result (at most `max_rows` rows or triples)."""
-    assert plan.checked is not None
-    form, fmt = plan.checked.form, plan.fmt
-    result = store.public_query(plan.checked.text, [rdf.NamedNode(g) for g in plan.graphs[0]],
-                                [rdf.NamedNode(g) for g in plan.graphs[1]], timeout=timeout)
-    if form == "ASK":
-        return Answer(results.ask(bool(result), fmt), fmt=fmt)
-    if form == "SELECT":
-        variables = [v.value for v in result.variables]
-        rows = list(itertools.islice(([row[v] for v in variables] for row in result), max_rows + 1))
-        return Answer(results.select(variables, rows[:max_rows], fmt), len(rows) > max_rows, fmt=fmt)
-    triples = list(itertools.islice(result, max_rows + 1))
-    return Answer(rdf.serialize(triples[:max_rows], rdf.format_named(fmt)) or b"", len(triples) > max_rows,
-                  fmt=fmt)
-
-
-def refusal(exc: GrapheError) -> Answer:
-    status = exc.details.get("status", 400) if isinstance(exc.details, dict) else 400
-    return Answer(error=(exc.code, exc.message_fr, exc.message_en, status))
 
 
 def busy(retry_after: int) -> GrapheError:
     return GrapheError("SPARQL_BUSY", "Point d'accès SPARQL occupé ; réessayez dans un instant.",
                        "SPARQL endpoint busy; try again in a moment.", {"status": 503, "retry_after": retry_after})
-
-
-# ------------------------------------------------------------------------------------------ the worker
-
-def isolate() -> tuple[bool, str]:
-    """Move this process into a network namespace of its own; (done, why not)."""
-    if not sys.platform.startswith("linux"):
-        return False, f"pas de namespace réseau sur {sys.platform} / no network namespace on {sys.platform}"
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        if libc.unshare(CLONE_NEWNET) != 0:
-            error = os.strerror(ctypes.get_errno())
-            return False, f"unshare(CLONE_NEWNET) refusé / refused: {error}"
-    except (OSError, AttributeError) as exc:
-        return False, f"unshare indisponible / unavailable: {exc}"
-    return True, "namespace réseau propre, sans interface / own network namespace, no interface"
-
-
-def _oxigraph_parses(text: str) -> None:
-    """Have Oxigraph parse `text` too (an empty store: nothing to read; called only when isolated, since
-    an ASK is evaluated at once)."""
-    import pyoxigraph as ox
-
-    try:
-        ox.Store().query(text)
-    except SyntaxError as exc:
-        raise GrapheError("SPARQL_SYNTAX", f"Requête SPARQL invalide : {exc}", f"Invalid SPARQL query: {exc}",
-                          {"status": 400}) from None
-    except OSError:
-        pass  # an evaluation error on an empty store: the text parsed
-
-
-def _worker_main(conn: Connection, public: tuple[str, ...], graph_args: tuple[str, str | None] | None) -> None:
-    isolated, reason = isolate()
-    import rdflib.plugins.sparql.algebra  # noqa: F401 — loaded before "ready", not during the first query
-    conn.send(("ready", isolated, reason))
-    store, opened = None, None
-    while True:
-        try:
-            message = conn.recv()
-        except EOFError:
-            break
-        if message is None:
-            break
-        snapshot, job, mode = message
-        try:
-            answer = prepare(job, public)
-            if mode == "check":
-                if isolated:
-                    _oxigraph_parses(answer.checked.text)  # type: ignore[union-attr]
-            else:
-                if snapshot != opened:
-                    if store is not None:
-                        store.close()
-                    store, opened = None, None  # the older snapshot's files are released before the open
-                    store = _open(Path(snapshot), graph_args)
-                    opened = snapshot
-                answer = execute(store, answer, job.max_rows)
-        except GrapheError as exc:
-            answer = refusal(exc)
-        except RecursionError:
-            answer = Answer(error=("SPARQL_TOO_COMPLEX", "Requête trop imbriquée ; simplifiez-la.",
-                                   "Query too deeply nested; simplify it.", 400))
-        except Exception as exc:  # noqa: BLE001 — an evaluation error is the query's answer, not a crash
-            answer = Answer(error=("SPARQL_ERROR", f"Erreur d'évaluation : {exc}", f"Evaluation error: {exc}", 400))
-        conn.send(answer)
-    if store is not None:
-        store.close()
-
-
-def _open(snapshot: Path, graph_args: tuple[str, str | None] | None):  # type: ignore[no-untyped-def]
-    from ..store import GraphNames, Store
-
-    assert graph_args is not None
-    return Store.open_snapshot(snapshot, GraphNames.for_base(*graph_args))
 
 
 # ------------------------------------------------------------------------------------------ the pool
@@ -207,7 +65,7 @@ class _Worker:
 
 
 class SparqlPool:
-    worker_main = staticmethod(_worker_main)  # what a worker process runs (tests swap it for a control)
+    worker_main = staticmethod(worker_main)  # what a worker process runs (tests swap it for a control)
 
     def __init__(self, store, base_iri: str, workdir: Path | None, size: int, timeout: float,  # type: ignore[no-untyped-def]
                  max_rows: int, *, reserve: int = 1, queue_wait: float | None = None,
