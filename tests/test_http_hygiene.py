@@ -3,12 +3,13 @@ browsers get an HTML error page; the pages run under their policy without a viol
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
+
+from test_graphql_http import _chromium  # the browser the GraphiQL test drives
 
 BASE = "https://graphe.aimf.asso.fr/"
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -53,10 +54,6 @@ def test_head_is_answered_where_get_is(api) -> None:  # type: ignore[no-untyped-
     for path in ("/", "/healthz", "/id/city/dakar", "/catalog"):
         response = httpx.head(api.url + path)
         assert response.status_code == 200 and response.content == b"", path
-
-
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.mark.skipif(not _chromium() and not os.environ.get("CI"), reason="Chromium absent (installé par .ci/run)")
