@@ -99,7 +99,8 @@ class Graphe:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
-        self.search = SearchIndex(settings.data_dir / "search" if settings.data_dir is not None else None)
+        self.search = SearchIndex(settings.data_dir / "search" if settings.data_dir is not None else None,
+                                  settings.search_engine)
         self.lock = threading.RLock()  # one domain write at a time: check, then commit, then index
         self.closed = False
         self.reads = RevisionCache(max_weight=settings.read_cache_mb * 10_000,  # weights: about 100 bytes

@@ -28,6 +28,7 @@ ENVIRONMENT = {
     "GRAPHE_GRAPH_PREFIX": "graph_prefix",
     "GRAPHE_READ_CACHE_MB": "read_cache_mb",
     "GRAPHE_IMPORT_MAX_MB": "import_max_mb",
+    "GRAPHE_SEARCH_ENGINE": "search_engine",
 }
 DEFAULT_LICENSE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
@@ -58,6 +59,8 @@ class Settings:
     store_user: str | None = None
     store_password: str | None = field(default=None, repr=False)
     graph_prefix: str | None = None  # graph IRIs' prefix when several deployments share one SPARQL server
+    # Full-text engine: "tantivy" (default, compiled) or "whoosh" (pure Python, 20–70× slower; BENCHMARKS.md).
+    search_engine: str = "tantivy"
 
     @property
     def remote_store(self) -> bool:
@@ -84,6 +87,10 @@ class Settings:
         if self.read_cache_mb < 0:
             raise GrapheError("SETTINGS_INVALID", "La taille du cache de lecture ne peut pas être négative.",
                               "The read cache size cannot be negative.")
+        if self.search_engine not in ("tantivy", "whoosh"):
+            raise GrapheError("SETTINGS_INVALID",
+                              f"Moteur de recherche inconnu « {self.search_engine} » : tantivy ou whoosh.",
+                              f"Unknown search engine '{self.search_engine}': tantivy or whoosh.")
         if not 0 < self.port < 65536:
             raise GrapheError(
                 "SETTINGS_INVALID",

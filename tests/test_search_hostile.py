@@ -240,7 +240,7 @@ def test_a_failure_that_is_not_damage_is_not_hidden(tmp_path: Path, validator,  
         def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
             raise ValueError("a bug")
 
-        monkeypatch.setattr(sq, "_facets", broken)
+        monkeypatch.setattr(sq, "snippet", broken)
         with pytest.raises(ValueError):
             sq.search(graphe.search, "débat", sq.Filters(), 0, 10)
         assert graphe.search.status == "ready"
@@ -268,10 +268,20 @@ def test_status_says_error_when_the_rebuild_fails(tmp_path: Path, validator,  # 
         graphe.close()
 
 
-def test_the_deadline_is_checked_between_the_clauses_of_one_query(graphe: Graphe,  # type: ignore[no-untyped-def]
+def test_a_search_past_its_deadline_stops_before_the_engine(graphe: Graphe) -> None:
+    """tantivy runs a search in one call (its cost bounded by MAX_TERMS): the budget is checked before."""
+    with deadline.budget(0.0):
+        with pytest.raises(GrapheError) as caught:
+            sq.search(graphe.search, "énergie données", sq.Filters(), 0, 10)
+    assert caught.value.code == "QUERY_TIMEOUT"
+
+
+def test_the_deadline_is_checked_between_the_clauses_of_one_query(validator,  # type: ignore[no-untyped-def]
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """whoosh reads every clause's postings inside one call: the budget is checked before each clause."""
     import sys
+
+    graphe = Graphe.open(Settings(data_dir=None, search_engine="whoosh"), validator=validator)
 
     inside: list[str] = []  # checks made while whoosh runs the query
     real = deadline.check
@@ -286,7 +296,10 @@ def test_the_deadline_is_checked_between_the_clauses_of_one_query(graphe: Graphe
         real()
 
     monkeypatch.setattr(deadline, "check", check)
-    sq.search(graphe.search, "énergie données mobilité ville numérique", sq.Filters(), 0, 10)
+    try:
+        sq.search(graphe.search, "énergie données mobilité ville numérique", sq.Filters(), 0, 10)
+    finally:
+        graphe.close()
     assert len(inside) >= 5
 
 

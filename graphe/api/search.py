@@ -9,11 +9,13 @@ from .. import filters, listing
 from ..errors import GrapheError
 from ..search import query as search_query
 from .connections import ConceptCount, CountryCount, PageInfo, PracticeStatus, ThemeCount
-from .types import AIProject, Charter, City, Concept, Criterion, Practice, Theme
+from .types import (ActionPlan, AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice,
+                    Theme)
 
-SearchTarget = Annotated[Union[Practice, AIProject, Charter, Criterion], strawberry.union(
-    "SearchTarget", description="Ce qu'une recherche trouve. / What a search finds.")]
-_WRAP = {"practice": Practice, "ai_project": AIProject, "charter": Charter, "criterion": Criterion}
+SearchTarget = Annotated[Union[Practice, AIProject, Charter, Criterion, City, Event, ActionPlan, Organisation],
+                         strawberry.union("SearchTarget", description="Ce qu'une recherche trouve. / What a search finds.")]
+_WRAP = {"practice": Practice, "ai_project": AIProject, "charter": Charter, "criterion": Criterion, "city": City,
+         "event": Event, "action_plan": ActionPlan, "organisation": Organisation}
 
 
 @strawberry.enum(description="Type d'objet indexé. / Indexed object type.")
@@ -22,6 +24,16 @@ class SearchType(enum.Enum):
     AI_PROJECT = "ai_project"
     CHARTER = "charter"
     CRITERION = "criterion"
+    CITY = "city"
+    EVENT = "event"
+    ACTION_PLAN = "action_plan"
+    ORGANISATION = "organisation"
+
+
+@strawberry.enum(description="Ordre des résultats. / Order of the hits.")
+class SearchOrder(enum.Enum):
+    RELEVANCE = "relevance"
+    DATE = "date"
 
 
 @strawberry.input(description="Filtres combinés avec le texte. / Filters combined with the text.")
@@ -95,14 +107,18 @@ class SimilarPractice:
 
 @strawberry.type
 class SearchQuery:
-    @strawberry.field(description="Recherche plein texte (français : accents, pluriels, élisions ; \"phrases\" "
-                                  "entre guillemets). / Full-text search.")
+    @strawberry.field(description="Recherche plein texte de tout ce que le graphe publie (pratiques, villes, chartes, "
+                                  "critères, événements, plans d'action, projets d'IA, organisations). Mots simples "
+                                  "(tous d'abord, puis certains), \"phrases\" entre guillemets, -mot exclu ; "
+                                  "accents, ligatures, élisions, pluriels et une faute de frappe (mots de 5 lettres "
+                                  "et plus) tolérés. / Full-text search of everything published.")
     async def search(self, info: strawberry.Info, text: str, filter: Optional[SearchFilter] = None,
-                     first: Optional[int] = None, after: Optional[str] = None) -> SearchConnection:
+                     first: Optional[int] = None, after: Optional[str] = None,
+                     order_by: SearchOrder = SearchOrder.RELEVANCE) -> SearchConnection:
         size = listing.page_size(first)
         offset = listing.decode_cursor(after)
         flt = filter.to_domain() if filter else search_query.Filters()
-        result = search_query.search(info.context.graphe.search, text, flt, offset, size)
+        result = search_query.search(info.context.graphe.search, text, flt, offset, size, order_by.value)
         entity = await info.context.lookup([h.id for h in result.hits] + [
             v for name in ("themes", "city", "status") for v, _ in result.facets.get(name, [])])
         edges = [SearchEdge(node=SearchHit(object=_WRAP[h.type](entity=entity(h.id)) if entity(h.id).props else None,

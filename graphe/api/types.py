@@ -288,3 +288,20 @@ class Event:
     part_of: Optional["Event"] = f.one(SCHEMA + "superEvent", "Event", "Événement plus large. / Part of.")
     sub_events: list["Event"] = f.inverse(f"?s <{SCHEMA}superEvent> ?k .", "Event", "Événements qu'il contient.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
+
+
+@strawberry.type(description="Plan d'action (d'une commission, d'une ville). / Action plan.")
+class ActionPlan:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    retired_at: Optional[str] = f.retired_at()
+    history: list["VersionInfo"] = f.history()
+    title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
+    title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
+    description: Optional[str] = f.text(DCT + "description", "Description.")
+    description_translations: list[f.Translation] = f.translations(DCT + "description", "Description")
+    period: Optional[str] = f.literal(DCT + "temporal", "Période couverte. / Period covered.")
+    creator: Optional[Organisation] = f.one(DCT + "creator", "Organisation", "Auteur. / Author.")
+    prepared_at: Optional[Event] = f.one(GR + "preparedAt", "Event", "Préparé lors de. / Prepared at.")
+    themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
+    sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")

@@ -6,34 +6,45 @@ from dataclasses import dataclass, field
 
 from .. import entities
 from ..entities import Entity
+from . import analysis
+from .engine import TEXT_FIELDS, Doc
 from ..rdf import GR, PREFIXES, NamedNode
 from ..store import Store
 
 DCT, SKOS, SCHEMA = PREFIXES["dct"], PREFIXES["skos"], PREFIXES["schema"]
-DCAT, AIRO, CV = PREFIXES["dcat"], PREFIXES["airo"], PREFIXES["cv"]
+DCAT, AIRO, CV, ORG = PREFIXES["dcat"], PREFIXES["airo"], PREFIXES["cv"], PREFIXES["org"]
 
 RETIRED = PREFIXES["prov"] + "invalidatedAtTime"
+# Class → kind. The first class an entity has, in this order, decides (a city is never a practice).
 TYPES = {GR + "Practice": "practice", GR + "AIProject": "ai_project", GR + "Charter": "charter",
-         GR + "Criterion": "criterion"}
+         GR + "Criterion": "criterion", SCHEMA + "City": "city", SCHEMA + "Event": "event",
+         GR + "ActionPlan": "action_plan", ORG + "FormalOrganization": "organisation",
+         ORG + "Organization": "organisation", CV + "PublicOrganisation": "organisation"}
+KINDS = tuple(dict.fromkeys(TYPES.values()))
 
 
 @dataclass(frozen=True)
 class Recipe:
-    title: str
+    titles: tuple[str, ...]  # names: the first is the title, all are exact names
     summary: tuple[str, ...]
     body: tuple[str, ...]
-    city: str | None = None
+    city: str | None = None  # the predicate naming its city ("self": the resource is the city)
     tags: tuple[str, ...] = ()
 
 
 RECIPES = {
-    "practice": Recipe(DCT + "title", (DCT + "abstract",), (DCT + "description", GR + "results", GR + "transferability"),
-                       GR + "city", (DCAT + "keyword",)),
-    "ai_project": Recipe(DCT + "title", (GR + "purposeDescription",),
+    "practice": Recipe((DCT + "title",), (DCT + "abstract",),
+                       (DCT + "description", GR + "results", GR + "transferability"), GR + "city",
+                       (DCAT + "keyword",)),
+    "ai_project": Recipe((DCT + "title",), (GR + "purposeDescription",),
                          (DCT + "description", GR + "dataSources", GR + "legalBasisDescription"),
                          AIRO + "isUsedWithinLocality"),
-    "charter": Recipe(DCT + "title", (), (DCT + "description",)),
-    "criterion": Recipe(SKOS + "prefLabel", (), (SKOS + "definition",)),
+    "charter": Recipe((DCT + "title",), (), (DCT + "description",)),
+    "criterion": Recipe((SKOS + "prefLabel",), (), (SKOS + "definition",)),
+    "city": Recipe((SCHEMA + "name",), (), (SCHEMA + "description",), "self"),
+    "event": Recipe((SCHEMA + "name",), (), (SCHEMA + "description",), SCHEMA + "location"),
+    "action_plan": Recipe((DCT + "title",), (), (DCT + "description",)),
+    "organisation": Recipe((SKOS + "prefLabel", SKOS + "altLabel"), (), (DCT + "description",)),
 }
 
 
@@ -51,6 +62,23 @@ class Document:
     tags: str = ""
     status: str | None = None
     issued: str | None = None
+    names: list[str] = field(default_factory=list)  # every title and name, as written
+
+    def for_engine(self) -> Doc:
+        """The document as the engines index it: texts analysed once, here."""
+        text = {}
+        for name, (lang, _) in TEXT_FIELDS.items():
+            raw = self.texts.get(name) if name in self.texts else getattr(self, name, "")
+            text[name] = analysis.indexed(raw or "", lang)
+        keywords = {"id": (self.id,), "type": (self.type,), "themes": tuple(self.themes),
+                    "themes_all": tuple(self.themes_all), "city": (self.city,) if self.city else (),
+                    "country": (self.country,) if self.country else (),
+                    "status": (self.status,) if self.status else (),
+                    "name": tuple(dict.fromkeys(k for k in map(analysis.name_key, self.names) if k))}
+        spell = " ".join(dict.fromkeys(analysis.words(" ".join([*self.texts.values(), self.theme_labels,
+                                                                 self.city_name, self.tags]))))
+        stored = {"id": self.id, "type": self.type, "texts": self.texts, "themes": self.themes}
+        return Doc(self.id, self.type, text, keywords, spell, self.issued or "", stored)
 
 
 def kind_of(entity: Entity) -> str | None:
@@ -99,7 +127,9 @@ def _themes(store: Store) -> list[Entity]:
 def _cities(entity: Entity) -> Iterable[str]:
     kind = kind_of(entity)
     recipe = RECIPES.get(kind or "")
-    return entity.refs(recipe.city) if recipe and recipe.city else []
+    if recipe is None or recipe.city is None:
+        return []
+    return [entity.iri] if recipe.city == "self" else entity.refs(recipe.city)
 
 
 def _ancestors(theme: str, themes: dict[str, Entity]) -> list[str]:
@@ -126,19 +156,22 @@ def _by_lang(entity: Entity, predicates: Iterable[str]) -> dict[str, str]:
 def _document(entity: Entity, kind: str, themes: dict[str, Entity], cities: dict[str, Entity]) -> Document:
     recipe = RECIPES[kind]
     doc = Document(entity.iri, kind)
-    for name, predicates in (("title", (recipe.title,)), ("summary", recipe.summary), ("body", recipe.body)):
+    for name, predicates in (("title", recipe.titles), ("summary", recipe.summary), ("body", recipe.body)):
         for lang, text in _by_lang(entity, predicates).items():
             doc.texts[f"{name}_{lang}"] = text
+    doc.names = [value for p in recipe.titles for _, value in entity.texts(p)]
     doc.themes = entity.refs(DCT + "subject")
     doc.themes_all = sorted({a for t in doc.themes for a in _ancestors(t, themes)})
     doc.theme_labels = " ".join(value for t in doc.themes_all if t in themes
                                 for _, value in themes[t].texts(SKOS + "prefLabel"))
     if recipe.city:
-        doc.city = entity.ref(recipe.city)
+        doc.city = entity.iri if recipe.city == "self" else entity.ref(recipe.city)
         city = cities.get(doc.city or "")
         if city is not None:
             doc.city_name = " ".join(v for _, v in city.texts(SCHEMA + "name"))
             doc.country = city.literal(SCHEMA + "addressCountry")
+    elif entity.literal(SCHEMA + "addressCountry"):  # an organisation
+        doc.country = entity.literal(SCHEMA + "addressCountry")
     doc.tags = " ".join(v for p in recipe.tags for _, v in entity.texts(p))
     doc.status = entity.ref(GR + "status")
     doc.issued = entity.literal(DCT + "issued")

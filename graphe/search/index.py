@@ -1,7 +1,8 @@
 """The search index: where it lives, which store revision it reflects, how it catches up or is rebuilt.
 
-The index sits in `{data}/search` (in memory with an in-memory store) with `state.json` naming the store
-revision it reflects. After every committed write, `catch_up` re-indexes what the revisions since then
+Whichever engine holds it (`engine.py`: tantivy by default, whoosh as the alternative), the index sits in
+`{data}/search` (in memory with an in-memory store) with `state.json` naming the store revision it reflects,
+the engine and its schema version (another engine or version: rebuilt at start). After every committed write, `catch_up` re-indexes what the revisions since then
 touched, and records the new revision. A missing, corrupt or outdated index is rebuilt in
 `search.building` and swapped in whole; meanwhile searches answer `SEARCH_UNAVAILABLE`.
 
@@ -24,13 +25,13 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage, RamStorage
-
 from ..errors import GrapheError
 from ..store import Store
 from . import documents
-from .analysis import SCHEMA_VERSION, schema
+from .engine import Engine, factory
+
+# Bump when the analysis or the documents change: indexes built before are rebuilt at start.
+DOCUMENTS_VERSION = 2
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -38,7 +39,6 @@ Progress = Callable[[int, int], None]
 RETRY_AFTER = 10  # seconds a client is told to wait while the index is rebuilt
 # A failing read re-checks unchanged files at most this often: a bug must not cost a full read per search.
 VERIFY_INTERVAL = 30.0
-NOT_INDEX_FILES = {"state.json", "state.json.tmp"}
 
 
 def rebuilding() -> GrapheError:
@@ -49,27 +49,10 @@ def rebuilding() -> GrapheError:
                        {"status": 503, "retry_after": RETRY_AFTER})
 
 
-class PrivateRamStorage(RamStorage):
-    """An in-memory index whose writers' temporary files stay in memory too. whoosh puts them in a folder
-    of the system's temporary directory named after the index ("MAIN.tmp"), the same for every process on
-    the machine, so one writer's clean-up deleted the files of another (seen with two test runs at once);
-    and the per-document writer never removes its folder, so a random name would leave one behind per
-    write."""
-
-    def temp_storage(self, name=None):  # type: ignore[no-untyped-def]
-        return RamStorage()
-
-
-def _open(path: Path):  # type: ignore[no-untyped-def]
-    """The index in `path`, read with plain reads rather than mapped in memory: a common word at 100,000
-    sheets touches most of the files, which then counted in the service's memory (hundreds of megabytes of
-    the system's file cache, shared and reclaimable, but reported as the process's own)."""
-    return FileStorage(str(path), supports_mmap=False).open_index()
-
-
 class SearchIndex:
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, engine: str = "tantivy") -> None:
         self.path = path
+        self.factory = factory(engine)
         self._lock = threading.RLock()  # one writer at a time (catch-up, rebuild)
         self._ix = None
         self._revision = -1
@@ -82,8 +65,6 @@ class SearchIndex:
         self._sums: dict[tuple[str, int, int], int] = {}  # (name, size, mtime) → CRC-32: files are written once
         self._recorded: dict[str, list[int]] = {}  # name → [size, CRC-32] as written
         self._verified: tuple[tuple, float] | None = None  # (files' stat, when) of the last check that passed
-        self._values_lock = threading.Lock()
-        self._values: tuple[object, int, dict[str, list]] | None = None  # (index, generation, tables)
 
     # ------------------------------------------------------------------------------------ state
 
@@ -107,7 +88,15 @@ class SearchIndex:
             return "error"
         return "rebuilding" if self._opened or self._damage is not None else "off"
 
-    def index(self):  # type: ignore[no-untyped-def]
+    @property
+    def engine_name(self) -> str:
+        return self.factory.name
+
+    @property
+    def version(self) -> str:
+        return f"{self.factory.name}-{self.factory.schema_version}-{DOCUMENTS_VERSION}"
+
+    def index(self) -> Engine:
         ix = self._ix
         if ix is None:
             if self._damage is not None:
@@ -123,7 +112,7 @@ class SearchIndex:
         return ix
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[object]:
+    def reading(self) -> Iterator[Engine]:
         """The index, for one search. A read that fails other than with a GrapheError checks the files: if
         they are damaged, the index is rebuilt in the background and the search answers SEARCH_REBUILDING."""
         ix = self.index()
@@ -167,7 +156,7 @@ class SearchIndex:
             if self._damage is not None:
                 return
             log.error("search index damaged (%s): rebuilding it in the background", problem)
-            self._damage, self._ix, self._revision, self._values = problem, None, -1, None
+            self._damage, self._ix, self._revision = problem, None, -1
             store = self._store
             if store is None:
                 return
@@ -177,13 +166,11 @@ class SearchIndex:
 
     # ------------------------------------------------------------------------------------ checksums
 
-    def _files(self, folder: Path) -> list[Path]:
-        return sorted(p for p in folder.iterdir() if p.is_file() and p.name not in NOT_INDEX_FILES
-                      and not p.name.endswith("LOCK"))
-
     def _stat(self) -> tuple:
+        """Size and time of the files as recorded (an engine may keep older files a while: not ours)."""
         assert self.path is not None
-        return tuple((p.name, s.st_size, s.st_mtime_ns) for p in self._files(self.path) for s in (p.stat(),))
+        return tuple((name, s.st_size, s.st_mtime_ns) for name in sorted(self._recorded)
+                     for s in ((self.path / name).stat(),))
 
     def _crc(self, path: Path) -> int:
         crc = 0
@@ -192,11 +179,11 @@ class SearchIndex:
                 crc = zlib.crc32(chunk, crc)
         return crc
 
-    def _checksums(self, folder: Path) -> dict[str, list[int]]:
-        """Each index file's size and CRC-32, computed only for files not seen before (whoosh writes a
+    def _checksums(self, folder: Path, engine: Engine) -> dict[str, list[int]]:
+        """Each index file's size and CRC-32, computed only for files not seen before (both engines write a
         file once, under a new name: a catch-up hashes its new segment only)."""
         sums, out = {}, {}
-        for path in self._files(folder):
+        for path in (folder / name for name in engine.files()):
             st = path.stat()
             key = (path.name, st.st_size, st.st_mtime_ns)
             crc = self._sums.get(key)
@@ -225,40 +212,16 @@ class SearchIndex:
             self._sums[(name, st.st_size, st.st_mtime_ns)] = actual
         return None
 
-    def values_per_document(self, ix, searcher, fields: Sequence[str]) -> dict[str, list]:  # type: ignore[no-untyped-def]
-        """Per field, each document's values (a tuple, or None), by document number, in `ix` as `searcher`
-        reads it: built once per index generation, and kept. whoosh's facet categorizers build such a table
-        at every search (≈ 0.6 s at 100,000 sheets for the five facets)."""
-        reader = searcher.reader()
-        generation = reader.generation()
-        with self._values_lock:  # (built once when several searches ask at the same time)
-            kept = self._values
-            if kept is not None and kept[0] is ix and kept[1] == generation:
-                return kept[2]
-            tables = {}
-            for name in fields:
-                field = reader.schema[name]
-                values: list = [None] * reader.doc_count_all()
-                for btext in field.sortable_terms(reader, name):
-                    text = field.from_bytes(btext)
-                    alone = (text,)  # one tuple shared by the documents holding only this value
-                    for doc in reader.postings(name, btext).all_ids():
-                        held = values[doc]
-                        values[doc] = alone if held is None else (*held, text)
-                tables[name] = values
-            if generation is not None:
-                self._values = (ix, generation, tables)
-            return tables
-
     def _state_file(self, folder: Path) -> Path:
         return folder / "state.json"
 
     def _write_state(self) -> None:
         if self.path is not None:
-            self._recorded = self._checksums(self.path)
+            assert self._ix is not None
+            self._recorded = self._checksums(self.path, self._ix)
             self._verified = None
             tmp = self.path / "state.json.tmp"
-            tmp.write_text(json.dumps({"revision": self._revision, "schema": SCHEMA_VERSION,
+            tmp.write_text(json.dumps({"revision": self._revision, "schema": self.version,
                                        "files": self._recorded}), encoding="utf-8")
             tmp.replace(self._state_file(self.path))
 
@@ -309,7 +272,8 @@ class SearchIndex:
         recorded = None
         try:
             state = json.loads(self._state_file(self.path).read_text(encoding="utf-8"))
-            if state.get("schema") != SCHEMA_VERSION:
+            if state.get("schema") != self.version:
+                log.info("search index of another engine or version (%s): it will be rebuilt", state.get("schema"))
                 return False
             recorded = state.get("files")
             if not recorded:  # written before the index checked itself: nothing to check it against
@@ -320,9 +284,7 @@ class SearchIndex:
                 log.error("search index damaged (%s): rebuilding it", problem)
                 self._damage = problem  # searches answer SEARCH_REBUILDING until the rebuild is done
                 return False
-            ix = _open(self.path)
-            with ix.searcher() as searcher:
-                searcher.doc_count()
+            ix = self.factory.open(self.path)
             self._ix, self._revision, self._recorded = ix, int(state["revision"]), recorded
             return True
         except Exception as exc:  # noqa: BLE001 — anything wrong with the folder means: rebuild it
@@ -353,19 +315,18 @@ class SearchIndex:
             revision = store.revision().number
             iris = documents.all_indexable(store)
             if self.path is None:
-                ix = PrivateRamStorage().create_index(schema())
+                ix = self.factory.create(None)
             else:
                 building = self.path.with_name(self.path.name + ".building")
                 shutil.rmtree(building, ignore_errors=True)
-                building.mkdir(parents=True)
-                ix = whoosh_index.create_in(str(building), schema())
+                ix = self.factory.create(building)
             done = 0
-            writer = ix.writer(limitmb=128)
+            writer = ix.writer(bulk=True)
             try:
                 for start in range(0, len(iris), BATCH):
                     docs, _ = documents.build(store, iris[start:start + BATCH])
                     for doc in docs:
-                        writer.add_document(**_fields(doc))
+                        writer.add(doc.for_engine())
                     done = min(len(iris), start + BATCH)
                     if progress:
                         progress(done, len(iris))
@@ -374,16 +335,17 @@ class SearchIndex:
                 writer.cancel()
                 raise
             if self.path is not None:
+                ix.close()
                 old = self.path.with_name(self.path.name + ".old")
                 shutil.rmtree(old, ignore_errors=True)
                 if self.path.exists():
                     self.path.rename(old)
                 building.rename(self.path)
                 shutil.rmtree(old, ignore_errors=True)
-                ix = _open(self.path)
+                ix = self.factory.open(self.path)
             self._revision = revision
-            self._write_state()
             self._ix, self._damage, self.error = ix, None, None
+            self._write_state()
             if progress and not iris:
                 progress(0, 0)
         self.catch_up(store)  # writes committed while rebuilding
@@ -424,14 +386,16 @@ class SearchIndex:
             return len(iris)
 
     def _apply(self, store: Store, iris: Sequence[str]) -> None:
+        assert self._ix is not None
         writer = self._ix.writer()
         try:
             for start in range(0, len(iris), BATCH):
                 docs, gone = documents.build(store, iris[start:start + BATCH])
                 for iri in gone:
-                    writer.delete_by_term("id", iri)
+                    writer.delete(iri)
                 for doc in docs:
-                    writer.update_document(**_fields(doc))
+                    writer.delete(doc.id)
+                    writer.add(doc.for_engine())
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -444,18 +408,3 @@ def _let_go() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
-
-
-def _fields(doc: documents.Document) -> dict[str, object]:
-    spell = " ".join(doc.texts.get(k, "") for k in ("title_fr", "summary_fr", "title_en", "summary_en"))
-    fields: dict[str, object] = {
-        "id": doc.id, "type": doc.type, "themes": " ".join(doc.themes), "themes_all": " ".join(doc.themes_all),
-        "theme_labels": doc.theme_labels, "city_name": doc.city_name, "tags": doc.tags, "issued": doc.issued,
-        "spell": spell + " " + doc.theme_labels + " " + doc.city_name + " " + doc.tags,
-        **doc.texts,
-    }
-    for name in ("city", "country", "status"):
-        value = getattr(doc, name)
-        if value:
-            fields[name] = value
-    return fields
