@@ -27,3 +27,14 @@ def test_the_load_mix_covers_every_channel_and_its_report_reads() -> None:
                         "with_writer": load.Mixed(80.0, 6.0, 30.0, 800, 0, 0, 0), "writer": load.Writer(),
                         "missing": {}, "health": {"revision": 3}})
     assert "**1.50×**" in text and "0 of 0" in text
+
+
+def test_search_bench_reports_both_engines(capsys) -> None:  # type: ignore[no-untyped-def]
+    from bench import search
+
+    assert search.main(["--practices", "40", "--runs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\| full reindex \(40 practices\) \| tantivy [\d,]+ documents/s \| whoosh [\d,]+ documents/s", out)
+    assert re.search(r"p50 \(40 practices\) \| [\d.]+ ms \| whoosh path in-process \d+ ms; tantivy in-process", out)
+    assert "serve peak" in out
+    assert re.search(r"suggestion [\d.]+ ms \| the search itself \(hits and facets\) [\d.]+ ms", out)

@@ -267,6 +267,7 @@ def test_the_service_answers_while_the_index_is_rebuilt(tmp_path: Path, validato
         return real_build(store, iris)
 
     monkeypatch.setattr(documents, "build", slow_build)
+    monkeypatch.setattr(documents, "everything", lambda store: None)
     graphe = _disk(tmp_path, validator, search="background")
     try:
         with pytest.raises(GrapheError) as caught:

@@ -91,3 +91,28 @@ def test_only_the_search_package_imports_an_engine() -> None:
                 if allowed and path.name != allowed:
                     offenders.append(f"{path.relative_to(root)} imports {name}")
     assert offenders == []
+
+
+def test_a_rebuild_scan_gives_the_documents_batches_give(rich: Graphe) -> None:
+    """A rebuild reads the published graph in one scan where the store gives each subject's triples
+    together; the documents are those read by IRI in batches."""
+    from graphe.search import documents
+
+    scanned = documents.everything(rich.store)
+    if not getattr(rich.store, "quads_by_subject", False):
+        assert scanned is None
+        return
+    assert scanned is not None
+    by_scan = {d.id: d.for_engine() for d in scanned}
+    built, _ = documents.build(rich.store, documents.all_indexable(rich.store))
+    by_batch = {d.id: d.for_engine() for d in built}
+    assert by_scan == by_batch and len(by_scan) > 150
+
+
+def test_documents_analysed_in_a_helper_process_are_the_same_and_in_order(seeded: Graphe) -> None:
+    """Large rebuilds analyse in a helper process (`index._prepared_elsewhere`): same documents, same order."""
+    from graphe.search import documents, index
+
+    built, _ = documents.build(seeded.store, documents.all_indexable(seeded.store))
+    many = built * 30  # more than one batch
+    assert list(index._prepared_elsewhere(iter(many))) == [d.for_engine() for d in many]

@@ -150,6 +150,7 @@ class Gate:
             return real(store, iris)
 
         monkeypatch.setattr(documents, "build", held)
+        monkeypatch.setattr(documents, "everything", lambda store: None)  # a rebuild reads by batches too
 
     def observe(self, graphe: Graphe) -> None:
         """The rebuild started and answers SEARCH_REBUILDING while held; released, the index is ready."""
@@ -257,6 +258,7 @@ def test_status_says_error_when_the_rebuild_fails(tmp_path: Path, validator,  # 
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(documents, "build", failing)
+    monkeypatch.setattr(documents, "everything", lambda store: None)
     graphe = _disk(tmp_path, validator, search="background")
     try:
         graphe.search.wait(60)

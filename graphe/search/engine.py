@@ -37,7 +37,7 @@ class Doc:
     keywords: dict[str, tuple[str, ...]]  # keyword field → values
     spell: str
     issued: str
-    stored: dict  # what hits show (original texts for snippets, themes for `similar`): kept as JSON
+    stored: bytes  # JSON of what hits show (original texts for snippets, themes for `similar`)
 
 
 # ------------------------------------------------------------------------------------------------ queries

@@ -49,7 +49,7 @@ class _Writer:
                 d.add_text(name, value)
         d.add_text(SPELL_FIELD, doc.spell)
         d.add_text(SORT_FIELD, doc.issued)
-        d.add_bytes("doc", json.dumps(doc.stored, ensure_ascii=False).encode())
+        d.add_bytes("doc", doc.stored)
         self._w.add_document(d)
 
     def delete(self, doc_id: str) -> None:
@@ -80,7 +80,8 @@ class TantivyEngine:
     # ------------------------------------------------------------------------------------ writing
 
     def writer(self, *, bulk: bool = False) -> _Writer:
-        return _Writer(self, REBUILD_HEAP if bulk else WRITE_HEAP, 2 if bulk else 1)
+        # One indexing thread even in bulk: the rebuild's two processes already keep both cores busy.
+        return _Writer(self, REBUILD_HEAP if bulk else WRITE_HEAP, 1)
 
     # ------------------------------------------------------------------------------------ reading
 

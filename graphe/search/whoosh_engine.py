@@ -7,6 +7,7 @@ tantivy's wheel cannot be installed.
 """
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from pathlib import Path
@@ -56,7 +57,7 @@ class _Writer:
         for name, values in doc.keywords.items():
             if values:
                 fields[name] = values[0] if name == "id" else ",".join(values)
-        fields.update({SPELL_FIELD: doc.spell, SORT_FIELD: doc.issued, "doc": doc.stored})
+        fields.update({SPELL_FIELD: doc.spell, SORT_FIELD: doc.issued, "doc": doc.stored})  # (JSON bytes)
         self._w.add_document(**fields)
 
     def delete(self, doc_id: str) -> None:
@@ -121,8 +122,11 @@ class WhooshEngine:
             else:
                 results = searcher.search(compiled, limit=None, filter=flt)
             deadline.check()
-            hits = [Found(h["doc"]["id"], h["doc"]["type"], float(h.score or 0.0) if sort != "date" else 0.0,
-                          h["doc"]) for h in results[offset:offset + limit]]
+            hits = []
+            for h in results[offset:offset + limit]:
+                stored = json.loads(h["doc"])
+                hits.append(Found(stored["id"], stored["type"], float(h.score or 0.0) if sort != "date" else 0.0,
+                                  stored))
             counted = self._facets(searcher, results.docs()) if facets else {}
             return Page(hits, len(results), counted)
 
@@ -170,7 +174,7 @@ class WhooshEngine:
     def stored(self, doc_id: str) -> dict | None:
         with self.ix.searcher() as searcher:
             found = searcher.document(id=doc_id)
-            return found["doc"] if found else None
+            return json.loads(found["doc"]) if found else None
 
     def doc_freq(self, field: str, term: str) -> int:
         with self.ix.searcher() as searcher:

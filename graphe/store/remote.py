@@ -40,6 +40,7 @@ class RemoteStore:
     # Long answers are read in chunks: servers cap the rows of one answer, often silently (Virtuoso's
     # default ResultSetMaxRows is 10,000).
     max_rows: int | None = 10_000
+    quads_by_subject = False  # a CONSTRUCT's triples come in the server's order
 
     def __init__(self, query_url: str, update_url: str, graphs: GraphNames, *, user: str | None = None,
                  password: str | None = None, timeout: float = 60.0) -> None:
