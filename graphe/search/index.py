@@ -69,7 +69,8 @@ class SearchIndex:
         self._damage_lock = threading.Lock()
         self._sums: dict[tuple[str, int, int], int] = {}  # (name, size, mtime) → CRC-32: files are written once
         self._recorded: dict[str, list[int]] = {}  # name → [size, CRC-32] as written
-        self._verified: tuple[tuple, float] | None = None  # (files' stat, when) of the last check that passed
+        self._verified: tuple[tuple, float] | None = None
+        self._written_stat: tuple = ()  # `_stat()` when last written or checked at open  # (files' stat, when) of the last check that passed
 
     # ------------------------------------------------------------------------------------ state
 
@@ -121,6 +122,8 @@ class SearchIndex:
         """The index, for one search. A read that fails other than with a GrapheError checks the files: if
         they are damaged, the index is rebuilt in the background and the search answers SEARCH_REBUILDING."""
         ix = self.index()
+        if self._changed_on_disk() and self._damaged_since_open():
+            raise rebuilding()
         try:
             yield ix
         except GrapheError:
@@ -129,6 +132,16 @@ class SearchIndex:
             if self._damaged_since_open():
                 raise rebuilding() from exc
             raise
+
+    def _changed_on_disk(self) -> bool:
+        """Whether a file of the index changed size or time since written (a few stat calls per search:
+        tantivy reads mapped files and keeps decompressed blocks, so damage may not fail a read)."""
+        if self.path is None or not self._recorded:
+            return False
+        try:
+            return self._stat() != self._written_stat
+        except OSError:
+            return True
 
     def _damaged_since_open(self) -> bool:
         """Whether the files on disk no longer match what was written (then a rebuild is started)."""
@@ -150,6 +163,7 @@ class SearchIndex:
             problem = self._verify(self.path, self._recorded, cached=False)
             if problem is None:
                 self._verified = (stat, time.monotonic())
+                self._written_stat = stat  # (same content: a touched file is not damage)
                 return False
             self._start_rebuild(problem)
             return True
@@ -224,6 +238,7 @@ class SearchIndex:
         if self.path is not None:
             assert self._ix is not None
             self._recorded = self._checksums(self.path, self._ix)
+            self._written_stat = self._stat()
             self._verified = None
             tmp = self.path / "state.json.tmp"
             tmp.write_text(json.dumps({"revision": self._revision, "schema": self.version,
@@ -291,6 +306,7 @@ class SearchIndex:
                 return False
             ix = self.factory.open(self.path)
             self._ix, self._revision, self._recorded = ix, int(state["revision"]), recorded
+            self._written_stat = self._stat()
             return True
         except Exception as exc:  # noqa: BLE001 — anything wrong with the folder means: rebuild it
             log.warning("search index unusable (%s): it will be rebuilt", str(exc))

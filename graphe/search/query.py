@@ -117,8 +117,8 @@ def _fuzzy(piece: str) -> list[Query]:
     """One typo on the word as written (folded, not stemmed: `energei` is one swap from `energie`, two
     edits from its stem `energ`), in every text at once (the spelling field holds them all)."""
     plain = analysis.words(piece)
-    if len(plain) != 1 or len(plain[0]) < FUZZY_FROM:
-        return []
+    if len(plain) != 1 or len(plain[0]) < FUZZY_FROM or not plain[0].isalpha():
+        return []  # (codes and years are exact: `quartier08` is not `quartier07`, nor 2024 2025)
     return [Fuzzy(SPELL_FIELD, plain[0], FUZZY_BOOST)]
 
 
