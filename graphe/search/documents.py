@@ -21,7 +21,6 @@ TYPES = {GR + "Practice": "practice", GR + "AIProject": "ai_project", GR + "Char
          GR + "Criterion": "criterion", SCHEMA + "City": "city", SCHEMA + "Event": "event",
          GR + "ActionPlan": "action_plan", ORG + "FormalOrganization": "organisation",
          ORG + "Organization": "organisation", CV + "PublicOrganisation": "organisation"}
-KINDS = tuple(dict.fromkeys(TYPES.values()))
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,11 @@
 Two engines implement `Engine`: tantivy (`tantivy_engine.py`, the default: Rust, facets by its own
 aggregation, top-N collection) and whoosh (`whoosh_engine.py`, pure Python, the alternative where a compiled
 wheel cannot be installed). `GRAPHE_SEARCH_ENGINE` chooses. Both receive text already analysed
-(`analysis.indexed`) and queries as the small tree below, so they find the same documents with the same
+(`analysis.indexed_words`) and queries as the small tree below, so they find the same documents with the same
 facet counts (tests/test_search_engines.py); only scores differ.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Union
@@ -146,13 +145,6 @@ class Factory(Protocol):
     def open(self, path: Path) -> Engine: ...
 
 
-def walk(query: Query) -> Iterator[Query]:
-    yield query
-    if isinstance(query, Bool):
-        for part in (*query.must, *query.should, *query.must_not):
-            yield from walk(part)
-
-
 def factory(name: str) -> Factory:
     """The engine called `name` (imported only when chosen)."""
     if name == "tantivy":
@@ -164,7 +156,7 @@ def factory(name: str) -> Factory:
     raise ValueError(f"unknown search engine {name!r}: one of {', '.join(ENGINES)}")
 
 
-def terms(query: Query, fields: Sequence[str] | None = None) -> set[tuple[str, str]]:
+def terms(query: Query) -> set[tuple[str, str]]:
     """The (field, term) pairs a query looks for (not under must_not): what snippets mark."""
     out: set[tuple[str, str]] = set()
 
@@ -177,7 +169,7 @@ def terms(query: Query, fields: Sequence[str] | None = None) -> set[tuple[str, s
             for part in (*q.must, *q.should):
                 visit(part)
     visit(query)
-    return {(f, t) for f, t in out if fields is None or f in fields}
+    return out
 
 
 def distance(a: str, b: str) -> int:

@@ -2,8 +2,8 @@
 
 Whichever engine holds it (`engine.py`: tantivy by default, whoosh as the alternative), the index sits in
 `{data}/search` (in memory with an in-memory store) with `state.json` naming the store revision it reflects,
-the engine and its schema version (another engine or version: rebuilt at start). After every committed write, `catch_up` re-indexes what the revisions since then
-touched, and records the new revision. A missing, corrupt or outdated index is rebuilt in
+the engine and its schema version (another engine or version: rebuilt at start). After every committed
+write, `catch_up` re-indexes what the revisions since then touched, and records the new revision. A missing, corrupt or outdated index is rebuilt in
 `search.building` and swapped in whole; meanwhile searches answer `SEARCH_UNAVAILABLE`.
 
 The index checks itself: `state.json` also records each file's size and CRC-32 as written. Opening compares
@@ -69,8 +69,8 @@ class SearchIndex:
         self._damage_lock = threading.Lock()
         self._sums: dict[tuple[str, int, int], int] = {}  # (name, size, mtime) → CRC-32: files are written once
         self._recorded: dict[str, list[int]] = {}  # name → [size, CRC-32] as written
-        self._verified: tuple[tuple, float] | None = None
-        self._written_stat: tuple = ()  # `_stat()` when last written or checked at open  # (files' stat, when) of the last check that passed
+        self._verified: tuple[tuple, float] | None = None  # (files' stat, when) of the last check that passed
+        self._written_stat: tuple = ()  # `_stat()` when last written or checked at open
 
     # ------------------------------------------------------------------------------------ state
 
@@ -93,10 +93,6 @@ class SearchIndex:
         if self.error is not None and self._damage is None:
             return "error"
         return "rebuilding" if self._opened or self._damage is not None else "off"
-
-    @property
-    def engine_name(self) -> str:
-        return self.factory.name
 
     @property
     def version(self) -> str:
