@@ -155,6 +155,7 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
         middleware=[Middleware(SecurityHeaders, default=_PAGES_POLICY, policies={"/graphql": _graphiql_policy()})],
     )
     app.state.graphe = graphe
+    app.state.graphql = graphql
     return app
 
 

@@ -261,6 +261,12 @@ def source(store: Store, kind: object) -> tuple[Callable[[list[str]], dict], Cal
     return (lambda ks: fetch_related(store, ks, pattern, "short")), (lambda es: 1 + sum(e.weight for e in es)), []
 
 
+def rereadable(key: object) -> bool:
+    """Is `key` a value `read_many` can read again by itself (an entity, its long texts, a relation)?"""
+    return type(key) is tuple and len(key) == 2 and type(key[1]) is str and (
+        key[0] in ("entity", "long") or (type(key[0]) is tuple and key[0][0] == "related"))
+
+
 def read_many(cache: Any, revision: int, store: Store, kind: object, keys: Sequence[str]) -> dict[tuple, Any]:
     """The values of `keys` (as {(kind, key): value}), kept per revision in `cache` (a `RevisionCache`):
     only those not kept yet are read, in one batch."""

@@ -1,7 +1,7 @@
 """Read side, composite answers: comparing two frameworks, the theme tree, statistics."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from dataclasses import dataclass
 
@@ -112,17 +112,17 @@ PRELOADED = (PREFIXES["gr"] + "Practice", PREFIXES["gr"] + "City", SKOS + "Conce
 PRELOAD_BATCH = 2000
 
 
-def preload(store: Store, cache: Any, revision: int, stop: Callable[[], bool] = lambda: False) -> int:
+def preload(store: Store, cache: Any, revision: int, stop: Callable[[], bool] = lambda: False,
+            known: Sequence[str] | None = None) -> list[str]:
     """Read ahead, into `cache` at `revision`, the entities (without their long texts) of every resource of
-    the `PRELOADED` classes, in batches: varied list pages then read nothing from the store. Stops early
-    when `stop()` says so (closing, or a newer revision). Returns how many resources were read."""
-    classes = " ".join(f"<{c}>" for c in PRELOADED)
-    iris = [r["s"].value for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c }}")]
-    done = 0
-    for start in range(0, len(iris), PRELOAD_BATCH):
+    the `PRELOADED` classes — or of `known` resources, when the caller knows them —, in batches: varied list
+    pages then read nothing from the store (what is kept already is not read again). Stops early when
+    `stop()` says so (closing, or a newer revision). Returns the resources it was to read."""
+    if known is None:
+        classes = " ".join(f"<{c}>" for c in PRELOADED)
+        known = [r["s"].value for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c }}")]
+    for start in range(0, len(known), PRELOAD_BATCH):
         if stop():
             break
-        batch = iris[start:start + PRELOAD_BATCH]
-        entities.read_many(cache, revision, store, "entity", batch)
-        done += len(batch)
-    return done
+        entities.read_many(cache, revision, store, "entity", known[start:start + PRELOAD_BATCH])
+    return list(known)

@@ -1,9 +1,11 @@
 """Search under hostile input (cost bounded before it starts, a coded answer for every text) and a search
-index that checks itself (damage found at open or at first read, rebuilt in the background meanwhile)."""
+index that checks itself (damage found at open, at the first read that fails, or by the first read half a
+second after it, rebuilt in the background meanwhile)."""
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from graphe import deadline
 from graphe.errors import GrapheError
 from graphe.search import documents
 from graphe.search import query as sq
+from graphe.search.index import STAT_INTERVAL
 from graphe.service import Graphe
 from graphe.settings import Settings
 
@@ -208,6 +211,7 @@ def test_damage_while_serving_is_found_at_the_first_read(tmp_path: Path, validat
         assert graphe.search.status == "ready" and DEBAT in hits(graphe, "débat")
         gate = Gate(monkeypatch)
         _damage(tmp_path / "data" / "search")
+        time.sleep(STAT_INTERVAL)  # files are looked at twice a second at most (a read that fails: at once)
         with pytest.raises(GrapheError) as caught:
             sq.search(graphe.search, "", sq.Filters(), 0, 10)  # reads stored documents of every kind
         assert caught.value.code == "SEARCH_REBUILDING"

@@ -7,7 +7,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from .. import entities
+from .. import entities, readset
 from ..accounts import Account
 from ..entities import Entity
 from ..negotiation import preferred
@@ -127,9 +127,25 @@ class Context:
 
     def _kept(self, kind: object, keys: list[str]) -> list[Any]:
         """The values of `keys`, kept per revision across requests: those not kept yet are read in one batch."""
-        found = entities.read_many(self.graphe.reads, self.revision, self.graphe.store, kind, keys)
+        with readset.tracked():  # recorded from `_local` (`note_reads`)
+            found = entities.read_many(self.graphe.reads, self.revision, self.graphe.store, kind, keys)
         self._local.update(found)
         return [found[(kind, k)] for k in keys]
+
+
+    def note_reads(self) -> None:
+        """Tell the request's read set (`readset`) what it read through this context: entities and their
+        long texts by IRI, inverse relations as derived values (and their members by IRI)."""
+        iris: list[str] = []
+        for (kind, key), value in self._local.items():
+            if kind in ("entity", "long"):
+                iris.append(key)
+            elif type(kind) is tuple and kind[0] == "related":
+                readset.derived((kind, key), value)
+                iris.extend(e.iri for e in value)
+            else:  # a kind this does not know how to check again
+                readset.untracked()
+        readset.resources(iris)
 
 
 def accept_language(header: str | None) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Optional
 import strawberry
 from strawberry.types import Info
 
+from .. import readset
 from ..entities import LONG_TEXT, RETIRED, Entity
 from .context import MISSING
 from .plan import READ, Read
@@ -94,7 +95,14 @@ def _long_needs(root: Any, args: dict) -> list[tuple]:
 # it was linked to then. The next reader follows the link without asking the request or the read cache
 # (two dictionaries of 100,000 keys) for each related entity.
 def _linked(root: Any, link: tuple) -> Any:
-    return root.entity._memo.get(link, MISSING)
+    value = root.entity._memo.get(link, MISSING)
+    if value is not MISSING:  # read without the request's context: the read set learns it here
+        if link[0] == "link inverse":
+            readset.derived((("related", link[1]), root.entity.iri), value)
+            readset.resources([e.iri for e in value])
+        else:  # every reference, those left out (absent, retired) included
+            readset.resources(root.entity.refs(link[1]))
+    return value
 
 
 def _link(root: Any, link: tuple, value: Any) -> Any:

@@ -14,6 +14,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
-from .. import accounts, deadline
+from .. import accounts, deadline, readset
 from ..errors import GrapheError
 from ..service import Graphe
 from .context import Context, accept_language
@@ -34,7 +35,7 @@ from .schema import MAX_TOKENS, GrapheSchema, build_schema, format_error
 log = logging.getLogger(__name__)
 
 MAX_BODY = 256 * 1024
-RESPONSE_CACHE = 4096  # anonymous answers kept per process (all dropped when the revision moves)
+RESPONSE_CACHE = 4096  # anonymous answers kept per process (carried to a new revision when what they read holds)
 EXECUTION_TIMEOUT = 15.0  # seconds; the cost rule refuses most heavy queries before they run
 GRACE = 2.0  # seconds past the budget after which the client is answered even if a store read still hangs
 WORKERS = 4  # threads running operations (store reads release the GIL: a slow read does not stop the others)
@@ -100,13 +101,24 @@ class _Lane:
             self.pending -= 1
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """An anonymous answer kept for the next identical query: at these (store, search index) revisions,
+    with what it read (None: something untracked — served at these revisions only)."""
+    revisions: tuple[int, int]
+    status: int
+    body: bytes
+    reads: readset.ReadSet | None
+
+
 class GraphQLEndpoint:
     def __init__(self, graphe: Graphe, schema: GrapheSchema | None = None) -> None:
         self.graphe = graphe
         self.schema = schema or build_schema()
         self.page = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
-        self.responses: OrderedDict[tuple, tuple[int, bytes]] = OrderedDict()  # LRU of anonymous answers
+        self.responses: OrderedDict[tuple, _Kept] = OrderedDict()  # LRU of anonymous answers
         self.running: dict[tuple, asyncio.Future[tuple[int, bytes]]] = {}  # answers being computed ("single flight")
+        self.computed = self.carried = 0  # anonymous queries executed; answers carried to a newer revision
         self.lanes = {False: _Lane(WORKERS, QUEUE, "graphql"), True: _Lane(ACCOUNT_WORKERS, ACCOUNT_QUEUE, "graphql-account")}
 
     async def handle(self, request: Request) -> Response:
@@ -131,19 +143,34 @@ class GraphQLEndpoint:
                               {"Allow": "GET, HEAD, POST"} if status == 405 else None)
         authorization = request.headers.get("authorization")
         allowed = {OperationType.QUERY} if get else {OperationType.QUERY, OperationType.MUTATION}
-        key = running = None
+        key = flight = running = older = None
         if not authorization:
-            # An anonymous query's answer depends only on the published data at this revision (and on the
-            # search index's revision, and the reader's languages): kept and served again until either
-            # moves. Only queries are kept (the worker says which operations were): the method is in the
-            # key, since a mutation sent by GET is refused where POST runs it.
-            key = (self.graphe.store.revision().number, self.graphe.search.revision, params["query"],
-                   json.dumps(params["variables"], sort_keys=True), params["operationName"], media, langs, get)
-            hit = self.responses.get(key)
-            if hit is not None:
-                self.responses.move_to_end(key)
-                return _head(request, Response(hit[1], status_code=hit[0], media_type=media))
-            running = self.running.get(key)
+            # An anonymous query's answer depends only on the published data (and on the search index,
+            # and the reader's languages): kept with what it read (`readset`) and served again while the
+            # revisions stay, or after they move if what it read did not change (checked in a worker: it
+            # looks at the store's change log). Only queries are kept (the worker says which operations
+            # were): the method is in the key, since a mutation sent by GET is refused where POST runs it.
+            key = (params["query"], json.dumps(params["variables"], sort_keys=True), params["operationName"],
+                   media, langs, get)
+            revisions = (self.graphe.store.revision().number, self.graphe.search.revision)
+            kept = self.responses.get(key)
+            if kept is not None:
+                if kept.revisions != revisions and kept.reads is not None:
+                    # Decided here when what is at hand tells (no store read, no lock a writer holds: tens
+                    # of microseconds); else in a worker. Under a writer publishing every second, sending
+                    # every kept answer through the pool after each publication queued them behind the
+                    # answers being computed (p99).
+                    holds = self.graphe.unchanged(kept.reads, kept.revisions[0], revisions[0], wait=False)
+                    if holds:
+                        self.carried += 1
+                        kept = self.responses[key] = _Kept(revisions, kept.status, kept.body, kept.reads)
+                    elif holds is None:
+                        older = kept
+                if kept.revisions == revisions:
+                    self.responses.move_to_end(key)
+                    return _head(request, Response(kept.body, status_code=kept.status, media_type=media))
+            flight = (key, revisions)
+            running = self.running.get(flight)
             if running is not None:  # the same answer is being computed: wait for it rather than compute it again
                 try:
                     status, body = await asyncio.shield(running)
@@ -152,62 +179,97 @@ class GraphQLEndpoint:
                     if not running.cancelled():
                         raise  # this request was cancelled, not the one computing
             else:
-                running = self.running[key] = asyncio.get_running_loop().create_future()
-        response, keep = None, False
+                running = self.running[flight] = asyncio.get_running_loop().create_future()
+        response, answer = None, None
         try:
-            response, keep = await self._execute(params, langs, authorization, allowed, lang, media)
+            response, answer = await self._execute(params, langs, authorization, allowed, lang, media, older)
         finally:
-            if running is not None and self.running.get(key) is running:  # type: ignore[arg-type]
-                del self.running[key]  # type: ignore[arg-type]
+            if running is not None and self.running.get(flight) is running:  # type: ignore[arg-type]
+                del self.running[flight]  # type: ignore[arg-type]
                 if response is None:
                     running.cancel()  # the followers compute it themselves
                 else:
                     running.set_result((response.status_code, response.body))
-        if key is not None and keep:
-            self.responses[key] = (response.status_code, response.body)
+        if key is not None and answer is not None:
+            self.responses[key] = answer
+            self.responses.move_to_end(key)
             if len(self.responses) > RESPONSE_CACHE:
                 self.responses.popitem(last=False)
         return _head(request, response)
 
     async def _execute(self, params: dict[str, Any], langs: tuple[str, ...], authorization: str | None,  # type: ignore[no-untyped-def]
-                       allowed, lang: str, media: str) -> tuple[Response, bool]:
-        """The answer, computed in a worker thread, and whether it may be kept for the next identical
-        anonymous query. The loop waits at most the budget and `GRACE`: past it, the client is answered
-        while the worker finishes its current read (and still counts against the pool's bound)."""
-        future = self.lanes[bool(authorization)].submit(self._operate, params, langs, authorization, allowed,
-                                                         lang, media)
+                       allowed, lang: str, media: str, older: _Kept | None) -> tuple[Response, _Kept | None]:
+        """The answer, computed in a worker thread (or `older` again, if what it read still holds), and what
+        to keep of it for the next identical anonymous query (None: nothing). The loop waits at most the
+        budget and `GRACE`: past it, the client is answered while the worker finishes its current read (and
+        still counts against the pool's bound)."""
+        future = self.lanes[bool(authorization)].submit(self._answer, params, langs, authorization, allowed,
+                                                         lang, media, older)
         if future is None:
             return self._fail(503, "GRAPHQL_BUSY",
                               "Service GraphQL saturé : réessayez dans un instant.",
                               "GraphQL service overloaded: try again in a moment.", lang, media,
-                              {"Retry-After": "1"}), False
+                              {"Retry-After": "1"}), None
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), EXECUTION_TIMEOUT + GRACE)
         except TimeoutError:
             error = deadline.expired(EXECUTION_TIMEOUT)
-            return self._fail(504, error.code, error.message_fr, error.message_en, lang, media), False
+            return self._fail(504, error.code, error.message_fr, error.message_en, lang, media), None
 
+    def _answer(self, params: dict[str, Any], langs: tuple[str, ...], authorization: str | None,  # type: ignore[no-untyped-def]
+                allowed, lang: str, media: str, older: _Kept | None) -> tuple[Response, _Kept | None]:
+        """In a worker thread: `older` again if what it read is unchanged at the current revision, else the
+        operation run with its read set recorded."""
+        revisions = (self.graphe.store.revision().number, self.graphe.search.revision)
+        if older is not None and older.reads is not None and self._holds(older, revisions[0]):
+            self.carried += 1
+            return (Response(older.body, status_code=older.status, media_type=media),
+                    _Kept(revisions, older.status, older.body, older.reads))
+        self.computed += authorization is None
+        with readset.recording() as reads:
+            response, keep, context = self._operate(params, langs, authorization, allowed, lang, media,
+                                                    revisions[0])
+            if context is not None:
+                context.note_reads()
+        if not keep:
+            return response, None
+        # (an answer refused before execution read nothing: carried as long as it is kept)
+        return response, _Kept(revisions, response.status_code, response.body, None if reads.untracked else reads)
+
+    def _holds(self, older: _Kept, now: int) -> bool:
+        """Does `older` still answer at revision `now`? (Within the operation's budget; a check that fails
+        for any reason says no: the answer is computed.)"""
+        assert older.reads is not None
+        try:
+            with deadline.budget(EXECUTION_TIMEOUT):
+                return self.graphe.unchanged(older.reads, older.revisions[0], now)
+        except Exception:  # noqa: BLE001 — computed instead, where a real error is reported to the client
+            log.debug("kept answer not checked", exc_info=True)
+            return False
 
     def _operate(self, params: dict[str, Any], langs: tuple[str, ...], authorization: str | None,  # type: ignore[no-untyped-def]
-                 allowed, lang: str, media: str) -> tuple[Response, bool]:
-        """In a worker thread: the whole operation, within its time budget."""
+                 allowed, lang: str, media: str, revision: int) -> tuple[Response, bool, Context | None]:
+        """In a worker thread: the whole operation, within its time budget, reading revision `revision`.
+        Returns the response, whether it may be kept, and the context it executed with (None: refused
+        before execution)."""
         with deadline.budget(EXECUTION_TIMEOUT):
             try:
                 account = accounts.authenticate(self.graphe.store, authorization)
             except GrapheError as error:
                 status = error.details.get("status", 401) if isinstance(error.details, dict) else 401
                 headers = {"WWW-Authenticate": 'Bearer realm="graphe"'} if status == 401 else None
-                return self._fail(status, error.code, error.message_fr, error.message_en, lang, media, headers), False
+                return self._fail(status, error.code, error.message_fr, error.message_en, lang, media, headers), False, None
             try:
                 if _ambiguous(params["query"], params["operationName"]):
                     raise CannotGetOperationTypeError(None)
+                context = Context(self.graphe, langs, account, _revision=revision)
                 result = _loop().run_until_complete(self.schema.execute(
                     params["query"], variable_values=params["variables"], operation_name=params["operationName"],
-                    context_value=Context(self.graphe, langs, account), allowed_operation_types=allowed))
+                    context_value=context, allowed_operation_types=allowed))
             except InvalidOperationTypeError:
                 return self._fail(405, "METHOD_NOT_ALLOWED",
                                   "Une mutation ne peut pas être envoyée en GET : utilisez POST.",
-                                  "A mutation cannot be sent with GET: use POST.", lang, media, {"Allow": "POST"}), True
+                                  "A mutation cannot be sent with GET: use POST.", lang, media, {"Allow": "POST"}), True, None
             except CannotGetOperationTypeError:
                 name = (params["operationName"] or "")[:100]
                 message_fr, message_en = (
@@ -215,15 +277,15 @@ class GraphQLEndpoint:
                     ("Le document contient plusieurs opérations : nommez celle à exécuter (operationName).",
                      "The document has several operations: name the one to run (operationName)."))
                 return self._fail(400 if media == GRAPHQL_RESPONSE else 200, "GRAPHQL_VALIDATION_FAILED",
-                                  message_fr, message_en, lang, media), True
+                                  message_fr, message_en, lang, media), True, None
             except GrapheError as error:  # a time budget spent before execution started
                 status = error.details.get("status", 400) if isinstance(error.details, dict) else 400
-                return self._fail(status, error.code, error.message_fr, error.message_en, lang, media), False
+                return self._fail(status, error.code, error.message_fr, error.message_en, lang, media), False, None
             except Exception:  # noqa: BLE001 - whatever a document does, the client gets a coded answer
                 log.exception("unexpected error before GraphQL execution")
                 return self._fail(400 if media == GRAPHQL_RESPONSE else 200, "GRAPHQL_VALIDATION_FAILED",
                                   "Requête GraphQL refusée : elle n'a pas pu être analysée.",
-                                  "GraphQL request refused: it could not be analysed.", lang, media), False
+                                  "GraphQL request refused: it could not be analysed.", lang, media), False, None
         body: dict[str, Any] = {}
         request_error = result.data is None and bool(result.errors) and all(not e.path for e in result.errors)
         if not request_error:
@@ -233,12 +295,12 @@ class GraphQLEndpoint:
         codes = {e["extensions"].get("code") for e in body.get("errors", ())}
         if "QUERY_TIMEOUT" in codes:  # the budget ran out during execution: what was read is not an answer
             error = deadline.expired(EXECUTION_TIMEOUT)
-            return self._fail(504, error.code, error.message_fr, error.message_en, lang, media), False
+            return self._fail(504, error.code, error.message_fr, error.message_en, lang, media), False, context
         status = 400 if request_error and media == GRAPHQL_RESPONSE else 200
         response = Response(_dumps(body), status_code=status, media_type=media)
         # Passing failures are not kept: the next request tries again. Only queries are kept.
         keep = not codes & TRANSIENT
-        return response, keep and account is None and _is_query(params["query"], params["operationName"])
+        return response, keep and account is None and _is_query(params["query"], params["operationName"]), context
 
     async def _params(self, request: Request) -> dict[str, Any]:
         if request.method in ("GET", "HEAD"):

@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 
 import strawberry
 
-from .. import filters, reads
+from .. import filters, reads, readset
 from ..entities import Entity
 from ..errors import GrapheError
 from ..listing import iri_term
@@ -60,6 +60,12 @@ class Stats:
     practices_by_country: list[CountryCount]
     practices_by_theme: list[ThemeCount]
     practices_by_status: list[ConceptCount]
+
+
+def _revision(info: strawberry.Info) -> int:
+    """The revision number, as an answer shows it: such an answer is never served at another revision."""
+    readset.untracked()
+    return info.context.revision
 
 
 def _graphe(info: strawberry.Info) -> Graphe:
@@ -290,7 +296,7 @@ class Query:
         facets = found.practice_facets
         entity = await info.context.lookup([v.value for v, _ in facets["theme"] + facets["status"]])
         return Stats(
-            revision=graphe.store.revision().number,
+            revision=_revision(info),
             classes=[ClassCount(class_iri=c, count=n) for c, n in sorted(found.totals.items())],
             practices_by_country=[CountryCount(country=v.value, count=n) for v, n in facets["country"]],
             practices_by_theme=[ThemeCount(theme=Theme(entity=entity(v.value)), count=n)

@@ -19,6 +19,7 @@ import gc
 import json
 import logging
 import multiprocessing
+import os
 import shutil
 import threading
 import time
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from .. import readset
 from ..errors import GrapheError
 from ..store import Store
 from . import documents
@@ -44,6 +46,7 @@ Progress = Callable[[int, int], None]
 RETRY_AFTER = 10  # seconds a client is told to wait while the index is rebuilt
 # A failing read re-checks unchanged files at most this often: a bug must not cost a full read per search.
 VERIFY_INTERVAL = 30.0
+STAT_INTERVAL = 0.5  # seconds between two looks at the files' sizes and times by searches
 
 
 def rebuilding() -> GrapheError:
@@ -71,6 +74,7 @@ class SearchIndex:
         self._recorded: dict[str, list[int]] = {}  # name → [size, CRC-32] as written
         self._verified: tuple[tuple, float] | None = None  # (files' stat, when) of the last check that passed
         self._written_stat: tuple = ()  # `_stat()` when last written or checked at open
+        self._stat_checked = -STAT_INTERVAL  # when `_changed_on_disk` last looked (time.monotonic)
 
     # ------------------------------------------------------------------------------------ state
 
@@ -117,8 +121,9 @@ class SearchIndex:
     def reading(self) -> Iterator[Engine]:
         """The index, for one search. A read that fails other than with a GrapheError checks the files: if
         they are damaged, the index is rebuilt in the background and the search answers SEARCH_REBUILDING."""
+        readset.untracked()  # an answer that searched is kept for this index revision only
         ix = self.index()
-        if self._changed_on_disk() and self._damaged_since_open():
+        if self._changed_on_disk() and self._damaged_since_open(wait=False):
             raise rebuilding()
         try:
             yield ix
@@ -130,22 +135,34 @@ class SearchIndex:
             raise
 
     def _changed_on_disk(self) -> bool:
-        """Whether a file of the index changed size or time since written (a few stat calls per search:
-        tantivy reads mapped files and keeps decompressed blocks, so damage may not fail a read)."""
+        """Whether a file of the index changed size or time since written (tantivy reads mapped files and
+        keeps decompressed blocks, so damage may not fail a read). Looked at once per `STAT_INTERVAL` at
+        most: each stat call gives the interpreter lock away and waits to get it back, and under load the
+        40-odd calls of a check cost a search 4 to 6 ms (profiled at 10,000 practices with a writer); a
+        read that fails checks at once (`reading`)."""
         if self.path is None or not self._recorded:
             return False
+        now = time.monotonic()
+        if now - self._stat_checked < STAT_INTERVAL:
+            return False
+        self._stat_checked = now
         try:
             return self._stat() != self._written_stat
         except OSError:
             return True
 
-    def _damaged_since_open(self) -> bool:
-        """Whether the files on disk no longer match what was written (then a rebuild is started)."""
+    def _damaged_since_open(self, wait: bool = True) -> bool:
+        """Whether the files on disk no longer match what was written (then a rebuild is started). Without
+        `wait`, a check that would wait for a catch-up writing files says no: the files change because they
+        are being written (searches waited for every catch-up here, a tenth of a second each, under a
+        writer publishing every second); the next search checks them."""
         if self._damage is not None:
             return True
         if self.path is None or not self._recorded:
             return False  # in memory: nothing on disk to damage
-        with self._lock:  # (not while a catch-up replaces files: they would seem missing)
+        if not self._lock.acquire(blocking=wait):  # (not while a catch-up replaces files: they would seem missing)
+            return False
+        try:
             if self._damage is not None:
                 return True
             try:
@@ -163,6 +180,8 @@ class SearchIndex:
                 return False
             self._start_rebuild(problem)
             return True
+        finally:
+            self._lock.release()
 
     def _start_rebuild(self, problem: str) -> None:
         """Drop the damaged index and rebuild it from the store in the background (once, however many
@@ -184,8 +203,9 @@ class SearchIndex:
     def _stat(self) -> tuple:
         """Size and time of the files as recorded (an engine may keep older files a while: not ours)."""
         assert self.path is not None
+        base = str(self.path) + os.sep  # (os.stat on strings: a third of Path.stat's cost, once per search)
         return tuple((name, s.st_size, s.st_mtime_ns) for name in sorted(self._recorded)
-                     for s in ((self.path / name).stat(),))
+                     for s in (os.stat(base + name),))
 
     def _crc(self, path: Path) -> int:
         crc = 0

@@ -13,7 +13,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from .. import deadline
+from .. import deadline, readset
 from ..errors import GrapheError
 from ..rdf import PREFIXES, Format, NamedNode, Quad, Term, Triple
 from .base import (REV_NUMBER, REV_TOUCHED, Bindings, GraphNames, Revision, bind, public_revision_query, revision_query,
@@ -91,6 +91,7 @@ class OxigraphStore:
 
     def _query(self, query: str, bindings: Bindings | None, private: bool):  # type: ignore[no-untyped-def]
         deadline.check()  # a request past its time budget stops before its next read (outside one: never)
+        readset.untracked()
         graphs = None if private else list(self.graphs.readable)
         self.queries += 1
         try:
@@ -104,6 +105,7 @@ class OxigraphStore:
                      timeout: float | None = None):
         """A reader's query, as written, over the given (public) graphs: the raw, lazy result — solutions
         (with `.variables`), a boolean, or triples. The caller checked the text first (`sparql.guard`)."""
+        readset.untracked()
         self.queries += 1
         try:
             return self._db.query(query, default_graph=list(default_graphs), named_graphs=list(named_graphs))
@@ -138,23 +140,28 @@ class OxigraphStore:
         return store
 
     def quads(self, graph: NamedNode) -> Iterator[Quad]:
+        readset.untracked()
         return self._db.quads_for_pattern(None, None, None, graph)
 
     def describe(self, subjects: Iterable[Term], graph: NamedNode) -> list[Quad]:
         """Every quad of `graph` whose subject is one of `subjects`."""
+        readset.untracked()
         out: list[Quad] = []
         for s in subjects:
             out.extend(self._db.quads_for_pattern(s, None, None, graph))
         return out
 
     def contains(self, quad: Quad) -> bool:
+        readset.untracked()
         return quad in self._db
 
     def count(self, graph: NamedNode) -> int:
+        readset.untracked()
         rows = self._db.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
         return int(next(iter(rows))["n"].value)
 
     def is_empty(self) -> bool:
+        readset.untracked()
         return not any(True for _ in self._db.quads_for_pattern(None, None, None, self.graphs.public))
 
     def revision(self) -> Revision:
@@ -206,6 +213,7 @@ class OxigraphStore:
 
     def dump(self, output: IO[bytes], fmt: Format, graph: NamedNode) -> None:
         """Write `graph` to `output`; quad formats keep the graph name."""
+        readset.untracked()
         if fmt.quads:
             ox.serialize(self._db.quads_for_pattern(None, None, None, graph), output, format=fmt.ox)
         else:

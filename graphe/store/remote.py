@@ -18,7 +18,7 @@ from typing import IO
 import httpx
 import pyoxigraph as ox
 
-from .. import deadline
+from .. import deadline, readset
 from ..errors import GrapheError
 from ..rdf import PREFIXES, Format, Literal, NamedNode, Quad, Term, Triple
 from .base import (SYS, Bindings, GraphNames, Revision, bind, public_revision_query, quads_text, revision_query,
@@ -66,6 +66,7 @@ class RemoteStore:
     def _post_query(self, query: str, default: Sequence[NamedNode] | None, named: Sequence[NamedNode] | None,
                     accept: str) -> bytes:
         deadline.check()  # a request past its time budget stops before its next read (outside one: never)
+        readset.untracked()
         self.queries += 1
         data: list[tuple[str, str]] = [("query", _PREAMBLE + query)]
         data += [("default-graph-uri", g.value) for g in default or ()]
@@ -123,6 +124,7 @@ class RemoteStore:
         (also sent as Virtuoso's `timeout` parameter, in milliseconds, so that the server stops too)."""
         form = "CONSTRUCT" if any(w in query.upper() for w in ("CONSTRUCT", "DESCRIBE")) else "SELECT"
         accept = "application/n-triples" if form == "CONSTRUCT" else JSON_RESULTS
+        readset.untracked()
         self.queries += 1
         data = [("query", query)] + [("default-graph-uri", g.value) for g in default_graphs] + \
                [("named-graph-uri", g.value) for g in named_graphs]
