@@ -20,11 +20,11 @@ BASE = "https://graphe.aimf.asso.fr/"
 
 
 def main(argv: list[str] | None = None) -> int:
-    from graphe import entities, reads
-    from graphe.rdf import Literal, NamedNode, Quad
-    from graphe.readcache import RevisionCache
+    from graphe.read import entities, reads
+    from graphe.core.rdf import Literal, NamedNode, Quad
+    from graphe.read.readcache import RevisionCache
     from graphe.service import Graphe
-    from graphe.settings import Settings
+    from graphe.core.settings import Settings
 
     parser = argparse.ArgumentParser(description="Lectures après une écriture : reprises contre relues.")
     parser.add_argument("--practices", type=int, default=10_000)

@@ -25,9 +25,9 @@ BASE = "https://graphe.aimf.asso.fr/"
 
 def timed_stages() -> dict[str, float]:
     """Time the stages of `Graphe.load` (wrapping the functions it calls): parse, store reads, SHACL, commit."""
-    from graphe import chunked, loading
+    from graphe.ingest import chunked, loading
     from graphe.store import OxigraphStore
-    from graphe.validation import Validator
+    from graphe.validation.validator import Validator
 
     stages: dict[str, float] = {}
 
@@ -55,7 +55,7 @@ def measure_one(practices: int, runs: int, profile: Path | None) -> dict[str, fl
 
     from bench.datagen import generate
     from graphe.service import Graphe
-    from graphe.settings import Settings
+    from graphe.core.settings import Settings
 
     stages = timed_stages()
 

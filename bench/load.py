@@ -231,9 +231,9 @@ def found_everywhere(url: str, slug: str, word: str) -> dict[str, bool]:
 
 def prepare(work: Path, practices: int) -> tuple[Path, str, str]:
     """A data folder with the seeds and `practices` generated practices; two tokens (Dakar, secretariat)."""
-    from graphe import accounts
+    from graphe.publishing import accounts
     from graphe.service import Graphe
-    from graphe.settings import Settings
+    from graphe.core.settings import Settings
 
     generated = work / "generated.ttl"
     generated.write_text(generate(practices, seed=7), encoding="utf-8")

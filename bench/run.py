@@ -78,7 +78,7 @@ def say(text: str) -> None:
 
 def run(args: argparse.Namespace, work: Path) -> list[Figure]:
     from graphe.service import Graphe
-    from graphe.settings import Settings
+    from graphe.core.settings import Settings
 
     say(f"données : {args.practices} fiches…")
     data = work / "generated.ttl"

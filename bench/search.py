@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from graphe.search import query as sq
     from graphe.search.index import SearchIndex
     from graphe.service import Graphe
-    from graphe.settings import Settings
+    from graphe.core.settings import Settings
 
     parser = argparse.ArgumentParser(description="Recherche : tantivy et whoosh, mêmes données, même passe.")
     parser.add_argument("--practices", type=int, default=100_000)

@@ -15,9 +15,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import __version__
-from .errors import GrapheError
-from .pages import reader_language
-from .security import SecurityHeaders, inline_hashes, policy
+from .core.errors import GrapheError
+from .web.pages import reader_language
+from .web.security import SecurityHeaders, inline_hashes, policy
 from .service import Graphe
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
         })
 
     def changes(request: Request) -> JSONResponse:  # a store read: run in Starlette's thread pool
-        from .feed import changes as read_changes
+        from .publishing.feed import changes as read_changes
 
         try:
             since = int(request.query_params.get("since", "0"))
@@ -75,7 +75,7 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
                              "changes": [vars(e) for e in entries]}, headers={"Access-Control-Allow-Origin": "*"})
 
     async def home(request: Request) -> HTMLResponse:
-        from .html import esc, page
+        from .web.html import esc, page
 
         lang = _lang(request)
         rows = "".join(f'<li><a href="{esc(href)}">{esc(label[0 if lang == "fr" else 1])}</a></li>' for href, label in HOME)
@@ -111,11 +111,13 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
             return _error_page(error, _lang(request), 500)
         return JSONResponse({"error": error.to_dict(_lang(request))}, status_code=500)
 
-    from . import admin, opendata, pages
+    from . import relay as admin
+    from .opendata import http as opendata
+    from .web import pages
     from .api.http import STATIC, GraphQLEndpoint
-    from .exports import Dumps
-    from .sparql.http import SparqlEndpoint
-    from .sparql.pool import Forwarder, SparqlPool
+    from .read.exports import Dumps
+    from .opendata.sparql.http import SparqlEndpoint
+    from .opendata.sparql.pool import Forwarder, SparqlPool
 
     settings = graphe.settings
     data = settings.data_dir
@@ -166,7 +168,7 @@ def _wants_html(request: Request) -> bool:
 
 
 def _error_page(error: GrapheError, lang: str, status: int, headers: dict[str, str] | None = None) -> HTMLResponse:
-    from .html import esc, page
+    from .web.html import esc, page
 
     title = ("Page introuvable" if lang == "fr" else "Page not found") if status == 404 else \
         (f"Erreur {status}" if lang == "fr" else f"Error {status}")
@@ -176,7 +178,7 @@ def _error_page(error: GrapheError, lang: str, status: int, headers: dict[str, s
 
 
 def _pages_policy() -> str:
-    from .html import page
+    from .web.html import page
 
     return policy(styles=inline_hashes(page("", "", "fr"))["style"])
 

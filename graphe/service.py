@@ -11,19 +11,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, IO, Any, TypeVar
 
-from . import entities, rdf, readset
-from .errors import GrapheError
-from .readcache import RevisionCache
-from .loading import LoadResult, ValidationFailed, load_files, read_files, validate
-from .settings import Settings
+from .read import entities
+from .core import rdf, readset
+from .core.errors import GrapheError
+from .read.readcache import RevisionCache
+from .ingest.loading import LoadResult, ValidationFailed, load_files, read_files, validate
+from .core.settings import Settings
 from .store import GraphNames, Revision, Store
-from .accounts import Account
+from .publishing.accounts import Account
 from .search.index import SearchIndex
-from .workflow import Workflow
-from .report import ValidationReport
+from .publishing.workflow import Workflow
+from .validation.report import ValidationReport
 
 if TYPE_CHECKING:
-    from .validation import Validator  # imported on first write only
+    from .validation.validator import Validator  # imported on first write only
 
 
 SEED_SUFFIXES = {".ttl", ".nt", ".jsonld", ".rdf"}
@@ -182,8 +183,8 @@ class Graphe:
             return compute
 
         def run() -> T:
-            from .listing import Patch
-            from .readcache import STALE
+            from .read.listing import Patch
+            from .read.readcache import STALE
 
             older = self.reads.older(key, revision)
             if older is not None and older[0] >= revision - CARRY_WINDOW:
@@ -212,7 +213,7 @@ class Graphe:
 
     def warm_reads(self) -> threading.Thread:
         """Compute, in a thread, what the first readers of a started service will ask (`reads.warm`)."""
-        from . import reads
+        from .read import reads
 
         self._fresh_for = self._refreshed = self.store.revision().number
 
@@ -256,7 +257,7 @@ class Graphe:
             return self._refresher
 
     def _refresh_rounds(self) -> None:
-        from . import listing
+        from .read import listing
 
         while not self.closed:
             revision = self.store.revision().number
@@ -303,7 +304,7 @@ class Graphe:
         After writes, the resources read ahead last time and those the writes `touched` are the ones to
         look at: asking the store for every resource of the classes again cost 10,000 rows a publication
         at 10,000 practices, 11 % of the serving process's time under a writer publishing every second."""
-        from . import reads
+        from .read import reads
         known = None
         if touched is not None and self._preloaded is not None:
             known = list(dict.fromkeys([*self._preloaded, *touched]))
@@ -384,7 +385,7 @@ class Graphe:
     @cached_property
     def validator(self) -> Validator:
         """Parsed on first use only: reading needs no shapes, so start-up does not pay for them."""
-        from .validation import Validator
+        from .validation.validator import Validator
         return Validator.from_directory(self.settings.ontology_dir)
 
     def ontology_quads(self) -> list[rdf.Quad]:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from graphe.service import Graphe
-from graphe.settings import Settings
-from graphe.validation import Validator
+from graphe.core.settings import Settings
+from graphe.validation.validator import Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://graphe.aimf.asso.fr/"

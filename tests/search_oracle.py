@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from graphe.search import documents
-from graphe.search.engine import (FACET_FIELDS, TEXT_FIELDS, AnyOf, Bool, Doc, Everything, Fuzzy, Phrase, Query,
-                                  Term)
+from graphe.search.engine import FACET_FIELDS, TEXT_FIELDS, AnyOf, Bool, Doc, Everything, Fuzzy, Phrase, Query, Term
 from graphe.search.engine import distance
 from graphe.store import Store
 

@@ -1,13 +1,13 @@
-"""Kept GraphQL answers cross a public revision when what they read did not change (`graphe.readset`), and
+"""Kept GraphQL answers cross a public revision when what they read did not change (`graphe.core.readset`), and
 never serve stale data: an answer whose resources, list or inverse relation changed is computed again."""
 from __future__ import annotations
 
 import pytest
 
 from conftest import ThreadServer
-from graphe import readset
+from graphe.core import readset
 from graphe.app import create_app
-from graphe.rdf import Literal, NamedNode, Quad
+from graphe.core.rdf import Literal, NamedNode, Quad
 from test_workflow import PUBLISH, SUBMIT, Api, practice, world  # noqa: F401 — a fixture
 
 BASE = "https://graphe.aimf.asso.fr/"

@@ -11,11 +11,11 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graphe import rdf
-from graphe.catalog import ONTOLOGY, catalog_triples, void_triples
+from graphe.core import rdf
+from graphe.opendata.catalog import ONTOLOGY, catalog_triples, void_triples
 from graphe.service import Graphe
-from graphe.settings import DEFAULT_BASE_IRI, Settings
-from graphe.validation import Validator
+from graphe.core.settings import DEFAULT_BASE_IRI, Settings
+from graphe.validation.validator import Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = ROOT / "ontology" / "external" / "dcat-ap-3.0.1-SHACL.ttl"

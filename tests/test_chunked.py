@@ -1,4 +1,4 @@
-"""Chunked validation of big files (`graphe.chunked`): the same report as validating the whole file at once,
+"""Chunked validation of big files (`graphe.ingest.chunked`): the same report as validating the whole file at once,
 with chunks forced tiny so that subjects, the resources they point to and their targets straddle chunks."""
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from graphe.errors import GrapheError
+from graphe.core.errors import GrapheError
 
 from bench.datagen import generate
-from graphe import chunked, filescan, loading, rdf
-from graphe.loading import ValidationFailed, read_files, subjects_of, validate
-from graphe.report import ValidationReport
+from graphe.ingest import chunked, filescan, loading
+from graphe.core import rdf
+from graphe.ingest.loading import ValidationFailed, read_files, subjects_of, validate
+from graphe.validation.report import ValidationReport
 from graphe.service import Graphe
-from graphe.settings import Settings
+from graphe.core.settings import Settings
 
 BASE = "https://graphe.aimf.asso.fr/"
 GR, SKOS, DCT = "https://graphe.aimf.asso.fr/def#", "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/"
@@ -200,18 +201,18 @@ def test_reach_of_the_shapes(validator) -> None:  # type: ignore[no-untyped-def]
 
 def test_the_saved_reach_is_the_one_computed_for_these_shapes(validator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """`ontology/reach.json` spares each process seconds of query analysis; it must say what the analysis
-    says for the shapes and compiler of this commit (else: `python -m graphe.shacl.reach`), and a file
+    says for the shapes and compiler of this commit (else: `python -m graphe.validation`), and a file
     written for other shapes is not believed."""
     import json
 
-    from graphe.settings import PROJECT_ROOT
-    from graphe.shacl import reach as shacl_reach
+    from graphe.core.settings import PROJECT_ROOT
+    from graphe.validation.shacl import reach as shacl_reach
 
     computed = shacl_reach._reach(validator.plan)
     key = shacl_reach.shapes_key(validator.shapes)
     saved = json.loads((PROJECT_ROOT / "ontology" / "reach.json").read_text(encoding="utf-8"))
     assert saved == {"shapes": key, "values": sorted(computed.values), "incoming": sorted(computed.incoming)}, \
-        "ontology/reach.json is stale: run python -m graphe.shacl.reach"
+        "ontology/reach.json is stale: run python -m graphe.validation"
     stale = tmp_path / "reach.json"
     stale.write_text(json.dumps({**saved, "shapes": "other shapes", "values": []}), encoding="utf-8")
     assert shacl_reach._read(stale, key) is None

@@ -11,7 +11,7 @@ import pytest
 import rdflib
 
 from conftest import ROOT, run_cli, start_server
-from graphe import settings as settings_module
+from graphe.core import settings as settings_module
 
 NEW_CITY = """@prefix schema: <https://schema.org/> .
 @prefix dct: <http://purl.org/dc/terms/> .
@@ -123,8 +123,8 @@ def _billion_laughs(levels: int) -> str:
 
 
 def test_rdf_xml_with_a_dtd_is_refused_before_any_expansion(tmp_path: Path) -> None:
-    from graphe import rdf
-    from graphe.errors import GrapheError
+    from graphe.core import rdf
+    from graphe.core.errors import GrapheError
 
     laughs = tmp_path / "rires.rdf"
     laughs.write_text(_billion_laughs(4), encoding="utf-8")

@@ -174,7 +174,7 @@ class _Breaking(threading.Thread):
 
 def test_a_relay_broken_mid_command_reports_an_unknown_outcome(tmp_path: Path) -> None:
     from graphe.service import Graphe
-    from graphe.settings import Settings
+    from graphe.core.settings import Settings
 
     folder = tmp_path / "data"
     holder = Graphe.open(Settings(data_dir=folder), seed=False, search="off")  # holds the store, as serve does

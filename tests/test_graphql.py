@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from graphe.rdf import Literal, NamedNode
+from graphe.core.rdf import Literal, NamedNode
 from graphe.service import Graphe
 
 BASE = "https://graphe.aimf.asso.fr/"
@@ -149,7 +149,7 @@ def test_order_by_title_is_case_and_accent_insensitive_and_tie_broken(api) -> No
 
 
 def test_french_titles_sort_as_a_reader_expects() -> None:
-    from graphe.ordering import sort, text_key
+    from graphe.read.ordering import sort, text_key
     titles = {"e": "École", "a": "eau", "f": "fable", "z": "Zèbre", "b": "Écrin"}
     assert [titles[k] for k in sort(titles, {k: text_key(v) for k, v in titles.items()}, False)] == \
         ["eau", "École", "Écrin", "fable", "Zèbre"]
@@ -160,7 +160,7 @@ def test_french_titles_sort_as_a_reader_expects() -> None:
                                   "plain ascii", "l'élision d\u2019une", "\u0301seul"])
 def test_a_title_key_drops_every_combining_mark_and_only_them(text: str) -> None:
     import unicodedata
-    from graphe.ordering import text_key
+    from graphe.read.ordering import text_key
     lower = text.lower()
     by_character = "".join(c for c in unicodedata.normalize("NFD", lower) if not unicodedata.combining(c))
     assert text_key(text) == (2, by_character, lower)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphe import accounts
+from graphe.publishing import accounts
 from graphe.api import cost, http
 from graphe.service import Graphe
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graphe import codegen
+from graphe.cli import codegen
 from graphe.service import Graphe
 
 BASE = "https://graphe.aimf.asso.fr/"
@@ -155,7 +155,7 @@ def test_application_errors_carry_a_code_and_a_french_message(api, query: str, c
 
 
 def test_unexpected_errors_are_masked_and_logged(api, rich, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
-    from graphe import reads
+    from graphe.read import reads
 
     def broken(store, cached=None):  # type: ignore[no-untyped-def]
         raise RuntimeError("détail interne secret")
@@ -232,7 +232,7 @@ def test_graphiql_runs_in_a_real_browser_with_no_network(api, tmp_path: Path) ->
 
 def test_committed_schema_and_namespaces_match_the_code() -> None:
     for path, text in codegen.artefacts().items():
-        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run python -m graphe.codegen"
+        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run python -m graphe.cli.codegen"
     sdl = codegen.SCHEMA_FILE.read_text(encoding="utf-8")
     for name in ("City", "Organisation", "Practice", "Charter", "Criterion", "AIProject", "Assessment", "Theme",
                  "Event"):
@@ -245,7 +245,7 @@ def test_anonymous_answers_are_kept_until_the_revision_moves(world_fresh) -> Non
     first = post(server, query).json()
     before = graphe.store.queries
     assert post(server, query).json() == first and graphe.store.queries == before  # served again, no query
-    from graphe.rdf import Literal, NamedNode, Quad
+    from graphe.core.rdf import Literal, NamedNode, Quad
     dakar, population = NamedNode(BASE + "id/city/dakar"), NamedNode("https://graphe.aimf.asso.fr/def#population")
     old = [q for q in graphe.store.describe([dakar], graphe.store.graphs.public) if q.predicate == population]
     graphe.store.commit([Quad(dakar, population, Literal("1200000", datatype=old[0].object.datatype),

@@ -14,12 +14,12 @@ import httpx
 import pytest
 
 from conftest import ROOT, ThreadServer
-from graphe import accounts
+from graphe.publishing import accounts
 from graphe.app import create_app
-from graphe.rdf import NamedNode
+from graphe.core.rdf import NamedNode
 from graphe.search import query as sq
 from graphe.service import Graphe
-from graphe.settings import Settings
+from graphe.core.settings import Settings
 
 BASE = "https://graphe.aimf.asso.fr/"
 MARK = "FUITE7c1"

@@ -7,15 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from graphe import listing, ordering
+from graphe.read import listing, ordering
 from graphe.api import connections
 from graphe.api.context import Context
 from graphe.api.schema import build_schema
-from graphe.filters import (PRACTICE_FACETS, PracticeFilter, city_query, criterion_query, organisation_query,
-                            practice_query)
-from graphe.rdf import PREFIXES, Literal, NamedNode, Quad
+from graphe.read.filters import (PRACTICE_FACETS, PracticeFilter, city_query, criterion_query, organisation_query, practice_query)
+from graphe.core.rdf import PREFIXES, Literal, NamedNode, Quad
 from graphe.service import Graphe
-from graphe.settings import Settings
+from graphe.core.settings import Settings
 
 BASE = "https://graphe.aimf.asso.fr/"
 GR, DCT, SKOS, SCHEMA, PROV, XSD = (PREFIXES[p] for p in ("gr", "dct", "skos", "schema", "prov", "xsd"))

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from graphe.errors import GrapheError
-from graphe.loading import ValidationFailed
+from graphe.core.errors import GrapheError
+from graphe.ingest.loading import ValidationFailed
 from graphe.service import Graphe
 
 PREFIXES = """@prefix gr: <https://graphe.aimf.asso.fr/def#> .
@@ -53,7 +53,7 @@ def test_valid_file_is_one_new_revision_with_relative_iris_resolved(fresh: Graph
 
 
 def _iri(value: str):  # type: ignore[no-untyped-def]
-    from graphe.rdf import NamedNode
+    from graphe.core.rdf import NamedNode
     return NamedNode(value)
 
 
@@ -153,7 +153,7 @@ def test_http_schema_org_is_normalised_to_https(fresh: Graphe, tmp_path: Path) -
 
 
 def test_values_are_bound_as_terms_never_spliced(fresh: Graphe) -> None:
-    from graphe.rdf import Literal
+    from graphe.core.rdf import Literal
     hostile = Literal('x" } } ; DROP ALL ; SELECT * { ?s ?p "')
     assert fresh.store.select("SELECT ?s WHERE { ?s schema:name ?n }", {"n": hostile}) == []
     assert fresh.store.count(fresh.store.graphs.public) > 0
@@ -164,7 +164,7 @@ def test_a_big_load_is_bulk_written_with_its_revision_and_index(tmp_path: Path, 
     """Past the store's bulk threshold, a load is written in bulk: from the file itself (Turtle without
     blank nodes) or from its quads (here, a file with a blank node); either way one revision, searchable."""
     from bench.datagen import generate
-    from graphe.settings import Settings
+    from graphe.core.settings import Settings
     graphe = Graphe.open(Settings(data_dir=tmp_path / "data"), validator=validator, search="sync")
     try:
         graphe.store.bulk_threshold = 100

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from conftest import BACKENDS, ThreadServer, settings_for
-from graphe import accounts, drafts
-from graphe.accounts import Account
+from graphe.publishing import accounts, drafts
+from graphe.publishing.accounts import Account
 from graphe.app import create_app
-from graphe.errors import GrapheError
-from graphe.rdf import NamedNode, Quad, format_named, parse_bytes
+from graphe.core.errors import GrapheError
+from graphe.core.rdf import NamedNode, Quad, format_named, parse_bytes
 from graphe.service import Graphe
 from test_workflow import PUBLISH, SUBMIT, UPDATE, Api
 

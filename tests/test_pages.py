@@ -11,8 +11,8 @@ import rdflib
 from rdflib.namespace import OWL, RDF
 from starlette.applications import Starlette
 
-from graphe.pages import negotiate, routes
-from graphe.rdf import PREFIXES, Literal, NamedNode, Quad
+from graphe.web.pages import negotiate, routes
+from graphe.core.rdf import PREFIXES, Literal, NamedNode, Quad
 from graphe.service import Graphe
 
 from conftest import BASE, ThreadServer

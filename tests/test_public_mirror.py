@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graphe.rdf import BlankNode, Literal, NamedNode, Quad
+from graphe.core.rdf import BlankNode, Literal, NamedNode, Quad
 from graphe.store import GraphNames, OxigraphStore
 from graphe.store import mirror as store_mirror
 

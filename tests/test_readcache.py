@@ -9,7 +9,7 @@ import pytest
 
 from graphe.api.context import Context
 from graphe.api.schema import build_schema
-from graphe.readcache import RevisionCache
+from graphe.read.readcache import RevisionCache
 from graphe.service import Graphe, open_store
 
 BASE = "https://graphe.aimf.asso.fr/"
@@ -54,7 +54,7 @@ def test_a_value_read_lately_outlives_older_unread_ones() -> None:
 def test_one_put_gives_a_bounded_number_of_second_chances() -> None:
     """With every entry read lately, a put still evicts after `SECOND_CHANCES` rotations, not a whole turn
     of the queue under the lock."""
-    from graphe.readcache import SECOND_CHANCES
+    from graphe.read.readcache import SECOND_CHANCES
     cache = RevisionCache(max_weight=1000)
     for i in range(1000):
         cache.get(1, i, lambda: i)
@@ -68,7 +68,7 @@ def test_entities_leaving_the_cache_forget_their_links() -> None:
     """Entities linked to each other (a practice and its adaptation) would make a cycle out of the
     collector's sight once frozen: leaving the cache — replaced at a new revision, evicted, cleared —
     empties what they memoised."""
-    from graphe.entities import RETIRED, Entity, forget
+    from graphe.read.entities import RETIRED, Entity, forget
     cache = RevisionCache(max_weight=3, on_drop=forget)
     a, b, c = Entity("a"), Entity("b"), Entity("c")
     a._memo[("link", "p")], b._memo[("link", "q")] = (b,), (a,)
@@ -217,7 +217,7 @@ def test_a_started_service_has_its_default_lists_and_facets_ready(fresh: Graphe)
 
 
 def test_a_restart_at_the_same_revision_takes_back_lists_and_keys(tmp_path, validator) -> None:  # type: ignore[no-untyped-def]
-    from graphe.settings import Settings
+    from graphe.core.settings import Settings
     settings = Settings(data_dir=tmp_path / "data")
     schema = build_schema()
     query = "{ practices(first: 2, orderBy: {field: ISSUED, direction: DESC}) { edges { node { id } } } }"
@@ -305,7 +305,7 @@ def test_big_values_are_saved_in_pieces_and_come_back_whole(tmp_path, monkeypatc
     """Reading one pickle holds the interpreter's lock throughout: a big table goes in pieces."""
     import pickle
 
-    import graphe.readcache as readcache
+    import graphe.read.readcache as readcache
     monkeypatch.setattr(readcache, "PIECE", 7)
     values = {("keys", "d"): {f"s{i}": (2, f"t{i}") for i in range(30)}, ("list", "t"): tuple(f"s{i}" for i in range(22)),
               ("members", "f"): frozenset(f"s{i}" for i in range(15)), ("facet", "s"): {f"s{i}" for i in range(8)},
@@ -336,7 +336,7 @@ def test_big_values_are_saved_in_pieces_and_come_back_whole(tmp_path, monkeypatc
 
 
 def test_a_reader_waits_for_what_the_saved_file_brings_rather_than_compute_it(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import graphe.readcache as readcache
+    import graphe.read.readcache as readcache
     path, iris = _saved(tmp_path)
     gate = _Gated()
     monkeypatch.setattr(readcache.pickle, "Unpickler", gate.Unpickler)
@@ -360,7 +360,7 @@ def test_a_reader_waits_for_what_the_saved_file_brings_rather_than_compute_it(tm
 
 
 def test_a_file_cut_short_gives_what_it_holds_and_readers_compute_the_rest(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import graphe.readcache as readcache
+    import graphe.read.readcache as readcache
     path, iris = _saved(tmp_path)
     data = path.read_bytes()
     path.write_bytes(data[:len(data) - 200])  # the facet table, last, is cut
@@ -406,8 +406,8 @@ def test_healthz_says_when_the_read_cache_is_being_computed(fresh: Graphe) -> No
 
 def test_the_read_cache_size_setting_bounds_the_cache(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """GRAPHE_READ_CACHE_MB reaches the cache (weights of about 100 bytes); a negative size is refused."""
-    from graphe.errors import GrapheError
-    from graphe.settings import Settings
+    from graphe.core.errors import GrapheError
+    from graphe.core.settings import Settings
 
     settings = Settings.load({"GRAPHE_READ_CACHE_MB": "3"}, data_dir=tmp_path / "data")
     assert settings.read_cache_mb == 3
@@ -442,7 +442,7 @@ def test_serving_puts_what_the_start_made_out_of_the_collectors_sight_then_enabl
 def test_entities_a_write_did_not_touch_go_on_to_the_next_revision(fresh: Graphe, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """After a write, untouched entities are carried to the new revision (not read again from the store),
     as new objects without the old revision's links; touched ones are read again."""
-    from graphe import entities
+    from graphe.read import entities
 
     fresh.refresh_reads().join()  # the revision the reads are fresh for
     revision = fresh.store.revision().number
@@ -469,8 +469,8 @@ def test_entities_a_write_did_not_touch_go_on_to_the_next_revision(fresh: Graphe
 def test_carry_takes_entries_of_the_last_revisions_not_only_the_previous_one() -> None:
     """Under a stream of writes the read-ahead of a revision may stop early: entries of older revisions in
     the window are carried too (the caller gives the changes since the window's start)."""
-    from graphe import entities
-    from graphe.entities import Entity
+    from graphe.read import entities
+    from graphe.read.entities import Entity
 
     cache = RevisionCache()
     for revision, iri in ((1, "a"), (2, "b"), (3, "c"), (3, "touched")):  # revision of each entry

@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 from conftest import BACKENDS, ThreadServer, settings_for
-from graphe import accounts
-from graphe.accounts import Account
+from graphe.publishing import accounts
+from graphe.publishing.accounts import Account
 from graphe.api.context import Context
 from graphe.api.schema import build_schema
 from graphe.app import create_app
-from graphe.rdf import parse_bytes, format_named
+from graphe.core.rdf import parse_bytes, format_named
 from graphe.service import Graphe
 
 BASE = "https://graphe.aimf.asso.fr/"

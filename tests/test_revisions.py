@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from conftest import BACKENDS, ThreadServer, settings_for
-from graphe import accounts
+from graphe.publishing import accounts
 from graphe.app import create_app
-from graphe.rdf import Literal, NamedNode, Quad
+from graphe.core.rdf import Literal, NamedNode, Quad
 from graphe.service import Graphe
 from graphe.store import SYS, GraphNames, OxigraphStore
 from test_store_backends import store  # noqa: F401 — the store contract's fixture, both backends

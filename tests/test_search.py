@@ -12,13 +12,13 @@ import pytest
 
 from conftest import run_cli
 from search_oracle import docs_of, scan
-from graphe.errors import GrapheError
-from graphe.rdf import NamedNode, Quad
+from graphe.core.errors import GrapheError
+from graphe.core.rdf import NamedNode, Quad
 from graphe.search import documents
 from graphe.search.engine import Everything
 from graphe.search import query as sq
 from graphe.service import Graphe
-from graphe.settings import Settings
+from graphe.core.settings import Settings
 
 BASE = "https://graphe.aimf.asso.fr/"
 SHEETS = """@prefix gr: <https://graphe.aimf.asso.fr/def#> .
@@ -103,7 +103,7 @@ def test_published_changed_and_retired_practices_follow_at_the_next_query(search
     iri = NamedNode(BASE + "id/practice/cities-energy")
     assert iri.value in found(searchable, "dashboard")
     title = [q for q in store.quads(store.graphs.public) if q.subject == iri and q.predicate.value.endswith("title")]
-    from graphe.rdf import Literal
+    from graphe.core.rdf import Literal
     store.commit([Quad(iri, title[0].predicate, Literal("Carbon ledger for cities", language="en"), store.graphs.public)],
                  [q for q in title if q.object.language == "en"], summary="changement de titre")
     searchable.after_write()
@@ -117,7 +117,7 @@ def test_published_changed_and_retired_practices_follow_at_the_next_query(search
 def test_a_renamed_theme_reaches_the_practices_that_use_it(searchable: Graphe) -> None:
     store = searchable.store
     theme = NamedNode(BASE + "id/theme/mobility")
-    from graphe.rdf import Literal
+    from graphe.core.rdf import Literal
     store.commit([Quad(theme, NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
                        Literal("vélopolitain", language="fr"), store.graphs.public)])
     assert BASE + "id/practice/velo-geneve" not in found(searchable, "velopolitain")
@@ -273,8 +273,8 @@ def test_the_service_answers_while_the_index_is_rebuilt(tmp_path: Path, validato
         with pytest.raises(GrapheError) as caught:
             sq.search(graphe.search, "débat", sq.Filters(), 0, 10)
         assert caught.value.code == "SEARCH_UNAVAILABLE"
-        from graphe.listing import ordered
-        from graphe.filters import PracticeFilter, practice_query
+        from graphe.read.listing import ordered
+        from graphe.read.filters import PracticeFilter, practice_query
         assert ordered(graphe.store, practice_query(PracticeFilter(), "ID", False, ()))  # reads answer
         gate.set()
         graphe.search.wait(60)

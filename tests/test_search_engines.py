@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from graphe.search import query as sq
-from graphe.search.engine import ENGINES, Engine, factory
+from graphe.search.engine import ENGINES, Engine
+from graphe.search.index import factory
 from graphe.service import Graphe
 from search_oracle import docs_of, scan
 

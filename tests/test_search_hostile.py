@@ -13,13 +13,13 @@ import httpx
 import pytest
 
 from conftest import ThreadServer
-from graphe import deadline
-from graphe.errors import GrapheError
+from graphe.core import deadline
+from graphe.core.errors import GrapheError
 from graphe.search import documents
 from graphe.search import query as sq
 from graphe.search.index import STAT_INTERVAL
 from graphe.service import Graphe
-from graphe.settings import Settings
+from graphe.core.settings import Settings
 
 BASE = "https://graphe.aimf.asso.fr/"
 DEBAT = BASE + "id/practice/nantes-debat-de-l-ia"

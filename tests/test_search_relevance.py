@@ -10,7 +10,7 @@ import pytest
 from graphe.search import query as sq
 from graphe.search.engine import ENGINES
 from graphe.service import Graphe
-from graphe.settings import Settings
+from graphe.core.settings import Settings
 from relevance.cases import CASES, ORDERED
 
 BASE = "https://graphe.aimf.asso.fr/"

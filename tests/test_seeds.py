@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graphe import codegen, rdf
-from graphe.loading import validate
+from graphe.cli import codegen
+from graphe.core import rdf
+from graphe.ingest.loading import validate
 from graphe.service import Graphe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +20,7 @@ def test_seeds_conform_with_no_violation(seeded: Graphe) -> None:
 
 
 def test_seeds_load_under_another_base_iri(validator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from graphe.settings import Settings
+    from graphe.core.settings import Settings
     other = Graphe.open(Settings(data_dir=None, base_iri="http://localhost:8000/"), validator=validator)
     try:
         assert other.store.ask("ASK { <http://localhost:8000/id/city/nantes> a schema:City }")
@@ -89,7 +90,7 @@ def test_the_ontology_validated_as_data_conforms(empty: Graphe) -> None:
 
 def test_generated_namespace_matches_the_ontology() -> None:
     assert codegen.NAMESPACES_FILE.read_text(encoding="utf-8") == codegen.render_namespaces()
-    from graphe.namespaces import GR
+    from graphe.model.namespaces import GR
     declared = {name for name, _ in codegen.ontology_terms()}
     assert {"Practice", "Charter", "Criterion", "AIProject", "Assessment", "adaptedFrom"} <= declared
     assert str(GR.Practice) == rdf.GR + "Practice"

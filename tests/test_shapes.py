@@ -17,7 +17,7 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
-from graphe.validation import ValidationReport, ValidationResult, Validator
+from graphe.validation.validator import ValidationReport, ValidationResult, Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = ROOT / "ontology"

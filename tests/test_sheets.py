@@ -6,13 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from graphe.errors import GrapheError
-from graphe.exports import CSV_COLUMNS, practices_csv
-from graphe.filters import PracticeFilter
-from graphe.loading import validate
-from graphe.rdf import GR, PREFIXES, RDF_TYPE, Literal, NamedNode, Quad
+from graphe.core.errors import GrapheError
+from graphe.read.exports import CSV_COLUMNS, practices_csv
+from graphe.read.filters import PracticeFilter
+from graphe.ingest.loading import validate
+from graphe.core.rdf import GR, PREFIXES, RDF_TYPE, Literal, NamedNode, Quad
 from graphe.service import Graphe
-from graphe.sheets import Sheet, parse_bytes, parse_csv, parse_markdown, sheet_quads, slugify
+from graphe.ingest.sheets import Sheet, slugify
+from graphe.ingest.sheets_csv import parse_csv
+from graphe.ingest.sheets_markdown import parse_bytes, parse_markdown
+from graphe.ingest.sheets_rdf import sheet_quads
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "seeds" / "sheets"

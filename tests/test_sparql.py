@@ -17,10 +17,10 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from conftest import BACKENDS, ThreadServer, run_cli, settings_for
-from graphe import rdf
+from graphe.core import rdf
 from graphe.app import create_app
-from graphe.exports import CSV_COLUMNS
-from graphe.rdf import Literal, NamedNode, Quad
+from graphe.read.exports import CSV_COLUMNS
+from graphe.core.rdf import Literal, NamedNode, Quad
 from graphe.service import Graphe
 
 BASE = "https://graphe.aimf.asso.fr/"
@@ -281,7 +281,7 @@ def test_a_new_revision_is_visible_at_the_next_query(endpoint, tmp_path) -> None
 
 
 def test_answers_are_kept_per_revision_and_failures_are_not(endpoint, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from graphe.sparql.pool import Forwarder, SparqlPool
+    from graphe.opendata.sparql.pool import Forwarder, SparqlPool
     server, graphe = endpoint
     url = server.url + "/sparql"
     runs: list[str] = []

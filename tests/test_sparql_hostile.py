@@ -13,12 +13,12 @@ import pytest
 
 from conftest import BACKENDS, ThreadServer, settings_for
 from graphe.app import create_app
-from graphe.rdf import Literal, NamedNode, Quad
+from graphe.core.rdf import Literal, NamedNode, Quad
 from graphe.service import Graphe
-from graphe.settings import Settings
-from graphe.sparql import guard, http as sparql_http, pool as sparql_pool, worker as sparql_worker
-from graphe.sparql.pool import SparqlPool
-from graphe.sparql.worker import Job
+from graphe.core.settings import Settings
+from graphe.opendata.sparql import guard, http as sparql_http, pool as sparql_pool, worker as sparql_worker
+from graphe.opendata.sparql.pool import SparqlPool
+from graphe.opendata.sparql.worker import Job
 from test_sparql import listener, served, wait_warm  # noqa: F401 — listener: a fixture
 
 BASE = "https://graphe.aimf.asso.fr/"

@@ -8,11 +8,11 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graphe import rdf
-from graphe.errors import GrapheError
-from graphe.rdf import BlankNode, Literal, NamedNode, Quad
+from graphe.core import rdf
+from graphe.core.errors import GrapheError
+from graphe.core.rdf import BlankNode, Literal, NamedNode, Quad
 from graphe.service import Graphe
-from graphe.settings import Settings
+from graphe.core.settings import Settings
 from graphe.store import GraphNames, Store, bind
 
 BASE = "https://graphe.aimf.asso.fr/"

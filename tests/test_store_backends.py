@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 import rdflib
 
-from graphe import rdf
-from graphe.errors import GrapheError
-from graphe.rdf import Literal, NamedNode, Quad
+from graphe.core import rdf
+from graphe.core.errors import GrapheError
+from graphe.core.rdf import Literal, NamedNode, Quad
 from graphe.store import GraphNames, OxigraphStore
 from graphe.store.remote import RemoteStore
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from graphe import rdf
-from graphe.validation import ValidationReport, Validator
+from graphe.core import rdf
+from graphe.validation.validator import ValidationReport, Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = ROOT / "ontology"

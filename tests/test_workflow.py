@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from conftest import BACKENDS, ThreadServer, settings_for
-from graphe import accounts
+from graphe.publishing import accounts
 from graphe.app import create_app
 from graphe.service import Graphe
 
@@ -89,7 +89,7 @@ def test_draft_review_publication_and_versions(world) -> None:  # type: ignore[n
 
 
 def _iri(value: str):  # type: ignore[no-untyped-def]
-    from graphe.rdf import NamedNode
+    from graphe.core.rdf import NamedNode
     return NamedNode(value)
 
 

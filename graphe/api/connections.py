@@ -7,8 +7,8 @@ from typing import Any, Generic, Optional, TypeVar
 
 import strawberry
 
-from .. import filters, listing
-from ..listing import ListQuery
+from ..read import filters, listing
+from ..read.listing import ListQuery
 from ..service import Graphe
 from .types import Concept, Theme
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from .. import entities, readset
-from ..accounts import Account
-from ..entities import Entity
-from ..negotiation import preferred
+from ..read import entities
+from ..core import readset
+from ..publishing.accounts import Account
+from ..read.entities import Entity
+from ..core.negotiation import preferred
 from ..service import Graphe
 
 

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Optional
 import strawberry
 from strawberry.types import Info
 
-from .. import readset
-from ..entities import LONG_TEXT, RETIRED, Entity
+from ..core import readset
+from ..read.entities import LONG_TEXT, RETIRED, Entity
 from .context import MISSING
 from .plan import READ, Read
 
@@ -272,7 +272,6 @@ def retired_at() -> Any:
 
 def history() -> Any:
     def resolve(root: Any, info: Info) -> Any:
-        from .mutations import VersionInfo
-        return [VersionInfo(value=v) for v in info.context.graphe.workflow.history(root.entity.iri)]
+        return [_type("VersionInfo")(value=v) for v in info.context.graphe.workflow.history(root.entity.iri)]
     return strawberry.field(resolver=resolve, description="Versions publiées. / Published versions.",
-                            graphql_type=list[Annotated["VersionInfo", strawberry.lazy("graphe.api.mutations")]])
+                            graphql_type=list[_lazy("VersionInfo")])

@@ -26,8 +26,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
-from .. import accounts, deadline, readset
-from ..errors import GrapheError
+from ..publishing import accounts
+from ..core import deadline, readset
+from ..core.errors import GrapheError
 from ..service import Graphe
 from .context import Context, accept_language
 from .schema import MAX_TOKENS, GrapheSchema, build_schema, format_error
@@ -49,7 +50,7 @@ JSON = "application/json"
 # Codes of passing failures: an answer carrying one is never kept for the next reader.
 TRANSIENT = frozenset({"INTERNAL_SERVER_ERROR", "SEARCH_UNAVAILABLE", "SEARCH_REBUILDING", "QUERY_TIMEOUT",
                        "STORE_UNREACHABLE", "SPARQL_BUSY", "GRAPHQL_BUSY"})
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
 def _lang(langs: tuple[str, ...]) -> str:

@@ -8,13 +8,14 @@ from typing import Annotated, Optional, TypeVar
 import anyio
 import strawberry
 
-from .. import drafts as drafts_module
-from .. import feed, rdf
-from ..accounts import Account
-from ..errors import GrapheError
-from ..listing import iri_term
-from ..workflow import Version, Workflow
-from .types import City
+from ..publishing import drafts as drafts_module
+from ..publishing import feed
+from ..core import rdf
+from ..publishing.accounts import Account
+from ..core.errors import GrapheError
+from ..read.listing import iri_term
+from ..publishing.workflow import Workflow
+from .types import City, RdfSyntax, VersionInfo
 
 T = TypeVar("T")
 
@@ -24,14 +25,6 @@ class DraftState(enum.Enum):
     DRAFT = "draft"
     REJECTED = "rejected"
     PUBLISHED = "published"
-
-
-@strawberry.enum(description="Syntaxe RDF d'un brouillon. / RDF syntax of a draft.")
-class RdfSyntax(enum.Enum):
-    TURTLE = "ttl"
-    NTRIPLES = "nt"
-    JSONLD = "jsonld"
-    RDFXML = "rdf"
 
 
 @strawberry.type(description="Un brouillon (visible de son auteur, de sa ville et du secrétariat). / A draft.")
@@ -86,45 +79,6 @@ class Draft:
     @strawberry.field(description="Les triplets du brouillon. / The draft's triples.")
     def content(self, info: strawberry.Info, format: RdfSyntax = RdfSyntax.TURTLE) -> str:
         quads = drafts_module.content(info.context.graphe.store, self.value.id)
-        triples = [rdf.Triple(q.subject, q.predicate, q.object) for q in quads]
-        return (rdf.serialize(triples, rdf.format_named(format.value)) or b"").decode()
-
-
-@strawberry.type(description="Une version publiée d'un objet. / A published version.")
-class VersionInfo:
-    value: strawberry.Private[Version]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.value.iri)
-
-    @strawberry.field
-    def number(self) -> int:
-        return self.value.number
-
-    @strawberry.field(description="published ou retired.")
-    def action(self) -> str:
-        return self.value.action
-
-    @strawberry.field
-    def time(self) -> str:
-        return self.value.time
-
-    @strawberry.field(description="À qui la version est attribuée (la ville ou la Commission). / Attributed to.")
-    def attributed_to(self) -> Optional[str]:
-        return self.value.agent
-
-    @strawberry.field
-    def summary(self) -> str:
-        return self.value.summary
-
-    @strawberry.field(description="Révision des données qui l'a publiée. / Data revision.")
-    def revision(self) -> int:
-        return self.value.revision
-
-    @strawberry.field(description="La version entière. / The whole version.")
-    def content(self, info: strawberry.Info, format: RdfSyntax = RdfSyntax.TURTLE) -> str:
-        quads = info.context.graphe.workflow.version_content(self.value.target, self.value.number)
         triples = [rdf.Triple(q.subject, q.predicate, q.object) for q in quads]
         return (rdf.serialize(triples, rdf.format_named(format.value)) or b"").decode()
 

@@ -6,7 +6,8 @@ from typing import Optional
 
 import strawberry
 
-from ..sheets import Sheet, sheet_quads
+from ..ingest.sheets import Sheet
+from ..ingest.sheets_rdf import sheet_quads
 from .connections import PracticeStatus
 from .mutations import Draft, actor, run
 

@@ -4,17 +4,16 @@ from typing import Annotated, Optional
 
 import strawberry
 
-from .. import filters, reads, readset
-from ..entities import Entity
-from ..errors import GrapheError
-from ..listing import iri_term
-from ..rdf import GR, PREFIXES
+from ..read import filters, reads
+from ..core import readset
+from ..read.entities import Entity
+from ..core.errors import GrapheError
+from ..read.listing import iri_term
+from ..core.rdf import GR, PREFIXES
 from ..service import Graphe
-from .connections import (CharterKind, Order, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind,
-                          ImpactDimension, PracticeFacets, PracticeFilter, PracticeOrder, RiskLevel, ThemeCount,
-                          Verdict, connect, connect_now, practice_facets)
+from .connections import (CharterKind, Order, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind, ImpactDimension, PracticeFacets, PracticeFilter, PracticeOrder, RiskLevel, ThemeCount, Verdict, connect, connect_now, practice_facets)
 from .plan import READ, Read
-from .types import (AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice, Theme)
+from .types import AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice, Theme
 
 SCHEMA, SKOS, ORG = PREFIXES["schema"], PREFIXES["skos"], PREFIXES["org"]
 FIRST = "Nombre d'éléments (20 par défaut, 100 au plus). / Page size (default 20, at most 100)."

@@ -14,7 +14,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 
-from ..errors import GrapheError
+from ..core.errors import GrapheError
 from . import cost
 from .plan import PlannedExecution, prepare
 from .query import Query

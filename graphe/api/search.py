@@ -5,12 +5,11 @@ from typing import Annotated, Optional, Union
 
 import strawberry
 
-from .. import filters, listing
-from ..errors import GrapheError
+from ..read import filters, listing
+from ..core.errors import GrapheError
 from ..search import query as search_query
 from .connections import ConceptCount, CountryCount, PageInfo, PracticeStatus, ThemeCount
-from .types import (ActionPlan, AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice,
-                    Theme)
+from .types import ActionPlan, AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice, Theme
 
 SearchTarget = Annotated[Union[Practice, AIProject, Charter, Criterion, City, Event, ActionPlan, Organisation],
                          strawberry.union("SearchTarget", description="Ce qu'une recherche trouve. / What a search finds.")]

@@ -1,16 +1,16 @@
 """GraphQL object types, one per class of the ontology; each field is one line (see `fields.py`)."""
 
-from typing import TYPE_CHECKING, Optional
+import enum
+from typing import Optional
 
 import strawberry
 
-from .. import filters
-from ..entities import Entity, rank
-from ..rdf import GR, PREFIXES
+from ..read import filters
+from ..read.entities import Entity, rank
+from ..core import rdf
+from ..core.rdf import GR, PREFIXES
+from ..publishing.workflow import Version
 from . import fields as f
-
-if TYPE_CHECKING:
-    from .mutations import VersionInfo
 
 SCHEMA, DCT, SKOS, ORG = PREFIXES["schema"], PREFIXES["dct"], PREFIXES["skos"], PREFIXES["org"]
 CV, AIRO, DPV = PREFIXES["cv"], PREFIXES["airo"], PREFIXES["dpv"]
@@ -305,3 +305,50 @@ class ActionPlan:
     prepared_at: Optional[Event] = f.one(GR + "preparedAt", "Event", "Préparé lors de. / Prepared at.")
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
+
+
+@strawberry.enum(description="Syntaxe RDF d'un brouillon. / RDF syntax of a draft.")
+class RdfSyntax(enum.Enum):
+    TURTLE = "ttl"
+    NTRIPLES = "nt"
+    JSONLD = "jsonld"
+    RDFXML = "rdf"
+
+
+@strawberry.type(description="Une version publiée d'un objet. / A published version.")
+class VersionInfo:
+    value: strawberry.Private[Version]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.value.iri)
+
+    @strawberry.field
+    def number(self) -> int:
+        return self.value.number
+
+    @strawberry.field(description="published ou retired.")
+    def action(self) -> str:
+        return self.value.action
+
+    @strawberry.field
+    def time(self) -> str:
+        return self.value.time
+
+    @strawberry.field(description="À qui la version est attribuée (la ville ou la Commission). / Attributed to.")
+    def attributed_to(self) -> Optional[str]:
+        return self.value.agent
+
+    @strawberry.field
+    def summary(self) -> str:
+        return self.value.summary
+
+    @strawberry.field(description="Révision des données qui l'a publiée. / Data revision.")
+    def revision(self) -> int:
+        return self.value.revision
+
+    @strawberry.field(description="La version entière. / The whole version.")
+    def content(self, info: strawberry.Info, format: RdfSyntax = RdfSyntax.TURTLE) -> str:
+        quads = info.context.graphe.workflow.version_content(self.value.target, self.value.number)
+        triples = [rdf.Triple(q.subject, q.predicate, q.object) for q in quads]
+        return (rdf.serialize(triples, rdf.format_named(format.value)) or b"").decode()

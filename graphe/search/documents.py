@@ -5,11 +5,11 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .. import entities
-from ..entities import Entity
+from ..read import entities
+from ..read.entities import Entity
 from . import analysis
 from .engine import TEXT_FIELDS, Doc
-from ..rdf import GR, PREFIXES, NamedNode
+from ..core.rdf import GR, PREFIXES, NamedNode
 from ..store import Store
 
 DCT, SKOS, SCHEMA = PREFIXES["dct"], PREFIXES["skos"], PREFIXES["schema"]
@@ -146,7 +146,7 @@ def all_indexable(store: Store) -> list[str]:
 
 
 def _themes(store: Store) -> list[Entity]:
-    from ..reads import theme_entities
+    from ..read.reads import theme_entities
     return theme_entities(store)
 
 

@@ -145,17 +145,6 @@ class Factory(Protocol):
     def open(self, path: Path) -> Engine: ...
 
 
-def factory(name: str) -> Factory:
-    """The engine called `name` (imported only when chosen)."""
-    if name == "tantivy":
-        from .tantivy_engine import TANTIVY
-        return TANTIVY
-    if name == "whoosh":
-        from .whoosh_engine import WHOOSH
-        return WHOOSH
-    raise ValueError(f"unknown search engine {name!r}: one of {', '.join(ENGINES)}")
-
-
 def terms(query: Query) -> set[tuple[str, str]]:
     """The (field, term) pairs a query looks for (not under must_not): what snippets mark."""
     out: set[tuple[str, str]] = set()

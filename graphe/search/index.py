@@ -29,11 +29,11 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .. import readset
-from ..errors import GrapheError
+from ..core import readset
+from ..core.errors import GrapheError
 from ..store import Store
 from . import documents
-from .engine import Doc, Engine, factory
+from .engine import ENGINES, Doc, Engine, Factory
 
 # Bump when the analysis or the documents change: indexes built before are rebuilt at start.
 DOCUMENTS_VERSION = 2
@@ -55,6 +55,18 @@ def rebuilding() -> GrapheError:
                        "réessayez dans un instant.",
                        "The search index is being rebuilt (it was damaged); try again in a moment.",
                        {"status": 503, "retry_after": RETRY_AFTER})
+
+
+
+def factory(name: str) -> Factory:
+    """The engine called `name` (imported only when chosen)."""
+    if name == "tantivy":
+        from .tantivy_engine import TANTIVY
+        return TANTIVY
+    if name == "whoosh":
+        from .whoosh_engine import WHOOSH
+        return WHOOSH
+    raise ValueError(f"unknown search engine {name!r}: one of {', '.join(ENGINES)}")
 
 
 class SearchIndex:

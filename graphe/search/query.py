@@ -20,11 +20,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import deadline
-from ..errors import GrapheError
+from ..core import deadline
+from ..core.errors import GrapheError
 from . import analysis
-from .engine import (FACET_FIELDS, SPELL_FIELD, TEXT_FIELDS, AnyOf, Bool, Everything, Fuzzy, Phrase, Query,
-                     Term, distance, terms)
+from .engine import (FACET_FIELDS, SPELL_FIELD, TEXT_FIELDS, AnyOf, Bool, Everything, Fuzzy, Phrase, Query, Term, distance, terms)
 from .index import SearchIndex
 
 FACETS = FACET_FIELDS

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import tantivy
 
-from .engine import (FACET_FIELDS, KEYWORD_FIELDS, SORT_FIELD, SPELL_FIELD, TEXT_FIELDS, AnyOf, Bool, Doc,
-                     Engine, Everything, Found, Fuzzy, Page, Phrase, Query, Term)
+from .engine import (FACET_FIELDS, KEYWORD_FIELDS, SORT_FIELD, SPELL_FIELD, TEXT_FIELDS, AnyOf, Bool, Doc, Engine, Everything, Found, Fuzzy, Page, Phrase, Query, Term)
 
 SCHEMA_VERSION = 1
 FACET_SIZE = 100_000  # distinct values counted per facet (all of them: cities and themes are far fewer)

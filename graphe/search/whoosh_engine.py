@@ -18,9 +18,8 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
-from .. import deadline
-from .engine import (FACET_FIELDS, KEYWORD_FIELDS, SORT_FIELD, SPELL_FIELD, TEXT_FIELDS, AnyOf, Bool, Doc,
-                     Engine, Everything, Found, Fuzzy, Page, Phrase, Query, Term, distance)
+from ..core import deadline
+from .engine import (FACET_FIELDS, KEYWORD_FIELDS, SORT_FIELD, SPELL_FIELD, TEXT_FIELDS, AnyOf, Bool, Doc, Engine, Everything, Found, Fuzzy, Page, Phrase, Query, Term, distance)
 
 SCHEMA_VERSION = 2
 NOT_INDEX_FILES = {"state.json", "state.json.tmp"}

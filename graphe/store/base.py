@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..errors import GrapheError
-from ..rdf import PREFIXES, Literal, NamedNode, Quad, Term
+from ..core.errors import GrapheError
+from ..core.rdf import PREFIXES, Literal, NamedNode, Quad, Term
 
 SYS = "https://graphe.aimf.asso.fr/def/system#"
 _XSD = PREFIXES["xsd"]

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..errors import GrapheError
-from ..rdf import NamedNode, Quad
+from ..core.errors import GrapheError
+from ..core.rdf import NamedNode, Quad
 from .base import update_text
 
 if TYPE_CHECKING:

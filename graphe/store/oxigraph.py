@@ -13,11 +13,10 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from .. import deadline, readset
-from ..errors import GrapheError
-from ..rdf import PREFIXES, Format, NamedNode, Quad, Term, Triple
-from .base import (REV_NUMBER, REV_TOUCHED, Bindings, GraphNames, Revision, bind, public_revision_query, revision_query,
-                   revision_record, touches_public, last_touched_query, touched_query, update_text)
+from ..core import deadline, readset
+from ..core.errors import GrapheError
+from ..core.rdf import PREFIXES, Format, NamedNode, Quad, Term, Triple
+from .base import (REV_NUMBER, REV_TOUCHED, Bindings, GraphNames, Revision, bind, public_revision_query, revision_query, revision_record, touches_public, last_touched_query, touched_query, update_text)
 from .mirror import PublicMirror, copy_readable
 
 logger = logging.getLogger(__name__)

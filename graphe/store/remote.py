@@ -18,11 +18,10 @@ from typing import IO
 import httpx
 import pyoxigraph as ox
 
-from .. import deadline, readset
-from ..errors import GrapheError
-from ..rdf import PREFIXES, Format, Literal, NamedNode, Quad, Term, Triple
-from .base import (SYS, Bindings, GraphNames, Revision, bind, public_revision_query, quads_text, revision_query,
-                   revision_record, last_touched_query, touched_query, touches_public)
+from ..core import deadline, readset
+from ..core.errors import GrapheError
+from ..core.rdf import PREFIXES, Format, Literal, NamedNode, Quad, Term, Triple
+from .base import (SYS, Bindings, GraphNames, Revision, bind, public_revision_query, quads_text, revision_query, revision_record, last_touched_query, touched_query, touches_public)
 
 _CURRENT = NamedNode(SYS + "current")
 _WKT = PREFIXES["geo"] + "wktLiteral"

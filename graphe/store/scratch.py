@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 
-from ..rdf import Literal, NamedNode, Quad, Term
+from ..core.rdf import Literal, NamedNode, Quad, Term
 
 _PROBE = NamedNode("urn:graphe:scratch:probe")
 

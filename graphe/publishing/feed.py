@@ -1,0 +1,65 @@
+"""Read side of the write history: the public change feed and the private audit log."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..core.errors import GrapheError
+from ..core.rdf import PREFIXES
+from ..store import SYS, Store
+
+PROV = PREFIXES["prov"]
+MAX_ENTRIES = 1000
+
+
+@dataclass
+class Change:
+    revision: int
+    time: str
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+
+
+def changes(store: Store, since: int, limit: int = MAX_ENTRIES) -> list[Change]:
+    """Public revisions after `since` that created, changed or retired published objects, oldest first."""
+    if since < 0:
+        raise GrapheError("BAD_USER_INPUT", "« since » doit être un numéro de révision positif ou nul.",
+                          "'since' must be a revision number, 0 or more.")
+    # Numbered by the public revision each change made (records older than `sys:public`: their number).
+    rows = store.select(f"""SELECT ?n ?t ?k ?o WHERE {{ GRAPH ?g {{
+        ?r <{SYS}number> ?c ; <{PROV}generatedAtTime> ?t ; ?k ?o .
+        OPTIONAL {{ ?r <{SYS}public> ?p }} BIND(COALESCE(?p, ?c) AS ?n)
+        VALUES ?k {{ <{SYS}created> <{SYS}changed> <{SYS}retired> }} FILTER(?n > {int(since)}) }} }}
+        ORDER BY ?n ?k ?o""", {"g": store.graphs.system}, private=True)
+    entries: dict[int, Change] = {}
+    for row in rows:
+        number = int(row["n"].value)
+        if number not in entries:
+            if len(entries) == limit:
+                break
+            entries[number] = Change(number, row["t"].value)
+        getattr(entries[number], row["k"].value[len(SYS):]).append(row["o"].value)
+    return list(entries.values())
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: str
+    time: str
+    actor: str
+    actor_name: str
+    action: str
+    target: str
+    result: str
+    detail: str | None
+
+
+def audit_log(store: Store, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
+    """Every write attempt by an account, newest first (private: for the secretariat)."""
+    rows = store.select(f"""SELECT ?e ?t ?actor ?name ?action ?target ?result ?detail WHERE {{ GRAPH ?g {{
+        ?e <{SYS}actor> ?actor ; <{SYS}actorName> ?name ; <{SYS}action> ?action ; <{SYS}target> ?target ;
+           <{PROV}atTime> ?t ; <{SYS}result> ?result . OPTIONAL {{ ?e <{SYS}detail> ?detail }} }} }}
+        ORDER BY DESC(?t) ?e LIMIT {int(limit)} OFFSET {int(offset)}""", {"g": store.graphs.workflow}, private=True)
+    return [AuditEntry(r["e"].value, r["t"].value, r["actor"].value, r["name"].value, r["action"].value,
+                       r["target"].value, r["result"].value, r["detail"].value if "detail" in r else None)
+            for r in rows]

@@ -1,0 +1,203 @@
+"""Read side, what each list accepts: filters, orders and facets per class, turned into `ListQuery`s."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from ..core.errors import GrapheError
+from .listing import ListQuery, Order, iri_term, pattern_order, text_order, value_order, values_block
+from ..core.rdf import GR, PREFIXES, Literal, NamedNode
+
+SCHEMA, DCT, SKOS, ORG = PREFIXES["schema"], PREFIXES["dct"], PREFIXES["skos"], PREFIXES["org"]
+XSD, CV, AIRO = PREFIXES["xsd"], PREFIXES["cv"], PREFIXES["airo"]
+AIACT = PREFIXES["eu-aiact"]
+
+# Controlled values as the API names them → their IRIs.
+PRACTICE_STATUS = {"IDEA": GR + "Idea", "PILOT": GR + "Pilot", "IN_PRODUCTION": GR + "InProduction",
+                   "RETIRED": GR + "Discontinued"}
+VERDICT = {"MET": GR + "Met", "PARTLY_MET": GR + "PartlyMet", "NOT_MET": GR + "NotMet",
+           "NOT_APPLICABLE": GR + "NotApplicable"}
+RISK_LEVEL = {"MINIMAL": AIACT + "RiskLevelMinimal", "TRANSPARENCY_REQUIRED": AIACT + "RiskLevelTransparencyRequired",
+              "HIGH": AIACT + "RiskLevelHigh", "PROHIBITED": AIACT + "RiskLevelProhibited"}
+IMPACT_DIMENSION = {"SOCIAL": GR + "SocialImpact", "ENVIRONMENTAL": GR + "EnvironmentalImpact",
+                    "ETHICAL": GR + "EthicalImpact", "LEGAL": GR + "LegalImpact"}
+CRITERION_KIND = {"RED_LINE": GR + "RedLine", "EVALUATION": GR + "EvaluationCriterion", "PRINCIPLE": GR + "Principle"}
+CHARTER_KIND = {"DATA_CHARTER": GR + "DataCharter", "AI_TRUST_FRAMEWORK": GR + "AITrustFramework",
+                "ETHICAL_PRINCIPLES": GR + "EthicalPrinciples"}
+
+PRACTICE_FACETS = {
+    "theme": f"?s <{DCT}subject> ?value .",
+    "country": f"?s <{GR}city>/<{SCHEMA}addressCountry> ?value .",
+    "status": f"?s <{GR}status> ?value .",
+}
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+SORTS = {  # list → sort field → how to order (ID is always available; None means the list's natural order)
+    "charter": {"LABEL": ("text", DCT + "title"), "DATE": ("value", DCT + "issued")},
+    "criterion": {"LABEL": ("text", SKOS + "prefLabel")},
+    "ai_project": {"LABEL": ("text", DCT + "title")},
+    "organisation": {"LABEL": ("text", SKOS + "prefLabel")},
+    "event": {"LABEL": ("text", SCHEMA + "name"), "DATE": ("value", SCHEMA + "startDate")},
+}
+
+
+def ordering(kind: str, field: str | None, descending: bool, langs: Sequence[str], natural: Order) -> Order:
+    """The order a list was asked for, or BAD_USER_INPUT when that list cannot sort that way."""
+    if field is None:
+        return replace(natural, descending=True) if descending else natural
+    if field == "ID":
+        return Order(descending=descending)
+    how = SORTS[kind].get(field)
+    if how is None:
+        known = ", ".join(["ID", *SORTS[kind]])
+        raise GrapheError("BAD_USER_INPUT", f"Tri « {field} » indisponible pour cette liste (possibles : {known}).",
+                          f"Sort '{field}' is not available for this list (available: {known}).")
+    kind_, predicate = how
+    return text_order(predicate, langs, descending) if kind_ == "text" else value_order(predicate, descending)
+
+
+def _in(var: str, path: str, iris: Sequence[str], what: str) -> str:
+    """?s reaches one of `iris` through `path` (VALUES first, so the store starts from the given values)."""
+    return f"{values_block(var, [iri_term(i, what) for i in iris])} ?s {path} ?{var} ."
+
+
+def countries(codes: Sequence[str]) -> list[Literal]:
+    out = []
+    for code in codes:
+        upper = code.strip().upper()
+        if not _COUNTRY.match(upper):
+            raise GrapheError("BAD_USER_INPUT", f"Code pays invalide : « {code} » (ISO 3166-1 alpha-2 attendu, ex. FR).",
+                              f"Invalid country code: '{code}' (ISO 3166-1 alpha-2 expected, e.g. FR).")
+        out.append(Literal(upper))
+    return out
+
+
+@dataclass(frozen=True)
+class PracticeFilter:
+    themes: tuple[str, ...] = ()  # theme IRIs; narrower themes match too
+    countries: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    charters: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # PRACTICE_STATUS keys
+    has_ai_project: bool | None = None
+    issued_after: dt.date | None = None  # inclusive
+    issued_before: dt.date | None = None  # inclusive
+
+    def conditions(self) -> tuple[str, ...]:
+        out = []
+        if self.themes:
+            out.append(_in("fTheme", f"<{DCT}subject>/<{SKOS}broader>*", self.themes, "thème"))
+        if self.countries:
+            out.append(f"{values_block('fCountry', countries(self.countries))} "
+                       f"?s <{GR}city>/<{SCHEMA}addressCountry> ?fCountry .")
+        if self.cities:
+            out.append(_in("fCity", f"<{GR}city>", self.cities, "ville"))
+        if self.charters:
+            out.append(_in("fCharter", f"<{GR}appliesCharter>", self.charters, "charte"))
+        if self.statuses:
+            out.append(_in("fStatus", f"<{GR}status>", [PRACTICE_STATUS[s] for s in self.statuses], "statut"))
+        if self.has_ai_project is not None:
+            exists = "EXISTS" if self.has_ai_project else "NOT EXISTS"
+            out.append(f"FILTER {exists} {{ ?s <{GR}describesProject> ?fProject }}")
+        if self.issued_after or self.issued_before:
+            out.append(f"?s <{DCT}issued> ?fIssued .")
+            if self.issued_after:
+                out.append(f"FILTER(?fIssued >= {_date(self.issued_after)})")
+            if self.issued_before:
+                out.append(f"FILTER(?fIssued <= {_date(self.issued_before)})")
+        return tuple(out)
+
+
+def _date(value: dt.date) -> Literal:
+    return Literal(value.isoformat(), datatype=NamedNode(XSD + "date"))
+
+
+def practice_query(flt: PracticeFilter, order: str, descending: bool, langs: Sequence[str]) -> ListQuery:
+    orders = {
+        "TITLE": lambda: text_order(DCT + "title", langs, descending),
+        "ISSUED": lambda: value_order(DCT + "issued", descending),
+        "MODIFIED": lambda: value_order(DCT + "modified", descending),
+        "ID": lambda: Order(descending=descending),
+    }
+    return ListQuery(GR + "Practice", flt.conditions(), orders[order]())
+
+
+def city_query(country_codes: Sequence[str], order: str, descending: bool, langs: Sequence[str]) -> ListQuery:
+    conditions = ()
+    if country_codes:
+        conditions = (f"{values_block('fCountry', countries(country_codes))} ?s <{SCHEMA}addressCountry> ?fCountry .",)
+    orders = {
+        "NAME": lambda: text_order(SCHEMA + "name", langs, descending),
+        "POPULATION": lambda: value_order(GR + "population", descending),
+        "ID": lambda: Order(descending=descending),
+    }
+    return ListQuery(SCHEMA + "City", conditions, orders[order]())
+
+
+def charter_query(kinds: Sequence[str], publishers: Sequence[str], adopted_by: Sequence[str],
+                  langs: Sequence[str], sort: str | None = None, descending: bool = False) -> ListQuery:
+    conditions = []
+    if kinds:
+        conditions.append(_in("fKind", f"<{GR}charterKind>", [CHARTER_KIND[k] for k in kinds], "nature"))
+    if publishers:
+        conditions.append(_in("fPublisher", f"<{DCT}publisher>", publishers, "organisation"))
+    if adopted_by:
+        conditions.append(f"{values_block('fCity', [iri_term(c, 'ville') for c in adopted_by])} "
+                          f"?fAdoption <{GR}charter> ?s ; <{GR}adopter> ?fCity .")
+    return ListQuery(GR + "Charter", tuple(conditions),
+                     ordering("charter", sort, descending, langs, text_order(DCT + "title", langs)))
+
+
+def criterion_query(charters: Sequence[str], dimensions: Sequence[str], kinds: Sequence[str],
+                    langs: Sequence[str] = (), sort: str | None = None, descending: bool = False) -> ListQuery:
+    conditions = []
+    if charters:
+        conditions.append(_in("fCharter", f"<{CV}isDerivedFrom>", charters, "charte"))
+    if dimensions:
+        conditions.append(_in("fDim", f"<{GR}impactDimension>", [IMPACT_DIMENSION[d] for d in dimensions], "dimension"))
+    if kinds:
+        conditions.append(_in("fKind", f"<{GR}criterionKind>", [CRITERION_KIND[k] for k in kinds], "nature"))
+    order = pattern_order(f"OPTIONAL {{ ?s <{CV}isDerivedFrom> ?c0 }} OPTIONAL {{ ?s <{GR}order> ?o0 }}"
+                          " BIND(CONCAT(STR(?c0), '|', STR(10000000 + COALESCE(?o0, 0))) AS ?k0)")
+    return ListQuery(GR + "Criterion", tuple(conditions), ordering("criterion", sort, descending, langs, order))
+
+
+def ai_project_query(risk_levels: Sequence[str], cities: Sequence[str], criteria: Sequence[str],
+                     verdicts: Sequence[str], langs: Sequence[str], sort: str | None = None,
+                     descending: bool = False) -> ListQuery:
+    conditions = []
+    if risk_levels:
+        conditions.append(_in("fRisk", f"<{AIACT}hasRiskLevel>", [RISK_LEVEL[r] for r in risk_levels], "risque"))
+    if cities:
+        conditions.append(_in("fCity", f"<{AIRO}isUsedWithinLocality>", cities, "ville"))
+    if criteria or verdicts:
+        # Criterion and verdict apply to the same assessment when both are given.
+        parts = [f"?fAssessment <{GR}assessedProject> ?s ."]
+        if criteria:
+            parts.insert(0, values_block("fCriterion", [iri_term(c, "critère") for c in criteria]))
+            parts.append(f"?fAssessment <{GR}criterion> ?fCriterion .")
+        if verdicts:
+            parts.insert(0, values_block("fVerdict", [NamedNode(VERDICT[v]) for v in verdicts]))
+            parts.append(f"?fAssessment <{GR}verdict> ?fVerdict .")
+        conditions.append(" ".join(parts))
+    return ListQuery(GR + "AIProject", tuple(conditions),
+                     ordering("ai_project", sort, descending, langs, text_order(DCT + "title", langs)))
+
+
+def organisation_query(langs: Sequence[str], sort: str | None = None, descending: bool = False) -> ListQuery:
+    natural = text_order(SKOS + "prefLabel", langs)
+    return ListQuery(ORG + "Organization", (), ordering("organisation", sort, descending, langs, natural),
+                     subclasses=True)
+
+
+def event_query(cities: Sequence[str], langs: Sequence[str] = (), sort: str | None = None,
+                descending: bool = False) -> ListQuery:
+    conditions = ()
+    if cities:
+        conditions = (_in("fCity", f"(<{GR}participatingCity>|<{SCHEMA}location>)", cities, "ville"),)
+    natural = value_order(SCHEMA + "startDate", descending=True)
+    return ListQuery(SCHEMA + "Event", conditions, ordering("event", sort, descending, langs, natural))
+

@@ -1,1 +1,0 @@
-"""Compiled SHACL validation: the shapes as SPARQL queries, run on a scratch Oxigraph (see `graphe.validation`)."""

@@ -1,0 +1,80 @@
+"""The house's architecture as rules on its import graph: the layers and who may import an outside framework
+(import-linter's contracts in pyproject.toml), and no import circle anywhere in the package."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import grimp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_import_contracts_hold() -> None:
+    """Layers from the edges down to `core`; only `search/` imports a search engine, only `api/` the GraphQL
+    framework (the contracts are in pyproject.toml, `[tool.importlinter]`)."""
+    from importlinter.cli import EXIT_STATUS_SUCCESS, lint_imports
+
+    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True) == EXIT_STATUS_SUCCESS
+
+
+def _circles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph.modules):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
+
+
+def test_no_import_circle() -> None:
+    """Imports made inside functions count too (they are circles all the same); imports for type checking
+    only do not (they never run)."""
+    graph = grimp.build_graph("graphe", exclude_type_checking_imports=True)
+    assert _circles(graph) == []
+
+
+def test_the_circle_finder_finds_circles() -> None:
+    graph = grimp.ImportGraph()
+    for module in ("p.a", "p.b", "p.c", "p.d"):
+        graph.add_module(module)
+    graph.add_import(importer="p.a", imported="p.b")
+    graph.add_import(importer="p.b", imported="p.c")
+    graph.add_import(importer="p.c", imported="p.a")
+    graph.add_import(importer="p.c", imported="p.d")
+    assert _circles(graph) == [["p.a", "p.b", "p.c"]]
