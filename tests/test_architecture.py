@@ -78,3 +78,42 @@ def test_the_circle_finder_finds_circles() -> None:
     graph.add_import(importer="p.c", imported="p.a")
     graph.add_import(importer="p.c", imported="p.d")
     assert _circles(graph) == [["p.a", "p.b", "p.c"]]
+
+
+EDGES = ("api", "opendata", "web", "cli", "relay.py", "importing.py", "app.py")
+STORE_READS = {"select", "ask", "construct", "quads", "describe", "contains", "count", "dump", "commit",
+               "public_query", "last_touched", "touched_since"}
+# The SPARQL endpoint's worker runs a reader's own query on its read-only snapshot: that is its whole job.
+RAW_STORE_ALLOWED = {"graphe/opendata/sparql/worker.py"}
+
+
+def _store_calls(path: Path, root: Path = ROOT) -> list[str]:
+    """Calls `….store.select(…)` (and the other reads and writes of the store) in a file."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in STORE_READS:
+            target = node.func.value
+            name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+            if name == "store":
+                found.append(f"{path.relative_to(root)}:{node.lineno} {ast.unparse(node.func)}")
+    return found
+
+
+def test_edges_reach_data_only_through_the_domain() -> None:
+    """GraphQL, open data, pages and the CLI call the domain's functions (`service`, `read`, `publishing`…),
+    never the store's queries themselves."""
+    package = ROOT / "graphe"
+    files = [p for edge in EDGES for p in ((package / edge).rglob("*.py") if (package / edge).is_dir()
+                                           else [package / edge])]
+    assert len(files) > 20
+    calls = [c for f in files if str(f.relative_to(ROOT)) not in RAW_STORE_ALLOWED for c in _store_calls(f)]
+    assert calls == []
+
+
+def test_the_edge_check_sees_a_store_call(tmp_path: Path) -> None:
+    sample = tmp_path / "edge.py"
+    sample.write_text("def f(graphe, store):\n    graphe.store.select('ASK {}')\n    return store.quads(1)\n",
+                      encoding="utf-8")
+    assert _store_calls(sample, tmp_path) == ["edge.py:2 graphe.store.select", "edge.py:3 store.quads"]

@@ -46,7 +46,7 @@ def _wrap(type_name: str, entity: Entity) -> Any:
 
 def live(found: Iterable[Entity]) -> list[Entity]:
     """Without retired resources: a retired object stays readable at its IRI (and through a one-value link,
-    which names it), but leaves every list, relations included (README)."""
+    which names it), but leaves every list, relations included (docs/publishing.md)."""
     return [e for e in found if not e.values(INVALIDATED)]
 
 

@@ -11,7 +11,7 @@ from .errors import GrapheError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_BASE_IRI = "https://graphe.aimf.asso.fr/"
 
-# Environment variables, each with the setting it fills (documented in the README; a test checks it).
+# Environment variables, each with the setting it fills (documented in docs/deployment.md; a test checks it).
 ENVIRONMENT = {
     "GRAPHE_DATA": "data_dir",
     "GRAPHE_HOST": "host",

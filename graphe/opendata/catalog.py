@@ -11,11 +11,10 @@ validating the document alone against the DCAT-AP shapes (`sh:class`) finds what
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from ..core.rdf import GR, PREFIXES, RDF_TYPE, BlankNode, Literal, NamedNode, Term, Triple
 from ..service import Graphe
-from ..store import SYS
+from ..read import published
 
 XSD, GEO = PREFIXES["xsd"], PREFIXES["geo"]
 NAMESPACES = {**PREFIXES, "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#",
@@ -40,10 +39,6 @@ DUMPS = (("ttl", "RDF_TURTLE", "text/turtle", "Turtle"),
          ("jsonld", "JSON_LD", "application/ld+json", "JSON-LD"),
          ("rdf", "RDF_XML", "application/rdf+xml", "RDF/XML"))
 GZIP = IANA + "application/gzip"
-_POINT = re.compile(r"^\s*(?:<http://www\.opengis\.net/def/crs/OGC/1\.3/CRS84>\s*)?POINT\s*\(\s*"
-                    r"([-+]?[\d.]+(?:[eE][-+]?\d+)?)\s+([-+]?[\d.]+(?:[eE][-+]?\d+)?)\s*\)\s*$", re.IGNORECASE)
-
-
 _iri = NamedNode
 
 
@@ -81,45 +76,6 @@ class _Graph:
 
 # ------------------------------------------------------------------------------------------- reading
 
-def _facts(graphe: Graphe) -> dict[str, list[tuple[str, str | None]]]:
-    """One query for the AIMF's names and website, the theme scheme's title and every theme's labels."""
-    rows = graphe.store.select(
-        """SELECT ?kind ?value WHERE {
-             { ?aimf skos:prefLabel ?value BIND("name" AS ?kind) }
-             UNION { ?aimf schema:url ?value BIND("url" AS ?kind) }
-             UNION { ?scheme dct:title ?value BIND("scheme" AS ?kind) }
-             UNION { ?theme skos:inScheme ?scheme ; skos:prefLabel ?value BIND("theme" AS ?kind) }
-           } ORDER BY ?kind ?theme ?value""",
-        {"aimf": _iri(graphe.settings.base_iri + "id/organisation/aimf"),
-         "scheme": _iri(graphe.settings.base_iri + "id/theme")})
-    facts: dict[str, list[tuple[str, str | None]]] = {}
-    for row in rows:
-        value = row["value"]
-        lang = value.language if isinstance(value, Literal) else None
-        facts.setdefault(row["kind"].value, []).append((value.value, lang or None))
-    return facts
-
-
-def city_points(graphe: Graphe) -> list[tuple[str, str]]:
-    """(longitude, latitude) of every city's WKT point, as written in the data, ordered by city IRI."""
-    rows = graphe.store.select("SELECT ?wkt WHERE { ?city a schema:City ; geo:hasGeometry/geo:asWKT ?wkt } "
-                               "ORDER BY ?city ?wkt")
-    points: list[tuple[str, str]] = []
-    for row in rows:
-        match = _POINT.match(row["wkt"].value)
-        if match and (match[1], match[2]) not in points:
-            points.append((match[1], match[2]))
-    return points
-
-
-def _first_revision_time(graphe: Graphe) -> dt.datetime | None:
-    """When this store's first revision was committed (read from the private revision log: a time only)."""
-    rows = graphe.store.select(
-        f"SELECT ?t WHERE {{ GRAPH ?log {{ ?r <{SYS}number> 1 ; prov:generatedAtTime ?t }} }} LIMIT 1",
-        {"log": graphe.store.graphs.system}, private=True)
-    return dt.datetime.fromisoformat(rows[0]["t"].value) if rows else None
-
-
 # ------------------------------------------------------------------------------------------- catalogue
 
 def catalog_triples(graphe: Graphe) -> list[Triple]:
@@ -128,9 +84,9 @@ def catalog_triples(graphe: Graphe) -> list[Triple]:
     taxonomies. Validates against the official DCAT-AP 3.0.1 shapes without violation."""
     b = graphe.settings.base_iri
     g = _Graph()
-    facts = _facts(graphe)
+    facts = published.catalogue_facts(graphe.store, graphe.settings.base_iri)
     revision = graphe.store.revision()
-    issued = _first_revision_time(graphe)
+    issued = published.first_revision_time(graphe.store)
     catalog, dataset, aimf = _iri(b + "catalog"), _iri(b + "dataset/graphe"), _iri(b + "id/organisation/aimf")
     licence, scheme = _iri(graphe.settings.license), _iri(b + "id/theme")
     sparql, graphql = _iri(b + "catalog#sparql"), _iri(b + "catalog#graphql")
@@ -206,7 +162,7 @@ def catalog_triples(graphe: Graphe) -> list[Triple]:
         g.texts(theme, "skos:prefLabel", fr, en)
     # data.gouv.fr ignores theme IRIs: our own themes travel as keywords, in each language they have.
     g.add(dataset, "dcat:keyword", *(_text(v, lang) for v, lang in facts.get("theme", [])))
-    _spatial(g, dataset, b, city_points(graphe))
+    _spatial(g, dataset, b, published.city_points(graphe.store))
 
     for ext, code, media, label in DUMPS:
         for gz in (False, True):
@@ -291,25 +247,20 @@ def void_triples(graphe: Graphe) -> list[Triple]:
     g = _Graph()
     dataset = _iri(b + "dataset/graphe")
     classes = graphe.class_counts()
-    rows = graphe.store.select("SELECT DISTINCT ?p WHERE { GRAPH ?data { ?s ?p ?o } }",
-                               {"data": graphe.store.graphs.public})
-    entities = graphe.store.select(
-        """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?data { ?s ?p ?o }
-             FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?space)) }""",
-        {"data": graphe.store.graphs.public, "space": _text(b + "id/")})
+    properties, entities, triples = published.dataset_figures(graphe.store, b)
     integer = XSD + "integer"
     g.add(dataset, "a", "void:Dataset")
     g.texts(dataset, "dct:title", "Graphe : bonnes pratiques des villes francophones",
             "Graphe: good practices of francophone cities")
-    g.add(dataset, "void:triples", _typed(str(graphe.store.count(graphe.store.graphs.public)), integer))
-    g.add(dataset, "void:entities", _typed(entities[0]["n"].value if entities else "0", integer))
+    g.add(dataset, "void:triples", _typed(str(triples), integer))
+    g.add(dataset, "void:entities", _typed(str(entities), integer))
     g.add(dataset, "void:classes", _typed(str(len(classes)), integer))
-    g.add(dataset, "void:properties", _typed(str(len(rows)), integer))
+    g.add(dataset, "void:properties", _typed(str(len(properties)), integer))
     g.add(dataset, "void:uriSpace", _text(b + "id/"))
     g.add(dataset, "void:sparqlEndpoint", _iri(b + "sparql"))
     for ext, *_ in DUMPS:
         g.add(dataset, "void:dataDump", _iri(f"{b}export/graphe.{ext}"), _iri(f"{b}export/graphe.{ext}.gz"))
-    used = {namespace_of(r["p"].value) for r in rows} | {namespace_of(c.iri) for c in classes}
+    used = {namespace_of(p) for p in properties} | {namespace_of(c.iri) for c in classes}
     g.add(dataset, "void:vocabulary", *(_iri(ns) for ns in sorted(used) if ns and not ns.startswith(b + "id/")))
     g.add(dataset, "dct:license", _iri(graphe.settings.license))
     revision = graphe.store.revision()

@@ -46,7 +46,7 @@ KINDS = [(GR + "Practice", "practice"), (GR + "AIProject", "ai_project"), (GR + 
          (GR + "Source", "source")]
 CONTRIBUTOR_KINDS = {"practice": GR + "city", "ai_project": AIRO + "isUsedWithinLocality"}
 STATES = ("draft", "rejected", "published")
-# How a dependent names the main object it belongs to (README: "un objet principal … et ses dépendants").
+# How a dependent names the main object it belongs to (docs/publishing.md: "un objet principal … et ses dépendants").
 PART_OF = (GR + "assessedProject", CV + "isDerivedFrom")
 DECLARES = SYS + "declares"
 SHOWN = 5  # foreign subjects named in a refusal

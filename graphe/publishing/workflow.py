@@ -1,7 +1,7 @@
 """Write commands of the publishing workflow: submit, update, publish, reject, retire — each one transaction
 that moves the data, its version record, the draft record, the audit log and the change feed together.
 
-Concurrency (README): every draft carries a version number; an update or publication that names an older
+Concurrency (docs/publishing.md): every draft carries a version number; an update or publication that names an older
 one gets CONFLICT, and a draft made from a published version that has since changed cannot be published
 over it (CONFLICT). Nothing is ever overwritten silently.
 

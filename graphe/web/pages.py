@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import html
+from ..read import published
 from ..read.entities import preferences
 from ..core.errors import GrapheError
 from ..core.negotiation import ALIASES, MEDIA_TYPES, OFFERS, negotiate, weighted  # noqa: F401 — read by edges
@@ -139,53 +140,23 @@ class Pages:
 
     def hash_index(self) -> dict[str, list[str]]:
         """Entity IRI → its hash IRIs that are subjects of public triples; one scan per revision."""
-        def compute() -> dict[str, list[str]]:
-            rows = self.store.select(
-                'SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix) '
-                '&& CONTAINS(STR(?s), "#")) }', {"prefix": Literal(self.base + "id/")})
-            index: dict[str, list[str]] = {}
-            for row in rows:
-                value = row["s"].value
-                index.setdefault(value.split("#", 1)[0], []).append(value)
-            return {k: sorted(v) for k, v in index.items()}
-        return self.graphe.cached("pages:hash-iris", compute)
+        return self.graphe.cached("pages:hash-iris", lambda: published.hash_index(self.store, self.base))
 
     def describe(self, subject: NamedNode) -> list[Triple]:
-        """Every public triple about the entity and its hash IRIs (one query), the entity's own first."""
-        subjects = [subject, *(NamedNode(h) for h in self.hash_index().get(subject.value, []))]
-        rows = self.store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", {"s": subjects})
-        unique = {str(t): t for t in (Triple(r["s"], r["p"], r["o"]) for r in rows)}
-        return sorted(unique.values(), key=lambda t: (t.subject != subject, str(t.subject), str(t.predicate),
-                                                      str(t.object)))
+        return published.describe(self.store, subject, self.hash_index().get(subject.value, []))
 
     def incoming(self, iri: str) -> tuple[list[tuple[str, str]], bool]:
-        """Up to INCOMING_LIMIT (subject, predicate) citing the entity, from other resources — not retired
-        ones: a city's or theme's page lists its practices, and a retired object leaves every list."""
-        rows = self.store.select(
-            f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p ?o FILTER(isIRI(?s)) MINUS {{ ?s <{_INVALIDATED}> ?retired }} }} "
-            f"ORDER BY ?p ?s LIMIT {INCOMING_LIMIT + 2}", {"o": NamedNode(iri)})
-        found = [(r["s"].value, r["p"].value) for r in rows
-                 if r["s"].value != iri and not r["s"].value.startswith(iri + "#")]
-        return found[:INCOMING_LIMIT], len(found) > INCOMING_LIMIT
+        """Up to INCOMING_LIMIT (subject, predicate) citing the entity: a city's or theme's page lists its
+        practices, and a retired object leaves every list."""
+        return published.incoming(self.store, iri, INCOMING_LIMIT)
 
     def labels(self, iris: set[str], langs: Sequence[str]) -> html.Labels:
         """Names (and ontology comments) of every IRI a page shows, in one query."""
-        known: dict[str, dict[str, list[tuple[str, str]]]] = {}
-        if iris:
-            predicates = " ".join(str(NamedNode(p)) for p in (*html.LABEL_PREDICATES, html.RDFS_COMMENT))
-            rows = self.store.select(
-                f"SELECT ?r ?p ?l WHERE {{ ?r ?p ?l VALUES ?p {{ {predicates} }} FILTER(isLiteral(?l)) }}",
-                {"r": [NamedNode(i) for i in sorted(iris)]})
-            for row in rows:
-                text = row["l"]
-                known.setdefault(row["r"].value, {}).setdefault(row["p"].value, []).append(
-                    (text.language or "", text.value))
+        known = published.labels(self.store, iris, (*html.LABEL_PREDICATES, html.RDFS_COMMENT))
         return html.Labels(base=self.base, langs=langs, known=known)
 
     def ontology_triples(self) -> list[Triple]:
-        return self.graphe.cached("pages:def:triples", lambda: sorted(
-            self.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                 {"g": self.store.graphs.ontology}), key=str))
+        return self.graphe.cached("pages:def:triples", lambda: published.ontology_triples(self.store))
 
     # ------------------------------------------------------------------------------------- HTML
 
