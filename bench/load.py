@@ -122,27 +122,39 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def requests_mix(practices: int, seed: int = 5, search: bool = True) -> list[tuple[str, str, str]]:
+KINDS = ("lists", "details", "search", "sparql")
+
+
+def requests_mix(practices: int, seed: int = 5, search: bool = True,
+                 kinds: tuple[str, ...] = KINDS) -> list[tuple[str, str, str]]:
     """(method, path, body) of the reads, shuffled: 40 % lists, 30 % details, 20 % searches, 10 % SPARQL
-    (without `search`: the same lists, details and SPARQL queries, no search)."""
+    (without `search`: the same lists, details and SPARQL queries, no search; `kinds`: only those, to tell
+    which kind of read a writer slows — the same requests as in the full mix)."""
+    if not search:
+        kinds = tuple(k for k in kinds if k != "search")
     rng = random.Random(seed)
-    themes = seed_themes()
     mix: list[tuple[str, str, str]] = []
+    kind_of: list[str] = []
+    themes = seed_themes()
     for i in range(400):
         body = {"query": LIST, "variables": {"t": [BASE + "id/theme/" + rng.choice(themes)], "n": rng.randint(10, 20)}}
         mix.append(("POST", "/graphql", json.dumps(body, ensure_ascii=False)))
+        kind_of.append("lists")
     for i in range(300):
         body = {"query": DETAIL, "variables": {"id": f"{BASE}id/practice/gen-{rng.randrange(practices)}"}}
         mix.append(("POST", "/graphql", json.dumps(body, ensure_ascii=False)))
+        kind_of.append("details")
     for i in range(200):
         body = {"query": SEARCH, "variables": {"q": rng.choice(WORDS)}}
-        if search:
-            mix.append(("POST", "/graphql", json.dumps(body, ensure_ascii=False)))
+        mix.append(("POST", "/graphql", json.dumps(body, ensure_ascii=False)))
+        kind_of.append("search")
     for i in range(100):
         text = SPARQL[i % 2].replace("{theme}", rng.choice(themes)).replace("{n}", str(rng.randrange(practices)))
         mix.append(("GET", "/sparql?" + urlencode({"query": text}), ""))
-    rng.shuffle(mix)
-    return mix
+        kind_of.append("sparql")
+    order = list(range(len(mix)))
+    rng.shuffle(order)
+    return [mix[i] for i in order if kind_of[i] in kinds]
 
 
 def wrk_mixed(url: str, mix: list[tuple[str, str, str]], seconds: int, connections: int) -> Mixed:
@@ -248,7 +260,7 @@ def prepare(work: Path, practices: int) -> tuple[Path, str, str]:
     return data, contributor, secretariat
 
 
-def run(practices: int, seconds: int, connections: int, search: bool = True) -> dict:
+def run(practices: int, seconds: int, connections: int, search: bool = True, kinds: tuple[str, ...] = KINDS) -> dict:
     work = Path(tempfile.mkdtemp(prefix="graphe-load-"))
     try:
         say(f"données : {practices} fiches…")
@@ -256,7 +268,7 @@ def run(practices: int, seconds: int, connections: int, search: bool = True) -> 
         server = measure.graphe_serve(data)
         try:
             measure.settled(server)
-            mix = requests_mix(practices, search=search)
+            mix = requests_mix(practices, search=search, kinds=kinds)
             say("échauffement…")
             wrk_mixed(server.url, mix, max(3, seconds // 6), connections)
             say(f"lectures seules, {seconds} s, {connections} connexions…")
@@ -287,7 +299,7 @@ def run(practices: int, seconds: int, connections: int, search: bool = True) -> 
     finally:
         shutil.rmtree(work, ignore_errors=True)
     missing = {slug: [k for k, ok in c.items() if not ok] for slug, c in checks.items() if not all(c.values())}
-    return {"practices": practices, "seconds": seconds, "connections": connections, "search": search, "alone": alone,
+    return {"practices": practices, "seconds": seconds, "connections": connections, "search": search, "kinds": kinds, "alone": alone,
             "with_writer": loaded, "writer": writer, "missing": missing, "health": health}
 
 
@@ -306,8 +318,9 @@ def report(result: dict) -> str:
     return "\n".join([
         f"Mixed load, {result['practices']:,} practices, {result['connections']} connections, "
         f"{result['seconds']} s per phase "
-        + ("(40 % GraphQL lists, 30 % details, 20 % searches, 10 % SPARQL)." if result.get("search", True) else
-           "(GraphQL lists, details and SPARQL as in the full mix, without its searches)."),
+        + ("(40 % GraphQL lists, 30 % details, 20 % searches, 10 % SPARQL)."
+           if result.get("search", True) and tuple(result.get("kinds", KINDS)) == KINDS else
+           f"(only {', '.join(k for k in result['kinds'] if result['search'] or k != 'search')} of the full mix)."),
         "", *rows, "",
         f"- read p99 with the writer / without: **{ratio:.2f}×** (goal ≤ 2×)",
         f"- writer: {len(writer.published)} publications, {len(writer.failures)} failures"
@@ -326,11 +339,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="300 fiches, 8 s par phase")
     parser.add_argument("--no-search", action="store_true", help="le même mélange sans les recherches (diagnostic)")
+    parser.add_argument("--kinds", default=",".join(KINDS),
+                        help="seulement ces lectures du mélange, séparées par des virgules (diagnostic) : "
+                             + ", ".join(KINDS))
     parser.add_argument("--out", type=Path, help="écrire le rapport (Markdown) dans ce fichier")
     args = parser.parse_args(argv)
     if args.quick:
         args.practices, args.seconds = 300, 8
-    text = report(run(args.practices, args.seconds, args.connections, search=not args.no_search))
+    kinds = tuple(k for k in args.kinds.split(",") if k)
+    if not kinds or set(kinds) - set(KINDS):
+        parser.error(f"--kinds : parmi {', '.join(KINDS)}")
+    text = report(run(args.practices, args.seconds, args.connections, search=not args.no_search, kinds=kinds))
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     print(text)

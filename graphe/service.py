@@ -18,6 +18,7 @@ from .read.readcache import RevisionCache
 from .ingest.loading import LoadResult, ValidationFailed, load_files, read_files, validate
 from .core.settings import Settings
 from .store import GraphNames, Revision, Store
+from .store.base import OTHER
 from .publishing.accounts import Account
 from .search.index import SearchIndex
 from .publishing.workflow import Workflow
@@ -80,7 +81,7 @@ def _lasting_objects(collect: bool = True) -> Iterator[None]:
 # 700: a request's objects are mostly freed by reference counting before one (measured: no full pass in a
 # 10 s load, young passes of 5 to 30 ms).
 SERVING_GC = (10_000, 20, 100)
-CARRY_WINDOW = 8  # revisions back whose untouched entities a write carries to the new one
+PATCH_WINDOW = 8  # revisions back from which a kept list or table may be patched rather than computed
 PATCHED_KINDS = ("keys", "facet", "members")  # derived values read from the store that a reader may patch
 
 
@@ -107,18 +108,19 @@ class Graphe:
                                   settings.search_engine)
         self.lock = threading.RLock()  # one domain write at a time: check, then commit, then index
         self.closed = False
+        self._opened_at = store.revision().number  # the oldest revision anything kept can be of
+        self.touches = entities.Touches(self._opened_at)  # what writes touched since: entities kept renew
+        self._touch_lock = threading.Lock()
         self.reads = RevisionCache(max_weight=settings.read_cache_mb * 10_000,  # weights: about 100 bytes
-                                   on_drop=entities.forget)
+                                   on_drop=entities.forget, renew=self._renew)
+        self._renew_entity = entities.renewal(self.touches)
         self._threads: list[threading.Thread] = []
         self._fresh_for = -1  # the public revision whose derived reads are computed (or being computed)
         self._refreshed = -1  # the last public revision a refresh round finished (or the start warmed)
         self._refresher: threading.Thread | None = None  # the refresh thread, while it has rounds to do
         self._refresh_lock = threading.Lock()
         self._patches: dict[tuple[int, int], Any] = {}  # (older revision, revision) → its `listing.Patch`
-        self._opened_at = store.revision().number  # the oldest revision anything kept can be of
-        self._carried_to = -1  # the last revision `_carry` moved the untouched entities to
-        self._preloaded: list[str] | None = None  # the resources `_preload` read ahead last
-        self._touched: dict[tuple[int, int], frozenset[str]] = {}  # (since, now) → resources touched between
+        self._unread: list[str] | None = None  # what the last read-ahead did not get to (None: it is to start)
 
     def cached(self, key: Hashable, compute: Callable[[], T], weight: Callable[[T], int] = lambda _: 1,
                fresh: bool = False) -> T:
@@ -130,6 +132,53 @@ class Graphe:
         readset.derived(key, value, lambda: self.cached(key, compute, weight, fresh))
         return value
 
+    def kept(self, key: Hashable) -> Any:
+        """The value `cached` keeps for `key` at the current revision, if it is at hand (None otherwise):
+        nothing computed, no store read — callable on the event loop."""
+        return self.reads.peek(self.store.revision().number, key, None, renew=False)
+
+    def _renew(self, key: Hashable, value: object, since: int, now: int) -> object:
+        """The read cache's `renew`: a value kept at revision `since`, for revision `now` (or STALE) —
+        an entity no write touched since (`entities.renewal`), or a value that says which triple patterns
+        it read (`patterns`: a SPARQL answer) when no write since changed a triple they match."""
+        from .read.readcache import STALE
+
+        patterns = getattr(value, "patterns", None)
+        if patterns is None:
+            return self._renew_entity(key, value, since, now)
+        # Read between two looks at the store's write generation (odd while a commit runs): if it did not
+        # move, the changes and the lookups below saw one state, that of the last revision the log holds.
+        generation = getattr(self.store, "generation", 1)
+        changes = self.store.changes(since) if generation % 2 == 0 else None
+        if changes is None:
+            return STALE
+        changed = frozenset().union(*changes)
+        seen: dict[tuple[str, tuple], bool] = {}
+
+        def possibly(subject: str, pairs: tuple[tuple[str, str], ...]) -> bool:
+            """Might `subject` have had every pair at `since` or at `now`? Both states lie within the
+            store's now plus what the writes since removed (held in `changed`)."""
+            missing = tuple((p, o) for p, o in pairs if (subject, p, o) not in changed)
+            if not missing or subject == OTHER:
+                return True
+            if (subject, missing) not in seen:
+                seen[(subject, missing)] = self._has_all(subject, missing)
+            return seen[(subject, missing)]
+
+        held = readset.untouched(patterns, changes, possibly)
+        return value if held and self.store.generation == generation else STALE
+
+    def _has_all(self, subject: str, pairs: tuple[tuple[str, str], ...]) -> bool:
+        """Does the published data give `subject` every (predicate, object) pair? (True when unsure.)"""
+        try:
+            where = " . ".join(f"?s ?p{i} ?o{i}" for i in range(len(pairs)))
+            bindings = {"s": rdf.NamedNode(subject)}
+            for i, (p, o) in enumerate(pairs):
+                bindings[f"p{i}"], bindings[f"o{i}"] = rdf.NamedNode(p), rdf.NamedNode(o)
+            return self.store.ask(f"ASK {{ {where} }}", bindings)
+        except Exception:  # noqa: BLE001 — an IRI the store refuses: count the change
+            return True
+
     def unchanged(self, reads: readset.ReadSet, since: int, now: int, wait: bool = True) -> bool | None:
         """Does what an answer computed at revision `since` read (`readset`) still hold at revision `now`
         (the current one)? None of its resources touched since, and each derived value the same at `now`
@@ -140,7 +189,7 @@ class Graphe:
         if reads.untracked:
             return False
         if since != now:
-            touched = self._touched.get((since, now)) if not wait else self._touched_since(since)
+            touched = self.touches.between(since, now) if not wait else self._touched_since(since)
             if touched is None:
                 return None
             if not reads.resources.isdisjoint(touched):
@@ -163,16 +212,14 @@ class Graphe:
         return True
 
     def _touched_since(self, since: int) -> frozenset[str]:
-        """Resources touched after public revision `since` (up to the current one), shared by the answers
-        checked at one revision."""
+        """Resources touched after public revision `since` (up to the current one at least): from the notes
+        the writes left (`note_touches`), else from the store."""
         now = self.store.revision().number
-        found = self._touched.get((since, now))
+        found = self.touches.between(since, now)
         if found is None:
-            found = frozenset(self.store.last_touched(since))
-            if len(self._touched) > 64:
-                self._touched.clear()
-            self._touched[(since, now)] = found
-        return found
+            self.note_touches()
+            found = self.touches.between(since, now)
+        return found if found is not None else frozenset(self.store.last_touched(since))
 
     def _from_older(self, key: Hashable, revision: int, compute: Callable[[], T]) -> Callable[[], T]:
         """`compute`, tried after patching the value kept at a recent older revision (`listing.Patch`): a
@@ -187,7 +234,7 @@ class Graphe:
             from .read.readcache import STALE
 
             older = self.reads.older(key, revision)
-            if older is not None and older[0] >= revision - CARRY_WINDOW:
+            if older is not None and older[0] >= revision - PATCH_WINDOW:
                 try:
                     value = self._patch(older[0], revision, Patch)(key, older[1])
                 except Exception:  # noqa: BLE001 — computed whole instead
@@ -270,17 +317,17 @@ class Graphe:
                 def at_revision(key, compute, weight=lambda _: 1, fresh=False):  # type: ignore[no-untyped-def]
                     return self.reads.get(revision, key, compute, weight, fresh)
 
-                patch = None
+                patch, touched = None, None
                 if previous >= 0:
                     try:
-                        last = self._carry(previous, revision)
-                        touched = {s for s, at in last.items() if at > previous}
+                        self.note_touches()  # (writes by another replica: `follow`)
+                        touched = set(self.store.last_touched(previous))
                         patch = listing.Patch(self.store, touched, previous, at_revision)
-                    except Exception:  # noqa: BLE001 — only a lost head start: readers read them again
-                        logging.getLogger(__name__).warning("read cache not carried over", exc_info=True)
+                    except Exception:  # noqa: BLE001 — only a lost head start: readers compute them
+                        logging.getLogger(__name__).warning("read cache not patched", exc_info=True)
                 try:
                     self.reads.refresh(revision, stop=lambda: self.closed, patch=patch)
-                    self._preload(revision, touched=last if previous >= 0 else None)
+                    self._preload(revision, touched=touched)
                 except Exception:  # noqa: BLE001 — readers compute what is missing and see any error
                     logging.getLogger(__name__).warning("read cache not refreshed", exc_info=True)
             with self._refresh_lock:
@@ -288,28 +335,27 @@ class Graphe:
         with self._refresh_lock:
             self._refresher = None
 
-    def _carry(self, previous: int, revision: int) -> dict[str, int]:
-        """Move the entities the writes since `previous` did not touch to `revision` (those of the last few
-        revisions too: a read-ahead stopped by the next write); returns what the writes touched since the
-        oldest of those revisions, each resource with the last revision that touched it."""
-        since = max(self._opened_at, previous - CARRY_WINDOW)  # (nothing kept is older than the opening)
-        last = self.store.last_touched(since)
-        if self._carried_to < revision:  # (`after_write` did it already: a second pass moves nothing)
-            self.reads.carry(since, revision, entities.carried(last))
-            self._carried_to = revision
-        return last
+    def note_touches(self) -> None:
+        """Learn what the writes since the last call touched (`entities.Touches`): from then on, the entities
+        kept that they left alone are taken on to the new revision when asked (`entities.renewal`)."""
+        with self._touch_lock:  # (one at a time: an older answer noted last would hide a newer touch)
+            now = self.store.revision().number  # (first: what is read next covers at least this revision)
+            if now > self.touches.known:
+                self.touches.add(self.store.last_touched(self.touches.known), now)
 
     def _preload(self, revision: int, touched: Iterable[str] | None = None) -> None:
         """Read ahead the entities list pages show (`reads.preload`), until closed or the revision moves.
-        After writes, the resources read ahead last time and those the writes `touched` are the ones to
-        look at: asking the store for every resource of the classes again cost 10,000 rows a publication
-        at 10,000 practices, 11 % of the serving process's time under a writer publishing every second."""
+        After writes, only the resources they `touched` are read, and those an earlier read-ahead stopped
+        by a write did not get to: the others kept renew when asked (`entities.renewal`). Asking the store
+        for every resource of the classes again cost 10,000 rows a publication at 10,000 practices, 11 %
+        of the serving process's time under a writer publishing every second."""
         from .read import reads
         known = None
-        if touched is not None and self._preloaded is not None:
-            known = list(dict.fromkeys([*self._preloaded, *touched]))
-        self._preloaded = reads.preload(self.store, self.reads, revision, known=known,
-                                        stop=lambda: self.closed or self.store.revision().number != revision)
+        if touched is not None and self._unread is not None:  # (else: a start, or one stopped before its list)
+            known = list(dict.fromkeys([*sorted(touched), *self._unread]))
+        self._unread = None  # (until the list is known: if stopped before, the next one asks the store again)
+        self._unread = reads.preload(self.store, self.reads, revision, known=known,
+                                     stop=lambda: self.closed or self.store.revision().number != revision)
 
     @classmethod
     def open(cls, settings: Settings, *, seed: bool = True, say: Callable[[str], None] = lambda _: None,
@@ -443,16 +489,10 @@ class Graphe:
         revision = self.store.revision().number
         if revision == self._fresh_for:
             return
-        if self._fresh_for >= 0:
-            # Readers of the new revision find the untouched entities at once, not after the search catch-up
-            # (a tenth of a second or more, during which every reader read its entities again from the
-            # store: 40 % of the serving process's time at 10,000 practices under a writer publishing
-            # every second, profiled). The refresh round carries again what this one could not.
-            try:
-                with _lasting_objects(collect=False):
-                    self._carry(self._fresh_for, revision)
-            except Exception:  # noqa: BLE001 — only a head start lost
-                logging.getLogger(__name__).warning("read cache not carried over", exc_info=True)
+        # Readers of the new revision find the untouched entities at once, not after the search catch-up (a
+        # tenth of a second or more, during which every reader read its entities again from the store: 40 %
+        # of the serving process's time at 10,000 practices under a writer publishing every second).
+        self.note_touches()
         if self.search.ready or self.search.revision >= 0:
             self.search.catch_up(self.store)
         self.refresh_reads()

@@ -7,10 +7,10 @@ import re
 from bench import after_write, load
 
 
-def test_after_write_reports_carried_against_read_again(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_after_write_reports_renewed_against_read_again(capsys) -> None:  # type: ignore[no-untyped-def]
     assert after_write.main(["--practices", "40", "--runs", "1"]) == 0
     line = capsys.readouterr().out
-    carried = int(re.search(r"\(40 practices, ([\d,]+) entities carried\)", line).group(1).replace(",", ""))
+    carried = int(re.search(r"\(40 practices, ([\d,]+) entities renewed\)", line).group(1).replace(",", ""))
     assert carried > 40  # the practices, their cities and themes went on to the new revision
     assert re.search(r"read again: \d+ ms \| [\d.]+× the time", line)
 
@@ -22,6 +22,9 @@ def test_the_load_mix_covers_every_channel_and_its_report_reads() -> None:
     assert kinds == {"list", "detail", "search", "sparql"}
     without = load.requests_mix(50, search=False)
     assert not [b for _, _, b in without if "search(" in b] and len(without) == len(mix) - 200
+    only = load.requests_mix(50, kinds=("sparql", "details"))
+    assert set(only) == {r for r in mix if r[1].startswith("/sparql") or "practice(id" in r[2]} and len(only) == 400
+    assert [r for r in mix if r in set(only)] == only  # the same requests, in the full mix's order
     reads = load.Mixed(100.0, 5.0, 20.0, 1000, 0, 0, 0)
     text = load.report({"practices": 50, "seconds": 1, "connections": 2, "alone": reads,
                         "with_writer": load.Mixed(80.0, 6.0, 30.0, 800, 0, 0, 0), "writer": load.Writer(),

@@ -135,3 +135,60 @@ def test_an_entity_reached_through_a_remembered_link_counts_as_read(endpoint_wor
         graphe.after_write()
     detail, how = _asked(endpoint, anonymous, DETAIL, id=a)
     assert how == "computed" and detail["practice"]["city"]["name"] == "Dakar (renommée)"
+
+
+SPARQL_PREFIXES = ("PREFIX dct: <http://purl.org/dc/terms/> PREFIX gr: <https://graphe.aimf.asso.fr/def#> "
+                   "PREFIX schema: <https://schema.org/> ")
+SPARQL_ASKED = {
+    # reads practice types: a new practice changes a triple it matches (computed again)
+    "practices of a theme": "SELECT ?p ?t WHERE { ?p a gr:Practice ; dct:subject <%sid/theme/ethics> ; "
+                            "dct:title ?t } ORDER BY ?p ?t" % BASE,
+    # practices of another theme: the new practices' triples match its patterns, but none of them is of
+    # that theme, before or after (carried)
+    "practices of another theme": "SELECT ?p ?t WHERE { ?p a gr:Practice ; dct:subject <%sid/theme/ai> ; "
+                                  "dct:title ?t } ORDER BY ?p ?t" % BASE,
+    # reads one seed practice's own triples only: carried
+    "one practice": "ASK { <%sid/practice/nantes-debat-de-l-ia> dct:title ?t }" % BASE,
+    # reads `?c a gr:Charter` only: a practice's type triple does not match it (carried)
+    "charter count": "SELECT (COUNT(?c) AS ?n) WHERE { ?c a gr:Charter }",
+    # reads a city's name: carried
+    "a city": "SELECT ?n WHERE { <%sid/city/nantes> schema:name ?n } ORDER BY ?n" % BASE,
+    # NOW() is not a function of the data: never carried
+    "now": "SELECT (NOW() AS ?t) WHERE { <%sid/city/nantes> schema:name ?n } LIMIT 1" % BASE,
+}
+
+
+def _sparql(server, name: str) -> dict:  # type: ignore[no-untyped-def]
+    import httpx
+
+    reply = httpx.get(server.url + "/sparql", params={"query": SPARQL_PREFIXES + SPARQL_ASKED[name]},
+                      headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def test_sparql_answers_cross_revisions_while_no_changed_triple_matches_their_patterns(world) -> None:  # type: ignore[no-untyped-def]
+    """A kept SPARQL answer goes on to a new public revision when no triple the write added or removed
+    matches one of its query's patterns (`guard.patterns`); else, and on a shared SPARQL server (other
+    replicas write: the changes are unknown), it is computed again. Oracle: each answer served after the
+    publications equals the one computed with nothing kept."""
+    graphe, server, anonymous, dakar, aimf = world
+    before = {name: _sparql(server, name) for name in SPARQL_ASKED}
+    renewed = {}
+    for name in SPARQL_ASKED:
+        _publish(dakar, aimf, practice(f"sparql-{len(renewed)}", "Pratique pour SPARQL",
+                                       extra=f"; <http://purl.org/dc/terms/subject> <id/theme/ethics>"))
+        count = graphe.reads.renewed
+        _sparql(server, name)
+        renewed[name] = graphe.reads.renewed > count
+    _publish(dakar, aimf, practice("sparql-last", "Pratique pour SPARQL"))
+    served = {name: _sparql(server, name) for name in SPARQL_ASKED if name != "now"}
+    graphe.reads.clear()  # nothing kept: computed afresh on the same data
+    assert served == {name: _sparql(server, name) for name in served}
+    embedded = graphe.settings.store_query_url is None
+    assert renewed == {"practices of a theme": False, "practices of another theme": embedded, "one practice": embedded, "charter count": embedded,
+                       "a city": embedded, "now": False}
+    after = _sparql(server, "practices of a theme")["results"]["bindings"]
+    assert len(after) == len(before["practices of a theme"]["results"]["bindings"]) + len(SPARQL_ASKED)
+    for name in ("a city", "charter count", "practices of another theme"):
+        assert served[name] == before[name], name

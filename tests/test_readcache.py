@@ -466,17 +466,32 @@ def test_entities_a_write_did_not_touch_go_on_to_the_next_revision(fresh: Graphe
     assert "Nantes (en)" in [t.value for t in renamed.values("https://schema.org/name")]
 
 
-def test_carry_takes_entries_of_the_last_revisions_not_only_the_previous_one() -> None:
-    """Under a stream of writes the read-ahead of a revision may stop early: entries of older revisions in
-    the window are carried too (the caller gives the changes since the window's start)."""
+def test_entities_renew_at_a_newer_revision_only_when_no_write_touched_them_since() -> None:
+    """An entity kept at revision r is served at a newer revision n when the writes noted up to n did not
+    touch its subject after r — as a new object (the old one's links were of its revision), once; it is
+    not when n is beyond what was noted, and a reader of an older revision never replaces a newer value."""
     from graphe.read import entities
     from graphe.read.entities import Entity
 
-    cache = RevisionCache()
-    for revision, iri in ((1, "a"), (2, "b"), (3, "c"), (3, "touched")):  # revision of each entry
+    touches = entities.Touches(0)
+    cache = RevisionCache(renew=entities.renewal(touches), on_drop=entities.forget)
+    for revision, iri in ((1, "a"), (2, "b"), (3, "c"), (3, "touched"), (0, "old")):  # revision of each entry
         cache.get(revision, ("entity", iri), lambda iri=iri: Entity(iri))
-    cache.get(0, ("entity", "old"), lambda: Entity("old"))
-    # "b" was touched at revision 2, after its entry at 1 would have been read: stale; "c" read at 3, after
-    assert cache.carry(1, 4, entities.carried({"touched": 4, "a": 2, "c": 3})) == 2
+    cache.get(1, ("list", "x"), lambda: ["a"])  # not an entity: never renewed
+    old_b = cache.peek(2, ("entity", "b"))
+    old_b._memo[("link one", "p")] = "a link of revision 2"
+    touches.add({"touched": 4, "a": 2, "c": 3}, 3)
+    assert cache.peek(4, ("entity", "b")) is None  # revision 4 not noted yet: not renewed
+    touches.add({"touched": 4, "a": 2, "c": 3}, 4)
+    # "a" was touched at 2, after its entry (1): stale; "c" read at 3 after its touch; "old" never touched
     assert [cache.peek(4, ("entity", k)) is not None for k in ("a", "b", "c", "touched", "old")] == \
-        [False, True, True, False, False]
+        [False, True, True, False, True]
+    assert cache.peek(4, ("list", "x")) is None
+    new_b = cache.peek(4, ("entity", "b"))
+    assert new_b is not old_b and new_b.iri == "b" and ("link one", "p") not in new_b._memo
+    assert old_b._memo == {entities.RETIRED: True}  # it left the cache: its links went with it
+    assert cache.renewed == 3 and cache.peek(4, ("entity", "b")) is new_b  # once
+    assert cache.get_many(4, [("entity", "a")], lambda keys: {k: Entity("a again") for k in keys}) == \
+        {("entity", "a"): Entity("a again")}  # stale: read again
+    cache.get(3, ("entity", "b"), lambda: Entity("b at 3"))  # a reader still at revision 3
+    assert cache.peek(4, ("entity", "b")) is new_b

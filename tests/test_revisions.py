@@ -101,7 +101,7 @@ def test_what_writes_touched_is_answered_from_memory_as_the_log_says() -> None:
     with OxigraphStore(None, GraphNames.for_base(BASE)) as store:
         g = store.graphs
         store.commit([_quad(store, "a", g.public)])
-        assert store._logged(0) is None or store._touched_from == 0
+        assert store._logged(0) is None or store._touched[0] == 0
         for name, graph in (("b", g.public), ("draft", g.workflow), ("a", g.public), ("c", g.ontology)):
             store.commit([_quad(store, name, graph)])
         for since in range(0, store.revision().number + 1):
@@ -109,5 +109,26 @@ def test_what_writes_touched_is_answered_from_memory_as_the_log_says() -> None:
             assert store.last_touched(since) == queried, since
             assert sorted(t.value for t in store.touched_since(since)) == \
                 sorted(r["s"].value for r in store._db.query(touched_query(g, since)))
-        assert store._logged(store._touched_from) is not None
+        assert store._logged(store._touched[0]) is not None
         assert store.last_touched(1) == {g.base + "b": 2, g.base + "a": 3, g.base + "c": 4}
+
+
+def test_the_triples_each_public_commit_changed_are_remembered() -> None:
+    """`changes(r)`: per public commit after r, the public triples it added or removed (IRIs as text, other
+    terms as one marker); private commits leave none; a commit too big to remember makes the span unknown."""
+    from graphe.store import base
+
+    with OxigraphStore(None, GraphNames.for_base(BASE)) as store:
+        g, b = store.graphs, store.graphs.base
+        store.commit([_quad(store, "a", g.public)])
+        start = store.revision().number
+        assert store.changes(start) == []
+        store.commit([_quad(store, "draft", g.workflow)])  # private: no public revision, no entry
+        linked = Quad(NamedNode(b + "a"), NamedNode(b + "q"), NamedNode(b + "c"), g.public)
+        store.commit([linked], [_quad(store, "a", g.public)])
+        assert store.changes(start) == [frozenset({(b + "a", b + "q", b + "c"), (b + "a", b + "p", base.OTHER)})]
+        assert store.changes(start - 1) is None or len(store.changes(start - 1)) == 2
+        big = [Quad(NamedNode(f"{b}n{i}"), NamedNode(b + "p"), Literal("x"), g.public)
+               for i in range(base.MAX_DELTA + 1)]
+        store.commit(big)
+        assert store.changes(start) is None and store.changes(store.revision().number) == []

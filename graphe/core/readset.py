@@ -20,7 +20,7 @@ import contextvars
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["ReadSet", "derived", "recording", "resources", "same", "tracked", "untracked"]
+__all__ = ["ReadSet", "derived", "recording", "resources", "same", "tracked", "untouched", "untracked"]
 
 
 @dataclass
@@ -94,3 +94,24 @@ def same(old: object, new: object) -> bool:
         return bool(old == new)
     except Exception:  # noqa: BLE001 — an incomparable value is not carried
         return False
+
+
+def untouched(patterns: Iterable[tuple], changes: Iterable[Iterable[tuple[str, str, str]]],
+              possibly: Callable[[str, tuple[tuple[str, str], ...]], bool] | None = None) -> bool:
+    """Does no changed triple (of any of `changes`: the triples writes added or removed, `store.changes`)
+    match any of `patterns` — (subject, predicate, object: an IRI, or None for any term, then what the
+    subject must also have: `guard.patterns`)? An answer that can read only triples matching its patterns
+    (a SPARQL query's) then stays true. With `possibly(subject, pairs)` — might `subject` have had every
+    (predicate, object) pair before or after the writes? —, a changed triple whose subject could not is
+    not counted: it cannot join that pattern's other triples."""
+    by_predicate: dict[str | None, list[tuple]] = {}
+    for s, p, o, *rest in patterns:
+        by_predicate.setdefault(p, []).append((s, o, rest[0] if rest else ()))
+    anywhere = by_predicate.get(None, [])
+    for changed in changes:
+        for s, p, o in changed:
+            for ps, po, star in (*by_predicate.get(p, ()), *anywhere):
+                if (ps is None or ps == s) and (po is None or po == o) and \
+                        (not star or possibly is None or possibly(s, star)):
+                    return False
+    return True

@@ -1,7 +1,9 @@
 """Values derived from the data for reading, kept per store revision.
 
 Data only changes at a new revision, so a value computed at revision r stays true until the revision moves:
-nothing is ever invalidated, entries of an older revision are simply not returned and age out. The cache is
+nothing is ever invalidated, entries of an older revision are simply not returned and age out — unless the
+cache's `renew` says an entry still holds at the newer revision (an entity no write touched since it was
+read: `entities.renewal`), then it is taken on to that revision when first asked there. The cache is
 bounded by a total weight (e.g. the number of IRIs an ordered list holds), least recently used first out
 (approximately: "second chance" — a read only marks its entry, and an entry marked since it was last at the
 front of the queue goes back to the end instead of out), and computes each missing key once even when
@@ -25,8 +27,7 @@ MAX_FRESH = 32  # values recomputed after a write, at most (the most recently as
 # Second chances given by one put at most: when every entry was read lately, a put would otherwise walk the
 # whole queue under the lock (138 ms for 300,000 entries, measured).
 SECOND_CHANCES = 64
-CARRY_SLICE = 5000  # entries moved to a new revision per hold of the lock (`carry`)
-STALE = object()  # `carry`: this entry may have changed, leave it to its old revision (`refresh`: compute it)
+STALE = object()  # `renew`: this entry may have changed, leave it to its old revision (`refresh`: compute it)
 MAX_FOLLOWED = 64  # `refresh`: values not kept fresh patched for a new revision, at most (read lately)
 
 __all__ = ["Patch", "RevisionCache", "STALE"]
@@ -64,10 +65,17 @@ class _Flight:
         self.abandoned = False  # no value came (a saved file that ended early): waiters compute it
 
 
+Renew = Callable[[Hashable, object, int, int], object]
+
+
 class RevisionCache:
-    def __init__(self, max_weight: int = 2_000_000, on_drop: Callable[[object], None] | None = None) -> None:
+    def __init__(self, max_weight: int = 2_000_000, on_drop: Callable[[object], None] | None = None,
+                 renew: Renew | None = None) -> None:
         self.max_weight = max_weight
         self.on_drop = on_drop  # called with each value leaving the cache (replaced, evicted, cleared)
+        # renew(key, value, its revision, a newer revision): the value for the newer one, or STALE
+        self.renew = renew
+        self.renewed = 0
         self.weight = 0
         self.hits = 0
         self.misses = 0
@@ -87,18 +95,27 @@ class RevisionCache:
                 self._fresh[key] = (compute, weight)  # most recently asked last
                 while len(self._fresh) > MAX_FRESH:
                     self._fresh.pop(next(iter(self._fresh)))
+        tried = False
         while True:
+            older = None
             with self._lock:
                 entry = self._entries.get(key)
                 if entry is not None and entry[0] == revision:
                     entry[3] = True
                     self.hits += 1
                     return entry[1]  # type: ignore[no-any-return]
-                flight = self._flights.get((revision, key))
-                leader = flight is None
-                if leader:
-                    flight = self._flights[(revision, key)] = _Flight()
-                self.misses += leader
+                if entry is not None and not tried and self.renew is not None and entry[0] < revision:
+                    older = entry
+                else:
+                    flight = self._flights.get((revision, key))
+                    leader = flight is None
+                    if leader:
+                        flight = self._flights[(revision, key)] = _Flight()
+                    self.misses += leader
+            if older is not None:
+                tried = True
+                self._renewal(revision, key, older)
+                continue  # (kept at `revision` now, unless it did not hold)
             assert flight is not None
             if leader:
                 return self._lead(revision, key, flight, compute, weight)
@@ -123,17 +140,37 @@ class RevisionCache:
         finally:
             self._end(revision, key, flight)
 
-    def peek(self, revision: int, key: Hashable, default: object = None) -> object:
+    def peek(self, revision: int, key: Hashable, default: object = None, renew: bool = True) -> object:
         """The value of `key` at `revision` if kept, else `default` (nothing is computed). Without the lock:
         resolvers peek tens of times per request, and each step here is one operation of the interpreter
         (atomic) — an entry evicted meanwhile is still a valid value of this revision. Only a mark: moving
         the entry to the end of a queue of 100,000 cost a tenth of a list page's time."""
         entry = self._entries.get(key)
-        if entry is None or entry[0] != revision:
+        if entry is None:
             return default
+        if entry[0] != revision:
+            if entry[0] > revision or self.renew is None or not renew:
+                return default
+            entry = self._renewal(revision, key, entry)  # (once per entry and revision)
+            if entry is None:
+                return default
         entry[3] = True
         self.hits += 1  # (approximate under concurrency: statistics only)
         return entry[1]
+
+    def _renewal(self, revision: int, key: Hashable, entry: list) -> list | None:
+        """Take `entry`, kept at an older revision, on to `revision` if `renew` says it holds there (asked
+        without the lock: it may read the store); a new entry object, so that a reader holding the old one
+        is not affected. Returns the entry kept at `revision` afterwards, if any."""
+        value = self.renew(key, entry[1], entry[0], revision) if self.renew is not None else STALE
+        with self._lock:
+            current = self._entries.get(key)
+            if current is entry and value is not STALE:
+                if value is not entry[1]:
+                    self._dropped(entry[1])
+                current = self._entries[key] = [revision, value, entry[2], entry[3]]
+                self.renewed += 1
+            return current if current is not None and current[0] == revision else None
 
     def older(self, key: Hashable, revision: int) -> tuple[int, object] | None:
         """The kept value of `key` at a revision before `revision` (with that revision), if any (unmarked)."""
@@ -148,6 +185,7 @@ class RevisionCache:
         which returns a dict (keys it leaves out get `default`, kept as well)."""
         out: dict = {}
         missing: list[Hashable] = []
+        older: list[tuple[Hashable, list]] = []
         with self._lock:
             for key in keys:
                 entry = self._entries.get(key)
@@ -155,9 +193,18 @@ class RevisionCache:
                     entry[3] = True
                     out[key] = entry[1]
                 elif key not in out:
-                    missing.append(key)
-            self.hits += len(out)
-            self.misses += len(missing)
+                    if entry is not None and self.renew is not None and entry[0] < revision:
+                        older.append((key, entry))
+                    else:
+                        missing.append(key)
+        for key, entry in older:
+            renewed = self._renewal(revision, key, entry)
+            if renewed is not None:
+                out[key] = renewed[1]
+            else:
+                missing.append(key)
+        self.hits += len(out)
+        self.misses += len(missing)
         if missing:
             found = compute(missing)
             for key in missing:
@@ -167,6 +214,9 @@ class RevisionCache:
 
     def _put(self, revision: int, key: Hashable, value: object, weight: int) -> None:
         with self._lock:
+            old = self._entries.get(key)
+            if old is not None and old[0] > revision:
+                return  # a reader of an older revision: the newer value stays
             old = self._entries.pop(key, None)
             if old is not None:
                 self.weight -= old[2]
@@ -206,7 +256,7 @@ class RevisionCache:
         if patch is not None:
             olds: dict[Hashable, object] = {}
             for key, entry in reversed(snapshot):  # the most recently put first
-                if entry[0] != patch.previous:  # (most: entities carried over already)
+                if entry[0] != patch.previous:  # (entities renewed already, values of other revisions)
                     continue
                 rank = patch.follows(key)
                 if rank is None or key in self._fresh:
@@ -266,30 +316,6 @@ class RevisionCache:
             return True
         finally:
             self._end(revision, key, flight)
-
-    def carry(self, since: int, new: int, keep: Callable[[Hashable, object, int], object]) -> int:
-        """Move to revision `new` the entries of revisions `since` to `new - 1` that the changes since then
-        left true: `keep(key, value, its revision)` gives the value for `new` (the same, or a copy) or `STALE`. (Older
-        entries than the last revision count too: under a stream of writes, the read-ahead of a revision
-        may stop before its end.) Done in slices, the lock taken per slice, so that readers are never held
-        long; an entry put or replaced meanwhile is left alone. Returns how many moved."""
-        with self._lock:
-            items = [(key, entry) for key, entry in self._entries.items() if since <= entry[0] < new]
-        moved = 0
-        for start in range(0, len(items), CARRY_SLICE):
-            with self._lock:
-                for key, entry in items[start:start + CARRY_SLICE]:
-                    if not since <= entry[0] < new or self._entries.get(key) is not entry:
-                        continue
-                    value = keep(key, entry[1], entry[0])
-                    if value is STALE:
-                        continue
-                    if value is not entry[1]:
-                        self._dropped(entry[1])
-                        entry[1] = value
-                    entry[0] = new
-                    moved += 1
-        return moved
 
     def save(self, path: Path, revision: int, kinds: Sequence[str]) -> int:
         """Write the values of `revision` whose key starts with one of `kinds` to `path` (atomically), so that

@@ -117,12 +117,12 @@ def preload(store: Store, cache: Any, revision: int, stop: Callable[[], bool] = 
     """Read ahead, into `cache` at `revision`, the entities (without their long texts) of every resource of
     the `PRELOADED` classes — or of `known` resources, when the caller knows them —, in batches: varied list
     pages then read nothing from the store (what is kept already is not read again). Stops early when
-    `stop()` says so (closing, or a newer revision). Returns the resources it was to read."""
+    `stop()` says so (closing, or a newer revision). Returns the resources it did not get to."""
     if known is None:
         classes = " ".join(f"<{c}>" for c in PRELOADED)
         known = [r["s"].value for r in store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?c {{ {classes} }} ?s a ?c }}")]
     for start in range(0, len(known), PRELOAD_BATCH):
         if stop():
-            break
+            return list(known[start:])
         entities.read_many(cache, revision, store, "entity", known[start:start + PRELOAD_BATCH])
-    return list(known)
+    return []

@@ -143,6 +143,26 @@ def touches_public(graphs: GraphNames, add: Sequence[Quad], remove: Sequence[Qua
     return any(q.graph_name in readable for q in add) or any(q.graph_name in readable for q in remove)
 
 
+MAX_DELTA = 5_000  # public quads a commit may change and still be remembered triple by triple (`changed_triples`)
+OTHER = "\x00"  # a literal or blank node in `changed_triples`: equal to no IRI a query names
+
+
+def changed_triples(graphs: GraphNames, add: Sequence[Quad], remove: Sequence[Quad]) -> frozenset | None:
+    """The (subject, predicate, object) the change adds to or removes from the readable graphs, IRIs as
+    text and any other term as `OTHER` (graph names left out: a query's dataset is some of them); None
+    when too many to remember, or not held as quads (a big import read from its files)."""
+    if getattr(add, "subjects", None) is not None or len(add) + len(remove) > 4 * MAX_DELTA:
+        return None
+    readable = graphs.readable
+    out = {(_text(q.subject), q.predicate.value, _text(q.object))
+           for quads in (add, remove) for q in quads if q.graph_name in readable}
+    return frozenset(out) if len(out) <= MAX_DELTA else None
+
+
+def _text(term: Term) -> str:
+    return term.value if isinstance(term, NamedNode) else OTHER
+
+
 def revision_record(graphs: GraphNames, number: int, public: int, now: dt.datetime, add: Sequence[Quad],
                     remove: Sequence[Quad], summary: str, notes: Mapping[str, Sequence[Term]] | None) -> list[Quad]:
     """The quads of commit `number`, after which the public revision is `public`: when, how much, which

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from ..core import deadline, readset
 from ..core.errors import GrapheError
 from ..core.rdf import PREFIXES, Format, NamedNode, Quad, Term, Triple
-from .base import (REV_NUMBER, REV_TOUCHED, Bindings, GraphNames, Revision, bind, public_revision_query, revision_query, revision_record, touches_public, last_touched_query, touched_query, update_text)
+from .base import (REV_NUMBER, REV_TOUCHED, Bindings, changed_triples, GraphNames, Revision, bind, public_revision_query, revision_query, revision_record, touches_public, last_touched_query, touched_query, update_text)
 from .mirror import PublicMirror, copy_readable
 
 logger = logging.getLogger(__name__)
@@ -38,14 +38,18 @@ class OxigraphStore:
         self.graphs = graphs
         self._write_lock = threading.Lock()
         self.queries = 0  # SPARQL queries run so far (tests and benchmarks count them)
+        self.generation = 0  # commits begun and ended, each counted once (odd: one is running)
         self._revision: Revision | None = None  # the public revision
         self._private: Revision | None = None  # the last commit
         # What each public commit of this process touched, in memory (this process is the store's only
         # writer): the search index and the read cache ask after every write, and the query scans the
         # whole revision log (each record's touched subjects: an import of 10,000 practices is one record of
         # 30,000), 50 to 60 ms a time at 10,000 practices and growing with the history.
-        self._touched_log: list[tuple[int, frozenset[str]]] = []
-        self._touched_from: int | None = None  # the log covers the public revisions after this one
+        # (the revision after which the log covers every public one, the log): replaced whole at each public
+        # commit, before the revision moves, and read without the write lock — a reader asking what the last
+        # write touched used to wait for the next write's flush.
+        # Entries: (public revision, subjects touched, triples changed or None: see `changed_triples`).
+        self._touched: tuple[int | None, tuple[tuple[int, frozenset[str], frozenset | None], ...]] = (None, ())
         self._mirror: PublicMirror | None = None  # the readable graphs kept apart, once a snapshot was asked for
         try:
             if path is None:
@@ -190,6 +194,15 @@ class OxigraphStore:
         rows = self._db.query(touched_query(self.graphs, revision))
         return [row["s"] for row in rows]
 
+    def changes(self, revision: int) -> list[frozenset] | None:
+        """The triples each public commit after `revision` added or removed (`base.changed_triples`), from
+        the in-memory log without any lock; None when the log does not cover them or one was too big."""
+        since, log = self._touched
+        if since is None or revision < since:
+            return None
+        out = [changed for public, _, changed in log if public > revision]
+        return None if any(changed is None for changed in out) else out  # type: ignore[return-value]
+
     def last_touched(self, revision: int) -> dict[str, int]:
         """`touched_since`, each resource with the last public revision that changed it."""
         last = self._logged(revision)
@@ -200,15 +213,15 @@ class OxigraphStore:
 
     def _logged(self, revision: int) -> dict[str, int] | None:
         """From the in-memory log, if it covers every public revision after `revision` (else None)."""
-        with self._write_lock:
-            if self._touched_from is None or revision < self._touched_from:
-                return None
-            last: dict[str, int] = {}
-            for public, subjects in self._touched_log:
-                if public > revision:
-                    for subject in subjects:
-                        last[subject] = public
-            return last
+        since, log = self._touched
+        if since is None or revision < since:
+            return None
+        last: dict[str, int] = {}
+        for public, subjects, _ in log:
+            if public > revision:
+                for subject in subjects:
+                    last[subject] = public
+        return last
 
     def dump(self, output: IO[bytes], fmt: Format, graph: NamedNode) -> None:
         """Write `graph` to `output`; quad formats keep the graph name."""
@@ -229,39 +242,58 @@ class OxigraphStore:
         plus triples the store holds already, without blank nodes: a bulk write then loads them directly.
         Returns the public revision after the commit (unchanged by a private one)."""
         with self._write_lock:
-            number = self.private_revision().number + 1
-            public = self.revision().number + touches_public(self.graphs, add, remove)
-            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-            log = revision_record(self.graphs, number, public, now, add, remove, summary, notes)
-            bulk = not remove and self.path is not None and len(add) >= self.bulk_threshold
-            # Too big to hold as a delta, or read again from files whose blank nodes get new names at each
-            # parse: the public mirror is rebuilt from the store instead, at the next snapshot.
-            rebuild = bulk or bool(sources) or getattr(add, "subjects", None) is not None
-            if self._mirror is not None and rebuild:
-                self._mirror.stale()
+            self.generation += 1  # odd while this commit runs (readers comparing it see one state: `changes`)
             try:
-                if remove:
-                    self._db.update(update_text(remove, [*add, *log]))
-                elif bulk:
-                    self._bulk(add, log, sources)
-                else:
-                    self._db.extend([*add, *log])
-            except OSError as exc:
-                raise GrapheError("STORE_WRITE_FAILED", f"Écriture refusée par le stockage : {exc}",
-                                  f"The store refused the write: {exc}") from None
-            if self.path is not None:
-                self._db.flush()
-            self._private = Revision(number, now, summary)
-            if public != self.revision().number:
-                if self._touched_from is None:
-                    self._touched_from = self.revision().number
-                self._touched_log.append((public, frozenset(q.object.value for q in log if q.predicate == REV_TOUCHED)))
-                if len(self._touched_log) > TOUCHED_LOG:
-                    self._touched_from = self._touched_log.pop(0)[0]
-                self._revision = Revision(public, now, summary)
-                if self._mirror is not None and not rebuild:
-                    self._mirror.changed(add, remove)
-            return self._revision
+                revision, follow = self._commit(add, remove, summary, notes, sources)
+            finally:
+                self.generation += 1
+            # Shown once the generation is even again: the readers the new revision brings (many at once,
+            # right after a publication) find a settled store rather than give up on a commit still running.
+            self._revision = revision
+            if follow and self._mirror is not None:
+                self._mirror.changed(add, remove)
+            return revision
+
+    def _commit(self, add: Sequence[Quad], remove: Sequence[Quad], summary: str,
+                notes: Mapping[str, Sequence[Term]] | None, sources: Sequence[Source]) -> tuple[Revision, bool]:
+        """(The revision to show, whether the public mirror follows this commit's delta.)"""
+        number = self.private_revision().number + 1
+        public = self.revision().number + touches_public(self.graphs, add, remove)
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        log = revision_record(self.graphs, number, public, now, add, remove, summary, notes)
+        bulk = not remove and self.path is not None and len(add) >= self.bulk_threshold
+        # Too big to hold as a delta, or read again from files whose blank nodes get new names at each
+        # parse: the public mirror is rebuilt from the store instead, at the next snapshot.
+        rebuild = bulk or bool(sources) or getattr(add, "subjects", None) is not None
+        if self._mirror is not None and rebuild:
+            self._mirror.stale()
+        try:
+            if remove:
+                self._db.update(update_text(remove, [*add, *log]))
+            elif bulk:
+                self._bulk(add, log, sources)
+            else:
+                self._db.extend([*add, *log])
+        except OSError as exc:
+            raise GrapheError("STORE_WRITE_FAILED", f"Écriture refusée par le stockage : {exc}",
+                              f"The store refused the write: {exc}") from None
+        if self.path is not None:
+            self._db.flush()
+        self._private = Revision(number, now, summary)
+        if public != self.revision().number:
+            since, entries = self._touched
+            entries += ((public, frozenset(q.object.value for q in log if q.predicate == REV_TOUCHED),
+                         changed_triples(self.graphs, add, remove)),)
+            if since is None:
+                since = self.revision().number
+            if len(entries) > DELTA_LOG and entries[-DELTA_LOG - 1][2] is not None:
+                old = entries[-DELTA_LOG - 1]  # (memory: older entries keep their subjects only)
+                entries = (*entries[:-DELTA_LOG - 1], (old[0], old[1], None), *entries[-DELTA_LOG:])
+            if len(entries) > TOUCHED_LOG:
+                since, entries = entries[0][0], entries[1:]
+            self._touched = (since, entries)
+            return Revision(public, now, summary), not rebuild
+        return self.revision(), False
 
 
     # ------------------------------------------------------------------------------------- bulk writes
@@ -333,6 +365,7 @@ class OxigraphStore:
         shutil.rmtree(redo)
 
 
+DELTA_LOG = 256  # public commits whose changed triples are remembered (`changes`)
 TOUCHED_LOG = 4096  # public commits remembered in memory (`touched_since`); older questions query the log
 
 _BULK_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS}

@@ -214,6 +214,10 @@ class RemoteStore:
     def touched_since(self, revision: int) -> list[NamedNode]:
         return [r["s"] for r in self.select(touched_query(self.graphs, revision), private=True)]
 
+    def changes(self, revision: int) -> list[frozenset] | None:
+        """Unknown: other replicas write to the server too (answers that need it are computed again)."""
+        return None
+
     def last_touched(self, revision: int) -> dict[str, int]:
         rows = self.select(last_touched_query(self.graphs, revision), private=True)
         return {r["s"].value: int(r["last"].value) for r in rows}

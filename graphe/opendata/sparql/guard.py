@@ -45,12 +45,20 @@ _ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}")
 FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 
 
+# A triple pattern: subject, predicate, object (an IRI, or None for any term), and what its subject must
+# also have in the same basic graph pattern — (predicate, object) pairs with both IRIs (`patterns`).
+Pattern = tuple[str | None, str | None, str | None, tuple[tuple[str, str], ...]]
+# Functions whose value is not a function of the data: an answer using them is never carried to a new revision.
+UNREPEATABLE = {"Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID", "Builtin_BNODE"}
+
+
 @dataclass(frozen=True)
 class Checked:
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
     default_graphs: tuple[str, ...]  # FROM
     named_graphs: tuple[str, ...]  # FROM NAMED
     text: str = ""  # the text that was parsed and checked: the one to run
+    patterns: tuple[Pattern, ...] | None = None  # what it can read (`patterns`); None: anything
 
 
 def refuse(code: str, fr: str, en: str, status: int = 403) -> GrapheError:
@@ -123,7 +131,72 @@ def check(query: str, public_graphs: Sequence[str]) -> Checked:
                          f"FROM {graph} refused: only published graphs may be named "
                          f"({', '.join(public_graphs)}); nothing is downloaded.")
         (named if is_named else default).append(graph)
-    return Checked(form, tuple(default), tuple(named), text)
+    return Checked(form, tuple(default), tuple(named), text, None if form == "DESCRIBE" else patterns(algebra.algebra))
+
+
+def patterns(algebra: object) -> tuple[Pattern, ...] | None:
+    """The triple patterns a query's evaluation can read, its variables, blank nodes and literals taken as
+    "any term" (None); None when it could read anything or its answer is not a function of the data.
+
+    A query's answer depends only on the triples that match one of its patterns (every basic graph pattern,
+    in subqueries, OPTIONAL, MINUS, EXISTS, GRAPH… alike, is evaluated by looking up such triples), so while
+    no triple a write adds or removes matches any of them, the answer stays (`Graphe` carries it to the new
+    revision: `readset.untouched`). Conservative where that is not exact: a property path reads any triple
+    with one of its predicates; one that can match zero steps (`*`, `?`, which binds every node) or a
+    negated property set reads anything; DESCRIBE (what it returns depends on the store) and functions such
+    as NOW() or RAND() are never carried.
+
+    Each pattern also names what its subject variable must have in the same basic graph pattern (its
+    other patterns with an IRI predicate and object): a changed triple whose subject has one of those
+    neither before nor after the write cannot change that pattern's solutions (a new practice of another
+    theme leaves a theme's list alone). Patterns met only in rdflib's untranslated EXISTS blocks get none."""
+    from rdflib.paths import MulPath, NegatedPath, Path, ZeroOrMore, ZeroOrOne
+    from rdflib.term import URIRef, Variable
+
+    out: set[Pattern] = set()
+    for node in _walk(algebra):
+        name = getattr(node, "name", None)
+        if name in UNREPEATABLE:
+            return None
+        if name not in ("BGP", "TriplesBlock"):  # (rdflib leaves EXISTS patterns untranslated: TriplesBlock)
+            continue
+        triples = list(node["triples"])  # type: ignore[index]
+        if any(len(triple) != 3 for triple in triples):
+            return None  # a shape not foreseen: read as "anything"
+        stars: dict[object, set[tuple[str, str]]] = {}  # subject variable → what it must have
+        if name == "BGP":
+            for s, p, o in triples:
+                if not isinstance(s, URIRef) and isinstance(p, URIRef) and isinstance(o, URIRef):
+                    stars.setdefault(s, set()).add((_iri(p), _iri(o)))
+        for s, p, o in triples:
+            if isinstance(p, Path):
+                for part in _walk_path(p):
+                    if isinstance(part, NegatedPath) or (isinstance(part, MulPath)
+                                                         and part.mod in (ZeroOrMore, ZeroOrOne)):
+                        return None
+                    if isinstance(part, URIRef):
+                        out.add((None, _iri(part), None, ()))
+                continue
+            if not isinstance(p, (URIRef, Variable)):
+                return None
+            star = () if isinstance(s, URIRef) else tuple(sorted(stars.get(s, ())))
+            out.add((_iri(s) if isinstance(s, URIRef) else None, _iri(p) if isinstance(p, URIRef) else None,
+                     _iri(o) if isinstance(o, URIRef) else None, star))
+    return tuple(sorted(out, key=lambda t: (*(x or "" for x in t[:3]), t[3])))
+
+
+def _walk_path(path: object) -> Iterator[object]:
+    """A property path's parts (rdflib keeps them in `args`, `path` or `arg`) and IRIs."""
+    stack = [path]
+    while stack:
+        item = stack.pop()
+        yield item
+        for attribute in ("args", "path", "arg"):
+            value = getattr(item, attribute, None)
+            if isinstance(value, (list, tuple)):
+                stack.extend(value)
+            elif value is not None:
+                stack.append(value)
 
 
 def _too_nested() -> GrapheError:

@@ -44,7 +44,8 @@ class SparqlEndpoint:
             job = Job(query[0], request.headers.get("accept", ""), (params.get("format") or [None])[0],
                       self._graphs(params.get("default-graph-uri", [])),
                       self._graphs(params.get("named-graph-uri", [])), self.graphe.settings.sparql_max_rows)
-            answer = await anyio.to_thread.run_sync(self._answer, job)
+            # A kept answer is served from the loop (a thread hop cost more than the answer itself).
+            answer = self.graphe.kept(("sparql", job)) or await anyio.to_thread.run_sync(self._answer, job)
         except GrapheError as error:
             details = error.details if isinstance(error.details, dict) else {}
             headers = dict(CORS)

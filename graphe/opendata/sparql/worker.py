@@ -49,6 +49,9 @@ class Answer:
     checked: guard.Checked | None = None  # what the check decided (check-only jobs)
     graphs: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # the dataset it runs on: default, named
     stale: bool = False  # answered from an older revision's snapshot while the newest was being built
+    # The triple patterns its query can read (`guard.patterns`): kept with the answer, which the service
+    # carries to a newer revision while no write changes a triple they match. None: never carried.
+    patterns: tuple[guard.Pattern, ...] | None = None
 
 
 def prepare(job: Job, public: tuple[str, ...]) -> Answer:
@@ -64,18 +67,19 @@ def prepare(job: Job, public: tuple[str, ...]) -> Answer:
 def execute(store, plan: Answer, max_rows: int, timeout: float | None = None) -> Answer:  # type: ignore[no-untyped-def]
     """Run a prepared job on a store and serialise its result (at most `max_rows` rows or triples)."""
     assert plan.checked is not None
-    form, fmt = plan.checked.form, plan.fmt
+    form, fmt, patterns = plan.checked.form, plan.fmt, plan.checked.patterns
     result = store.public_query(plan.checked.text, [rdf.NamedNode(g) for g in plan.graphs[0]],
                                 [rdf.NamedNode(g) for g in plan.graphs[1]], timeout=timeout)
     if form == "ASK":
-        return Answer(results.ask(bool(result), fmt), fmt=fmt)
+        return Answer(results.ask(bool(result), fmt), fmt=fmt, patterns=patterns)
     if form == "SELECT":
         variables = [v.value for v in result.variables]
         rows = list(itertools.islice(([row[v] for v in variables] for row in result), max_rows + 1))
-        return Answer(results.select(variables, rows[:max_rows], fmt), len(rows) > max_rows, fmt=fmt)
+        return Answer(results.select(variables, rows[:max_rows], fmt), len(rows) > max_rows, fmt=fmt,
+                      patterns=patterns)
     triples = list(itertools.islice(result, max_rows + 1))
     return Answer(rdf.serialize(triples[:max_rows], rdf.format_named(fmt)) or b"", len(triples) > max_rows,
-                  fmt=fmt)
+                  fmt=fmt, patterns=patterns)
 
 
 def refusal(exc: GrapheError) -> Answer:
