@@ -17,7 +17,7 @@ from .core.errors import GrapheError
 from .read.readcache import RevisionCache
 from .ingest.loading import LoadResult, ValidationFailed, load_files, read_files, validate
 from .core.settings import Settings
-from .store import GraphNames, Revision, Store
+from .store import GraphNames, OxigraphStore, Revision, Store
 from .store.base import OTHER
 from .publishing.accounts import Account
 from .search.index import SearchIndex
@@ -47,9 +47,9 @@ def open_store(settings: Settings) -> Store:
         from .store.remote import RemoteStore
 
         assert settings.store_query_url and settings.store_update_url
-        return RemoteStore(settings.store_query_url, settings.store_update_url, graphs,  # type: ignore[return-value]
+        return RemoteStore(settings.store_query_url, settings.store_update_url, graphs,
                            user=settings.store_user, password=settings.store_password)
-    return Store(settings.data_dir / "store" if settings.data_dir is not None else None, graphs)
+    return OxigraphStore(settings.data_dir / "store" if settings.data_dir is not None else None, graphs)
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from graphe.core.errors import GrapheError
 from graphe.core.rdf import BlankNode, Literal, NamedNode, Quad
 from graphe.service import Graphe
 from graphe.core.settings import Settings
-from graphe.store import GraphNames, Store, bind
+from graphe.store import GraphNames, OxigraphStore as Store, bind
 
 BASE = "https://graphe.aimf.asso.fr/"
 

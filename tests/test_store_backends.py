@@ -101,3 +101,33 @@ def test_two_replicas_cannot_commit_the_same_revision(virtuoso) -> None:  # type
         assert b.revision().number == 1 and b.count(graphs.public) == 1
         assert b.commit([Quad(NamedNode(graphs.base + "y"), NamedNode(graphs.base + "p"), Literal("b"),
                               graphs.public)]).number == 2
+
+
+def test_both_backends_implement_the_store_protocol(store) -> None:  # type: ignore[no-untyped-def]
+    """Every member of `graphe.store.Store` (what the domain may use) is on each backend, methods with the
+    Protocol's parameters (names, kinds, which have defaults)."""
+    import inspect
+    import typing
+
+    from graphe.store import Store
+
+    def shape(function: object) -> list[tuple[str, object, bool]]:
+        return [(p.name, p.kind, p.default is not inspect.Parameter.empty)
+                for p in inspect.signature(function).parameters.values()]  # type: ignore[arg-type]
+
+    members = [name for name in vars(Store) if not name.startswith("_") and callable(getattr(Store, name))]
+    assert {"revision", "select", "commit", "changes", "describe"} <= set(members)
+    for name in members:
+        assert shape(getattr(type(store), name)) == shape(getattr(Store, name)), name
+    for name in typing.get_type_hints(Store):
+        assert hasattr(store, name), name
+
+
+def test_a_select_that_mentions_construct_is_answered_as_a_select(store) -> None:  # type: ignore[no-untyped-def]
+    """The form comes from the checker's parse, not from words in the text (a remote store once took this
+    SELECT for a CONSTRUCT because of its literal)."""
+    result = store.public_query('SELECT ?x WHERE { BIND("CONSTRUCT or DESCRIBE" AS ?x) }', [store.graphs.public], [],
+                                timeout=10, form="SELECT")
+    variables = list(result.variables)
+    assert [v.value for v in variables] == ["x"]
+    assert [row["x"].value for row in result] == ["CONSTRUCT or DESCRIBE"]

@@ -9,7 +9,8 @@ from ..core import readset
 from ..read.entities import Entity
 from ..core.errors import GrapheError
 from ..read.listing import iri_term
-from ..core.rdf import GR, PREFIXES
+from ..core.rdf import PREFIXES
+from ..model.namespaces import GR
 from ..service import Graphe
 from .connections import (CharterKind, Order, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind, ImpactDimension, PracticeFacets, PracticeFilter, PracticeOrder, RiskLevel, ThemeCount, Verdict, connect, connect_now, practice_facets)
 from .plan import READ, Read
@@ -170,8 +171,8 @@ def _events(ctx, cities=None, order_by=None):  # type: ignore[no-untyped-def]
     return filters.event_query(cities or (), ctx.preferences(None), *_sort(order_by))
 
 
-CITY, PRACTICE = _Lookup(City, SCHEMA + "City", "ville"), _Lookup(Practice, GR + "Practice", "pratique")
-CHARTER, AI_PROJECT = _Lookup(Charter, GR + "Charter", "charte"), _Lookup(AIProject, GR + "AIProject", "projet d'IA")
+CITY, PRACTICE = _Lookup(City, SCHEMA + "City", "ville"), _Lookup(Practice, GR.Practice, "pratique")
+CHARTER, AI_PROJECT = _Lookup(Charter, GR.Charter, "charte"), _Lookup(AIProject, GR.AIProject, "projet d'IA")
 CITIES, PRACTICES = _Listing(_cities, Connection[City], City), _Listing(_practices, PracticeConnection, Practice)
 CHARTERS = _Listing(_charters, Connection[Charter], Charter)
 CRITERIA = _Listing(_criteria, Connection[Criterion], Criterion)

@@ -8,7 +8,8 @@ import strawberry
 from ..read import filters
 from ..read.entities import Entity, rank
 from ..core import rdf
-from ..core.rdf import GR, PREFIXES
+from ..core.rdf import PREFIXES
+from ..model.namespaces import GR
 from ..publishing.workflow import Version
 from . import fields as f
 
@@ -40,7 +41,7 @@ class Source:
     id: strawberry.ID = f.node_id()
     title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
     title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
-    kind: Optional[Concept] = f.concept(GR + "sourceKind", "Primaire ou secondaire. / Primary or secondary.")
+    kind: Optional[Concept] = f.concept(GR.sourceKind, "Primaire ou secondaire. / Primary or secondary.")
     issued: Optional[str] = f.literal(DCT + "issued", "Date. / Date.")
     url: Optional[str] = f.link(SCHEMA + "url", "Adresse web. / Web address.")
     publisher: Optional["Organisation"] = f.one(DCT + "publisher", "Organisation", "Éditeur. / Publisher.")
@@ -67,22 +68,22 @@ class City:
     name: Optional[str] = f.text(SCHEMA + "name", "Nom. / Name.")
     name_translations: list[f.Translation] = f.translations(SCHEMA + "name", "Nom")
     country: Optional[str] = f.literal(SCHEMA + "addressCountry", "Pays (ISO 3166-1 alpha-2). / Country.")
-    population: Optional[int] = f.literal(GR + "population", "Population. / Population.", int, int)
-    population_year: Optional[int] = f.literal(GR + "populationYear", "Année de la population.", int, int)
+    population: Optional[int] = f.literal(GR.population, "Population. / Population.", int, int)
+    population_year: Optional[int] = f.literal(GR.populationYear, "Année de la population.", int, int)
     population_approximate: Optional[bool] = f.literal(
-        GR + "populationApproximate", "Population approximative. / Approximate.", lambda v: v == "true", bool)
+        GR.populationApproximate, "Population approximative. / Approximate.", lambda v: v == "true", bool)
     latitude: Optional[float] = f.literal(SCHEMA + "latitude", "Latitude (WGS 84).", float, float)
     longitude: Optional[float] = f.literal(SCHEMA + "longitude", "Longitude (WGS 84).", float, float)
     wikidata: Optional[str] = f.link(SCHEMA + "sameAs", "Élément Wikidata. / Wikidata item.")
-    administered_by: list["Organisation"] = f.many(GR + "administeredBy", "Organisation",
+    administered_by: list["Organisation"] = f.many(GR.administeredBy, "Organisation",
                                                  "Administration de la ville. / Its administration.")
-    practices: list["Practice"] = f.inverse(f"?s <{GR}city> ?k .", "Practice", "Ses bonnes pratiques. / Practices.")
-    adoptions: list["Adoption"] = f.inverse(f"?s <{GR}adopter> ?k .", "Adoption", "Chartes adoptées (avec dates).")
-    charters: list["Charter"] = f.inverse(f"?a <{GR}adopter> ?k ; <{GR}charter> ?s .", "Charter",
+    practices: list["Practice"] = f.inverse(f"?s <{GR.city}> ?k .", "Practice", "Ses bonnes pratiques. / Practices.")
+    adoptions: list["Adoption"] = f.inverse(f"?s <{GR.adopter}> ?k .", "Adoption", "Chartes adoptées (avec dates).")
+    charters: list["Charter"] = f.inverse(f"?a <{GR.adopter}> ?k ; <{GR.charter}> ?s .", "Charter",
                                         "Chartes qu'elle a adoptées. / Charters it adopted.")
     ai_projects: list["AIProject"] = f.inverse(f"?s <{AIRO}isUsedWithinLocality> ?k .", "AIProject",
                                              "Ses projets d'IA. / Its AI projects.")
-    events: list["Event"] = f.inverse(f"?s <{GR}participatingCity>|<{SCHEMA}location> ?k .", "Event",
+    events: list["Event"] = f.inverse(f"?s <{GR.participatingCity}>|<{SCHEMA}location> ?k .", "Event",
                                     "Événements auxquels elle a pris part. / Events it took part in.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources. / Sources.")
 
@@ -129,29 +130,29 @@ class Practice:
     summary_translations: list[f.Translation] = f.translations(DCT + "abstract", "Résumé")
     body: Optional[str] = f.text(DCT + "description", "Description complète. / Full description.")
     body_translations: list[f.Translation] = f.translations(DCT + "description", "Description")
-    results: Optional[str] = f.text(GR + "results", "Résultats. / Results.")
-    results_translations: list[f.Translation] = f.translations(GR + "results", "Résultats")
-    transferability: Optional[str] = f.text(GR + "transferability", "Transférabilité. / Transferability.")
-    transferability_translations: list[f.Translation] = f.translations(GR + "transferability", "Transférabilité")
+    results: Optional[str] = f.text(GR.results, "Résultats. / Results.")
+    results_translations: list[f.Translation] = f.translations(GR.results, "Résultats")
+    transferability: Optional[str] = f.text(GR.transferability, "Transférabilité. / Transferability.")
+    transferability_translations: list[f.Translation] = f.translations(GR.transferability, "Transférabilité")
     keywords: list[str] = f.texts(PREFIXES["dcat"] + "keyword", "Mots-clés. / Keywords.")
-    city: Optional[City] = f.one(GR + "city", "City", "Ville porteuse. / Owning city.")
+    city: Optional[City] = f.one(GR.city, "City", "Ville porteuse. / Owning city.")
     creator: Optional[Organisation] = f.one(DCT + "creator", "Organisation", "Organisation porteuse.")
     contributors: list[Organisation] = f.many(DCT + "contributor", "Organisation", "Partenaires. / Partners.")
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
-    status: Optional[Concept] = f.concept(GR + "status", "Étape du cycle de vie. / Lifecycle stage.")
+    status: Optional[Concept] = f.concept(GR.status, "Étape du cycle de vie. / Lifecycle stage.")
     issued: Optional[str] = f.literal(DCT + "issued", "Date de publication. / Issued.")
     modified: Optional[str] = f.literal(DCT + "modified", "Dernière modification. / Modified.")
     start_date: Optional[str] = f.literal(SCHEMA + "startDate", "Début. / Start.")
     end_date: Optional[str] = f.literal(SCHEMA + "endDate", "Fin. / End.")
     contact: Optional[str] = f.literal(SCHEMA + "email", "Adresse de contact (fonctionnelle). / Role address.")
     url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
-    adapted_from: list["Practice"] = f.many(GR + "adaptedFrom", "Practice", "Pratiques reprises et adaptées.")
-    inspired_by: list["Practice"] = f.many(GR + "inspiredBy", "Practice", "Pratiques qui l'ont inspirée.")
-    adaptations: list["Practice"] = f.inverse(f"?s <{GR}adaptedFrom> ?k .", "Practice",
+    adapted_from: list["Practice"] = f.many(GR.adaptedFrom, "Practice", "Pratiques reprises et adaptées.")
+    inspired_by: list["Practice"] = f.many(GR.inspiredBy, "Practice", "Pratiques qui l'ont inspirée.")
+    adaptations: list["Practice"] = f.inverse(f"?s <{GR.adaptedFrom}> ?k .", "Practice",
                                             "Pratiques d'autres villes qui l'ont reprise. / Who took it further.")
-    inspired: list["Practice"] = f.inverse(f"?s <{GR}inspiredBy> ?k .", "Practice", "Pratiques qu'elle a inspirées.")
-    charters: list["Charter"] = f.many(GR + "appliesCharter", "Charter", "Chartes appliquées. / Charters applied.")
-    ai_projects: list["AIProject"] = f.many(GR + "describesProject", "AIProject", "Projets d'IA décrits.")
+    inspired: list["Practice"] = f.inverse(f"?s <{GR.inspiredBy}> ?k .", "Practice", "Pratiques qu'elle a inspirées.")
+    charters: list["Charter"] = f.many(GR.appliesCharter, "Charter", "Chartes appliquées. / Charters applied.")
+    ai_projects: list["AIProject"] = f.many(GR.describesProject, "AIProject", "Projets d'IA décrits.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 
 
@@ -165,7 +166,7 @@ class Charter:
     title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
     description: Optional[str] = f.text(DCT + "description", "Description.")
     description_translations: list[f.Translation] = f.translations(DCT + "description", "Description")
-    kind: Optional[Concept] = f.concept(GR + "charterKind", "Nature. / Kind.")
+    kind: Optional[Concept] = f.concept(GR.charterKind, "Nature. / Kind.")
     publisher: Optional[Organisation] = f.one(DCT + "publisher", "Organisation", "Organisation émettrice.")
     issued: Optional[str] = f.literal(DCT + "issued", "Date. / Issued.")
     version: Optional[str] = f.literal(OWL + "versionInfo", "Version.")
@@ -174,9 +175,9 @@ class Charter:
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
     criteria: list["Criterion"] = f.inverse(f"?s <{CV}isDerivedFrom> ?k .", "Criterion",
                                           "Ses critères, dans l'ordre. / Its criteria, in order.", rank)
-    adopted_by: list["Adoption"] = f.inverse(f"?s <{GR}charter> ?k .", "Adoption",
+    adopted_by: list["Adoption"] = f.inverse(f"?s <{GR.charter}> ?k .", "Adoption",
                                            "Adoptions par des villes (ville, date). / Adoptions by cities.")
-    practices: list[Practice] = f.inverse(f"?s <{GR}appliesCharter> ?k .", "Practice", "Pratiques qui l'appliquent.")
+    practices: list[Practice] = f.inverse(f"?s <{GR.appliesCharter}> ?k .", "Practice", "Pratiques qui l'appliquent.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 
 
@@ -184,10 +185,10 @@ class Charter:
 class Adoption:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
-    city: Optional[City] = f.one(GR + "adopter", "City", "Ville. / City.")
-    charter: Optional[Charter] = f.one(GR + "charter", "Charter", "Charte. / Charter.")
+    city: Optional[City] = f.one(GR.adopter, "City", "Ville. / City.")
+    charter: Optional[Charter] = f.one(GR.charter, "Charter", "Charte. / Charter.")
     date: Optional[str] = f.literal(DCT + "date", "Date.")
-    decision_reference: Optional[str] = f.literal(GR + "decisionReference", "Référence de la décision.")
+    decision_reference: Optional[str] = f.literal(GR.decisionReference, "Référence de la décision.")
 
 
 @strawberry.type(description="Correspondance vers un critère d'un autre cadre. / Mapping to another criterion.")
@@ -200,16 +201,16 @@ class CriterionMatch:
 class Criterion:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
-    identifier: Optional[str] = f.literal(GR + "identifier", "Identifiant dans sa charte. / Identifier.")
-    order: Optional[int] = f.literal(GR + "order", "Rang. / Order.", int, int)
+    identifier: Optional[str] = f.literal(GR.identifier, "Identifiant dans sa charte. / Identifier.")
+    order: Optional[int] = f.literal(GR.order, "Rang. / Order.", int, int)
     label: Optional[str] = f.text(SKOS + "prefLabel", "Libellé. / Label.")
     label_translations: list[f.Translation] = f.translations(SKOS + "prefLabel", "Libellé")
     definition: Optional[str] = f.text(SKOS + "definition", "Description. / Definition.")
     definition_translations: list[f.Translation] = f.translations(SKOS + "definition", "Description")
-    impact_dimension: Optional[Concept] = f.concept(GR + "impactDimension", "Dimension d'impact.")
-    kind: Optional[Concept] = f.concept(GR + "criterionKind", "Ligne rouge, critère ou principe. / Kind.")
+    impact_dimension: Optional[Concept] = f.concept(GR.impactDimension, "Dimension d'impact.")
+    kind: Optional[Concept] = f.concept(GR.criterionKind, "Ligne rouge, critère ou principe. / Kind.")
     charter: Optional[Charter] = f.one(CV + "isDerivedFrom", "Charter", "Sa charte. / Its charter.")
-    assessments: list["Assessment"] = f.inverse(f"?s <{GR}criterion> ?k .", "Assessment", "Évaluations.")
+    assessments: list["Assessment"] = f.inverse(f"?s <{GR.criterion}> ?k .", "Assessment", "Évaluations.")
 
     @strawberry.field(description="Critères d'autres cadres mis en correspondance (dans les deux sens). "
                                   "/ Mapped criteria of other frameworks (both directions).")
@@ -236,22 +237,22 @@ class AIProject:
     title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
     description: Optional[str] = f.text(DCT + "description", "Description.")
     description_translations: list[f.Translation] = f.translations(DCT + "description", "Description")
-    purpose: Optional[str] = f.text(GR + "purposeDescription", "Finalité. / Purpose.")
-    purpose_translations: list[f.Translation] = f.translations(GR + "purposeDescription", "Finalité")
+    purpose: Optional[str] = f.text(GR.purposeDescription, "Finalité. / Purpose.")
+    purpose_translations: list[f.Translation] = f.translations(GR.purposeDescription, "Finalité")
     city: Optional[City] = f.one(AIRO + "isUsedWithinLocality", "City", "Ville qui le déploie. / Deploying city.")
     deployer: Optional[Organisation] = f.one(AIRO + "isDeployedBy", "Organisation", "Déployeur. / Deployer.")
-    status: Optional[Concept] = f.concept(GR + "status", "Étape du cycle de vie. / Lifecycle stage.")
+    status: Optional[Concept] = f.concept(GR.status, "Étape du cycle de vie. / Lifecycle stage.")
     risk_level: Optional[Concept] = f.concept(AIACT + "hasRiskLevel", "Niveau de risque (AI Act). / Risk level.")
     human_involvement: list[str] = f.literals(DPV + "hasHumanInvolvement", "Implication humaine (DPV).")
-    data_sources: Optional[str] = f.text(GR + "dataSources", "Sources de données. / Data sources.")
-    data_sources_translations: list[f.Translation] = f.translations(GR + "dataSources", "Sources de données")
-    legal_basis: Optional[str] = f.text(GR + "legalBasisDescription", "Base légale. / Legal basis.")
-    legal_basis_translations: list[f.Translation] = f.translations(GR + "legalBasisDescription", "Base légale")
+    data_sources: Optional[str] = f.text(GR.dataSources, "Sources de données. / Data sources.")
+    data_sources_translations: list[f.Translation] = f.translations(GR.dataSources, "Sources de données")
+    legal_basis: Optional[str] = f.text(GR.legalBasisDescription, "Base légale. / Legal basis.")
+    legal_basis_translations: list[f.Translation] = f.translations(GR.legalBasisDescription, "Base légale")
     impact_assessments: list[str] = f.literals(DPV + "hasImpactAssessment", "Analyses d'impact (AIPD, FRIA).")
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
-    assessments: list["Assessment"] = f.inverse(f"?s <{GR}assessedProject> ?k .", "Assessment",
+    assessments: list["Assessment"] = f.inverse(f"?s <{GR.assessedProject}> ?k .", "Assessment",
                                               "Évaluations critère par critère. / Assessments per criterion.")
-    practices: list[Practice] = f.inverse(f"?s <{GR}describesProject> ?k .", "Practice", "Fiches qui le décrivent.")
+    practices: list[Practice] = f.inverse(f"?s <{GR.describesProject}> ?k .", "Practice", "Fiches qui le décrivent.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 
 
@@ -259,13 +260,13 @@ class AIProject:
 class Assessment:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
-    project: Optional[AIProject] = f.one(GR + "assessedProject", "AIProject", "Projet évalué.")
-    criterion: Optional[Criterion] = f.one(GR + "criterion", "Criterion", "Critère. / Criterion.")
-    verdict: Optional[Concept] = f.concept(GR + "verdict", "Verdict.")
-    justification: Optional[str] = f.text(GR + "justification", "Justification.")
-    justification_translations: list[f.Translation] = f.translations(GR + "justification", "Justification")
-    evidence: list[str] = f.literals(GR + "evidence", "Preuves (adresses). / Evidence.")
-    assessor: Optional[Organisation] = f.one(GR + "assessor", "Organisation", "Évaluateur. / Assessor.")
+    project: Optional[AIProject] = f.one(GR.assessedProject, "AIProject", "Projet évalué.")
+    criterion: Optional[Criterion] = f.one(GR.criterion, "Criterion", "Critère. / Criterion.")
+    verdict: Optional[Concept] = f.concept(GR.verdict, "Verdict.")
+    justification: Optional[str] = f.text(GR.justification, "Justification.")
+    justification_translations: list[f.Translation] = f.translations(GR.justification, "Justification")
+    evidence: list[str] = f.literals(GR.evidence, "Preuves (adresses). / Evidence.")
+    assessor: Optional[Organisation] = f.one(GR.assessor, "Organisation", "Évaluateur. / Assessor.")
     date: Optional[str] = f.literal(DCT + "date", "Date.")
 
 
@@ -281,10 +282,10 @@ class Event:
     description_translations: list[f.Translation] = f.translations(SCHEMA + "description", "Description")
     start_date: Optional[str] = f.literal(SCHEMA + "startDate", "Début. / Start.")
     end_date: Optional[str] = f.literal(SCHEMA + "endDate", "Fin. / End.")
-    edition: Optional[int] = f.literal(GR + "edition", "Édition.", int, int)
+    edition: Optional[int] = f.literal(GR.edition, "Édition.", int, int)
     location: Optional[City] = f.one(SCHEMA + "location", "City", "Lieu. / Location.")
     organizer: Optional[Organisation] = f.one(SCHEMA + "organizer", "Organisation", "Organisateur.")
-    participating_cities: list[City] = f.many(GR + "participatingCity", "City", "Villes participantes.")
+    participating_cities: list[City] = f.many(GR.participatingCity, "City", "Villes participantes.")
     part_of: Optional["Event"] = f.one(SCHEMA + "superEvent", "Event", "Événement plus large. / Part of.")
     sub_events: list["Event"] = f.inverse(f"?s <{SCHEMA}superEvent> ?k .", "Event", "Événements qu'il contient.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
@@ -302,7 +303,7 @@ class ActionPlan:
     description_translations: list[f.Translation] = f.translations(DCT + "description", "Description")
     period: Optional[str] = f.literal(DCT + "temporal", "Période couverte. / Period covered.")
     creator: Optional[Organisation] = f.one(DCT + "creator", "Organisation", "Auteur. / Author.")
-    prepared_at: Optional[Event] = f.one(GR + "preparedAt", "Event", "Préparé lors de. / Prepared at.")
+    prepared_at: Optional[Event] = f.one(GR.preparedAt, "Event", "Préparé lors de. / Prepared at.")
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from ..core.errors import GrapheError
 from ..read.filters import PRACTICE_STATUS
-from ..core.rdf import GR, PREFIXES, NamedNode
+from ..core.rdf import PREFIXES, NamedNode
+from ..model.namespaces import GR
 
 DCT, SCHEMA, DCAT, XSD = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["dcat"], PREFIXES["xsd"]
 MAX_CHARS = 1_000_000  # a Markdown sheet; a CSV may hold MAX_CSV_CHARS (see sheets_csv)
@@ -54,11 +55,11 @@ class Sheet:
 # --------------------------------------------------------------------------------------------- the fields
 
 TEXTS = {"title": DCT + "title", "summary": DCT + "abstract", "body": DCT + "description",
-         "results": GR + "results", "transferability": GR + "transferability"}
-ONE_REF = {"city": ("city", GR + "city"), "creator": ("organisation", DCT + "creator")}
-REF_LISTS = {"themes": ("theme", DCT + "subject"), "adapted_from": ("practice", GR + "adaptedFrom"),
-             "inspired_by": ("practice", GR + "inspiredBy"), "charters": ("charter", GR + "appliesCharter"),
-             "ai_projects": ("ai-project", GR + "describesProject"), "sources": ("source", DCT + "source"),
+         "results": GR.results, "transferability": GR.transferability}
+ONE_REF = {"city": ("city", GR.city), "creator": ("organisation", DCT + "creator")}
+REF_LISTS = {"themes": ("theme", DCT + "subject"), "adapted_from": ("practice", GR.adaptedFrom),
+             "inspired_by": ("practice", GR.inspiredBy), "charters": ("charter", GR.appliesCharter),
+             "ai_projects": ("ai-project", GR.describesProject), "sources": ("source", DCT + "source"),
              "contributors": ("organisation", DCT + "contributor")}
 OTHER = ("iri", "id", "lang", "status", "issued", "start_date", "end_date", "contact", "url", "keywords")
 MULTILINGUAL = (*TEXTS, "keywords")

@@ -1,7 +1,8 @@
 """A sheet as RDF: the triples of a Practice, as `ontology/MODEL.md` says."""
 from __future__ import annotations
 
-from ..core.rdf import GR, PREFIXES, RDF_TYPE, Literal, NamedNode, Quad
+from ..core.rdf import PREFIXES, RDF_TYPE, Literal, NamedNode, Quad
+from ..model.namespaces import GR
 from .sheets import (ONE_REF, REF_LISTS, STATUS_IRIS, TEXTS, Sheet, Where, date_text, email, lang_tag, ref, resolve, slugify, status_code, web_url)
 
 DCT, SCHEMA, DCAT, XSD = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["dcat"], PREFIXES["xsd"]
@@ -35,7 +36,7 @@ def sheet_quads(sheet: Sheet, base_iri: str) -> tuple[str, list[Quad]]:
         raise where.error("title", "le titre en français est obligatoire (title ou title_fr).",
                           "the French title is required (title or title_fr).")
     s = NamedNode(practice_iri(sheet, base_iri))
-    out: list[Quad] = [Quad(s, RDF_TYPE, NamedNode(GR + "Practice"))]
+    out: list[Quad] = [Quad(s, RDF_TYPE, NamedNode(GR.Practice))]
 
     def add(predicate: str, obj: NamedNode | Literal) -> None:
         out.append(Quad(s, NamedNode(predicate), obj))
@@ -54,7 +55,7 @@ def sheet_quads(sheet: Sheet, base_iri: str) -> tuple[str, list[Quad]]:
         for value in getattr(sheet, name):
             add(predicate, resolve(ref(value, where, name), kind, base_iri))
     if sheet.status:
-        add(GR + "status", NamedNode(STATUS_IRIS[status_code(sheet.status, where)]))
+        add(GR.status, NamedNode(STATUS_IRIS[status_code(sheet.status, where)]))
     if sheet.issued:
         add(DCT + "issued", Literal(sheet.issued.isoformat(), datatype=NamedNode(XSD + "date")))
     for name, predicate in (("start_date", SCHEMA + "startDate"), ("end_date", SCHEMA + "endDate")):

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..core.rdf import GR, PREFIXES, RDF_TYPE, BlankNode, Literal, NamedNode, Term, Triple
+from ..core.rdf import PREFIXES, RDF_TYPE, BlankNode, Literal, NamedNode, Term, Triple
+from ..model.namespaces import NS
 from ..service import Graphe
 from ..read import published
 
@@ -22,7 +23,7 @@ NAMESPACES = {**PREFIXES, "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http:/
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
 
-ONTOLOGY = GR.rstrip("#")  # the Graphe ontology, a fixed vocabulary IRI (not under the base IRI)
+ONTOLOGY = NS.rstrip("#")  # the Graphe ontology, a fixed vocabulary IRI (not under the base IRI)
 AIMF_WEBSITE = "https://www.aimf.asso.fr/"
 AIMF_NAMES = {"fr": "Association Internationale des Maires Francophones",
               "en": "International Association of Francophone Mayors"}  # used only if the store has none

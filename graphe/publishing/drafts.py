@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 from .accounts import Account
 from ..core.errors import GrapheError
-from ..core.rdf import GR, PREFIXES, Literal, NamedNode, Quad, Term
+from ..core.rdf import PREFIXES, Literal, NamedNode, Quad, Term
+from ..model.namespaces import GR
 from ..store import SYS, Store
 
 ORG, SCHEMA, SKOS, AIRO = PREFIXES["org"], PREFIXES["schema"], PREFIXES["skos"], PREFIXES["airo"]
@@ -39,15 +40,15 @@ CV = PREFIXES["cv"]
 _XSD = PREFIXES["xsd"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
 # Main kinds, by priority: a draft's main object is its resource of the first kind found.
-KINDS = [(GR + "Practice", "practice"), (GR + "AIProject", "ai_project"), (GR + "Charter", "charter"),
+KINDS = [(GR.Practice, "practice"), (GR.AIProject, "ai_project"), (GR.Charter, "charter"),
          (SCHEMA + "City", "city"), (ORG + "Organization", "organisation"), (ORG + "FormalOrganization", "organisation"),
          (PREFIXES["cv"] + "PublicOrganisation", "organisation"), (SCHEMA + "Event", "event"),
-         (GR + "ActionPlan", "plan"), (SKOS + "ConceptScheme", "theme"), (SKOS + "Concept", "theme"),
-         (GR + "Source", "source")]
-CONTRIBUTOR_KINDS = {"practice": GR + "city", "ai_project": AIRO + "isUsedWithinLocality"}
+         (GR.ActionPlan, "plan"), (SKOS + "ConceptScheme", "theme"), (SKOS + "Concept", "theme"),
+         (GR.Source, "source")]
+CONTRIBUTOR_KINDS = {"practice": GR.city, "ai_project": AIRO + "isUsedWithinLocality"}
 STATES = ("draft", "rejected", "published")
 # How a dependent names the main object it belongs to (docs/publishing.md: "un objet principal … et ses dépendants").
-PART_OF = (GR + "assessedProject", CV + "isDerivedFrom")
+PART_OF = (GR.assessedProject, CV + "isDerivedFrom")
 DECLARES = SYS + "declares"
 SHOWN = 5  # foreign subjects named in a refusal
 

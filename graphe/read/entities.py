@@ -9,15 +9,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from dataclasses import dataclass, field
 
-from ..core.rdf import GR, PREFIXES, Literal, NamedNode, Quad, Term
+from ..core.rdf import PREFIXES, Literal, NamedNode, Quad, Term
+from ..model.namespaces import GR
 from ..store import Store
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 DEFAULT_LANGS = ("fr", "en")
 # Predicates whose values are long texts (a practice's full description is 300 to 800 words): readers of
 # lists and relations rarely ask for them, so the API reads them apart (`fetch(..., part=...)`).
-LONG_TEXT = frozenset({PREFIXES["dct"] + "description", PREFIXES["schema"] + "description", GR + "results",
-                       GR + "transferability"})
+LONG_TEXT = frozenset({PREFIXES["dct"] + "description", PREFIXES["schema"] + "description", GR.results,
+                       GR.transferability})
 _WITHOUT_LONG = "FILTER(?p NOT IN (%s))" % ", ".join(f"<{p}>" for p in sorted(LONG_TEXT))
 _ONLY_LONG = "VALUES ?p { %s }" % " ".join(f"<{p}>" for p in sorted(LONG_TEXT))
 _PARTS = {"all": "", "short": _WITHOUT_LONG, "long": _ONLY_LONG}
@@ -157,7 +158,7 @@ def _retire(entity: Entity) -> None:
 
 def rank(entity: Entity) -> tuple[int, str]:
     """Sort key of a criterion in its charter: its `gr:order` (unranked last), then its IRI."""
-    value = entity.literal(GR + "order")
+    value = entity.literal(GR.order)
     try:
         return (int(value) if value is not None else 10**9, entity.iri)
     except ValueError:

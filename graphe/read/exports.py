@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ..core import rdf
 from .filters import PRACTICE_STATUS, PracticeFilter, practice_query
-from ..core.rdf import GR, PREFIXES
+from ..core.rdf import PREFIXES
+from ..model.namespaces import GR
 from ..store import Store
 
 DUMP_FORMATS = ("ttl", "nt", "jsonld", "rdf")
@@ -77,20 +78,20 @@ class Dumps:
 _CSV_ONE = {
     "title_fr": (DCT + "title", "fr"), "title_en": (DCT + "title", "en"),
     "summary_fr": (DCT + "abstract", "fr"), "summary_en": (DCT + "abstract", "en"),
-    "city": (GR + "city", None), "status": (GR + "status", None), "issued": (DCT + "issued", None),
+    "city": (GR.city, None), "status": (GR.status, None), "issued": (DCT + "issued", None),
     "modified": (DCT + "modified", None), "url": (SCHEMA + "url", None),
     "body_fr": (DCT + "description", "fr"), "body_en": (DCT + "description", "en"),
-    "results_fr": (GR + "results", "fr"), "results_en": (GR + "results", "en"),
-    "transferability_fr": (GR + "transferability", "fr"), "transferability_en": (GR + "transferability", "en"),
+    "results_fr": (GR.results, "fr"), "results_en": (GR.results, "en"),
+    "transferability_fr": (GR.transferability, "fr"), "transferability_en": (GR.transferability, "en"),
     "creator": (DCT + "creator", None), "start_date": (SCHEMA + "startDate", None),
     "end_date": (SCHEMA + "endDate", None), "contact": (SCHEMA + "email", None),
 }
 # column → (predicate, language): every value, joined by " | "
 _CSV_MANY = {
-    "themes": (DCT + "subject", None), "adapted_from": (GR + "adaptedFrom", None),
-    "inspired_by": (GR + "inspiredBy", None), "charters": (GR + "appliesCharter", None),
+    "themes": (DCT + "subject", None), "adapted_from": (GR.adaptedFrom, None),
+    "inspired_by": (GR.inspiredBy, None), "charters": (GR.appliesCharter, None),
     "keywords_fr": (DCAT + "keyword", "fr"), "contributors": (DCT + "contributor", None),
-    "ai_projects": (GR + "describesProject", None), "keywords_en": (DCAT + "keyword", "en"),
+    "ai_projects": (GR.describesProject, None), "keywords_en": (DCAT + "keyword", "en"),
     "sources": (DCT + "source", None),
 }
 
@@ -105,7 +106,7 @@ def _csv_query(where: str) -> str:
     many = [(col, f"m{i}", pred, tag) for i, (col, (pred, tag)) in enumerate(_CSV_MANY.items())]
     samples = " ".join(f"(SAMPLE(?{v}_) AS ?{v})" for _, v, _, _ in one)
     optionals = " ".join(f"OPTIONAL {{ ?s <{pred}> ?{v}_{lang(v + '_', tag)} }}" for _, v, pred, tag in one)
-    city = ('OPTIONAL { ?s <' + GR + 'city> ?cityRef OPTIONAL { ?cityRef <' + SCHEMA + 'addressCountry> ?cc_ } '
+    city = ('OPTIONAL { ?s <' + GR.city + '> ?cityRef OPTIONAL { ?cityRef <' + SCHEMA + 'addressCountry> ?cc_ } '
             'OPTIONAL { ?cityRef <' + SCHEMA + 'name> ?cname_ FILTER(lang(?cname_) = "fr") } }')
     groups = " ".join(
         f'OPTIONAL {{ SELECT ?s (GROUP_CONCAT(DISTINCT STR(?{v}_); separator="{SEPARATOR}") AS ?{v}) '

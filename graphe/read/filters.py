@@ -8,29 +8,30 @@ from dataclasses import dataclass, replace
 
 from ..core.errors import GrapheError
 from .listing import ListQuery, Order, iri_term, pattern_order, text_order, value_order, values_block
-from ..core.rdf import GR, PREFIXES, Literal, NamedNode
+from ..core.rdf import PREFIXES, Literal, NamedNode
+from ..model.namespaces import GR
 
 SCHEMA, DCT, SKOS, ORG = PREFIXES["schema"], PREFIXES["dct"], PREFIXES["skos"], PREFIXES["org"]
 XSD, CV, AIRO = PREFIXES["xsd"], PREFIXES["cv"], PREFIXES["airo"]
 AIACT = PREFIXES["eu-aiact"]
 
 # Controlled values as the API names them → their IRIs.
-PRACTICE_STATUS = {"IDEA": GR + "Idea", "PILOT": GR + "Pilot", "IN_PRODUCTION": GR + "InProduction",
-                   "RETIRED": GR + "Discontinued"}
-VERDICT = {"MET": GR + "Met", "PARTLY_MET": GR + "PartlyMet", "NOT_MET": GR + "NotMet",
-           "NOT_APPLICABLE": GR + "NotApplicable"}
+PRACTICE_STATUS = {"IDEA": GR.Idea, "PILOT": GR.Pilot, "IN_PRODUCTION": GR.InProduction,
+                   "RETIRED": GR.Discontinued}
+VERDICT = {"MET": GR.Met, "PARTLY_MET": GR.PartlyMet, "NOT_MET": GR.NotMet,
+           "NOT_APPLICABLE": GR.NotApplicable}
 RISK_LEVEL = {"MINIMAL": AIACT + "RiskLevelMinimal", "TRANSPARENCY_REQUIRED": AIACT + "RiskLevelTransparencyRequired",
               "HIGH": AIACT + "RiskLevelHigh", "PROHIBITED": AIACT + "RiskLevelProhibited"}
-IMPACT_DIMENSION = {"SOCIAL": GR + "SocialImpact", "ENVIRONMENTAL": GR + "EnvironmentalImpact",
-                    "ETHICAL": GR + "EthicalImpact", "LEGAL": GR + "LegalImpact"}
-CRITERION_KIND = {"RED_LINE": GR + "RedLine", "EVALUATION": GR + "EvaluationCriterion", "PRINCIPLE": GR + "Principle"}
-CHARTER_KIND = {"DATA_CHARTER": GR + "DataCharter", "AI_TRUST_FRAMEWORK": GR + "AITrustFramework",
-                "ETHICAL_PRINCIPLES": GR + "EthicalPrinciples"}
+IMPACT_DIMENSION = {"SOCIAL": GR.SocialImpact, "ENVIRONMENTAL": GR.EnvironmentalImpact,
+                    "ETHICAL": GR.EthicalImpact, "LEGAL": GR.LegalImpact}
+CRITERION_KIND = {"RED_LINE": GR.RedLine, "EVALUATION": GR.EvaluationCriterion, "PRINCIPLE": GR.Principle}
+CHARTER_KIND = {"DATA_CHARTER": GR.DataCharter, "AI_TRUST_FRAMEWORK": GR.AITrustFramework,
+                "ETHICAL_PRINCIPLES": GR.EthicalPrinciples}
 
 PRACTICE_FACETS = {
     "theme": f"?s <{DCT}subject> ?value .",
-    "country": f"?s <{GR}city>/<{SCHEMA}addressCountry> ?value .",
-    "status": f"?s <{GR}status> ?value .",
+    "country": f"?s <{GR.city}>/<{SCHEMA}addressCountry> ?value .",
+    "status": f"?s <{GR.status}> ?value .",
 }
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -92,16 +93,16 @@ class PracticeFilter:
             out.append(_in("fTheme", f"<{DCT}subject>/<{SKOS}broader>*", self.themes, "thème"))
         if self.countries:
             out.append(f"{values_block('fCountry', countries(self.countries))} "
-                       f"?s <{GR}city>/<{SCHEMA}addressCountry> ?fCountry .")
+                       f"?s <{GR.city}>/<{SCHEMA}addressCountry> ?fCountry .")
         if self.cities:
-            out.append(_in("fCity", f"<{GR}city>", self.cities, "ville"))
+            out.append(_in("fCity", f"<{GR.city}>", self.cities, "ville"))
         if self.charters:
-            out.append(_in("fCharter", f"<{GR}appliesCharter>", self.charters, "charte"))
+            out.append(_in("fCharter", f"<{GR.appliesCharter}>", self.charters, "charte"))
         if self.statuses:
-            out.append(_in("fStatus", f"<{GR}status>", [PRACTICE_STATUS[s] for s in self.statuses], "statut"))
+            out.append(_in("fStatus", f"<{GR.status}>", [PRACTICE_STATUS[s] for s in self.statuses], "statut"))
         if self.has_ai_project is not None:
             exists = "EXISTS" if self.has_ai_project else "NOT EXISTS"
-            out.append(f"FILTER {exists} {{ ?s <{GR}describesProject> ?fProject }}")
+            out.append(f"FILTER {exists} {{ ?s <{GR.describesProject}> ?fProject }}")
         if self.issued_after or self.issued_before:
             out.append(f"?s <{DCT}issued> ?fIssued .")
             if self.issued_after:
@@ -122,7 +123,7 @@ def practice_query(flt: PracticeFilter, order: str, descending: bool, langs: Seq
         "MODIFIED": lambda: value_order(DCT + "modified", descending),
         "ID": lambda: Order(descending=descending),
     }
-    return ListQuery(GR + "Practice", flt.conditions(), orders[order]())
+    return ListQuery(GR.Practice, flt.conditions(), orders[order]())
 
 
 def city_query(country_codes: Sequence[str], order: str, descending: bool, langs: Sequence[str]) -> ListQuery:
@@ -131,7 +132,7 @@ def city_query(country_codes: Sequence[str], order: str, descending: bool, langs
         conditions = (f"{values_block('fCountry', countries(country_codes))} ?s <{SCHEMA}addressCountry> ?fCountry .",)
     orders = {
         "NAME": lambda: text_order(SCHEMA + "name", langs, descending),
-        "POPULATION": lambda: value_order(GR + "population", descending),
+        "POPULATION": lambda: value_order(GR.population, descending),
         "ID": lambda: Order(descending=descending),
     }
     return ListQuery(SCHEMA + "City", conditions, orders[order]())
@@ -141,13 +142,13 @@ def charter_query(kinds: Sequence[str], publishers: Sequence[str], adopted_by: S
                   langs: Sequence[str], sort: str | None = None, descending: bool = False) -> ListQuery:
     conditions = []
     if kinds:
-        conditions.append(_in("fKind", f"<{GR}charterKind>", [CHARTER_KIND[k] for k in kinds], "nature"))
+        conditions.append(_in("fKind", f"<{GR.charterKind}>", [CHARTER_KIND[k] for k in kinds], "nature"))
     if publishers:
         conditions.append(_in("fPublisher", f"<{DCT}publisher>", publishers, "organisation"))
     if adopted_by:
         conditions.append(f"{values_block('fCity', [iri_term(c, 'ville') for c in adopted_by])} "
-                          f"?fAdoption <{GR}charter> ?s ; <{GR}adopter> ?fCity .")
-    return ListQuery(GR + "Charter", tuple(conditions),
+                          f"?fAdoption <{GR.charter}> ?s ; <{GR.adopter}> ?fCity .")
+    return ListQuery(GR.Charter, tuple(conditions),
                      ordering("charter", sort, descending, langs, text_order(DCT + "title", langs)))
 
 
@@ -157,12 +158,12 @@ def criterion_query(charters: Sequence[str], dimensions: Sequence[str], kinds: S
     if charters:
         conditions.append(_in("fCharter", f"<{CV}isDerivedFrom>", charters, "charte"))
     if dimensions:
-        conditions.append(_in("fDim", f"<{GR}impactDimension>", [IMPACT_DIMENSION[d] for d in dimensions], "dimension"))
+        conditions.append(_in("fDim", f"<{GR.impactDimension}>", [IMPACT_DIMENSION[d] for d in dimensions], "dimension"))
     if kinds:
-        conditions.append(_in("fKind", f"<{GR}criterionKind>", [CRITERION_KIND[k] for k in kinds], "nature"))
-    order = pattern_order(f"OPTIONAL {{ ?s <{CV}isDerivedFrom> ?c0 }} OPTIONAL {{ ?s <{GR}order> ?o0 }}"
+        conditions.append(_in("fKind", f"<{GR.criterionKind}>", [CRITERION_KIND[k] for k in kinds], "nature"))
+    order = pattern_order(f"OPTIONAL {{ ?s <{CV}isDerivedFrom> ?c0 }} OPTIONAL {{ ?s <{GR.order}> ?o0 }}"
                           " BIND(CONCAT(STR(?c0), '|', STR(10000000 + COALESCE(?o0, 0))) AS ?k0)")
-    return ListQuery(GR + "Criterion", tuple(conditions), ordering("criterion", sort, descending, langs, order))
+    return ListQuery(GR.Criterion, tuple(conditions), ordering("criterion", sort, descending, langs, order))
 
 
 def ai_project_query(risk_levels: Sequence[str], cities: Sequence[str], criteria: Sequence[str],
@@ -175,15 +176,15 @@ def ai_project_query(risk_levels: Sequence[str], cities: Sequence[str], criteria
         conditions.append(_in("fCity", f"<{AIRO}isUsedWithinLocality>", cities, "ville"))
     if criteria or verdicts:
         # Criterion and verdict apply to the same assessment when both are given.
-        parts = [f"?fAssessment <{GR}assessedProject> ?s ."]
+        parts = [f"?fAssessment <{GR.assessedProject}> ?s ."]
         if criteria:
             parts.insert(0, values_block("fCriterion", [iri_term(c, "critère") for c in criteria]))
-            parts.append(f"?fAssessment <{GR}criterion> ?fCriterion .")
+            parts.append(f"?fAssessment <{GR.criterion}> ?fCriterion .")
         if verdicts:
             parts.insert(0, values_block("fVerdict", [NamedNode(VERDICT[v]) for v in verdicts]))
-            parts.append(f"?fAssessment <{GR}verdict> ?fVerdict .")
+            parts.append(f"?fAssessment <{GR.verdict}> ?fVerdict .")
         conditions.append(" ".join(parts))
-    return ListQuery(GR + "AIProject", tuple(conditions),
+    return ListQuery(GR.AIProject, tuple(conditions),
                      ordering("ai_project", sort, descending, langs, text_order(DCT + "title", langs)))
 
 
@@ -197,7 +198,7 @@ def event_query(cities: Sequence[str], langs: Sequence[str] = (), sort: str | No
                 descending: bool = False) -> ListQuery:
     conditions = ()
     if cities:
-        conditions = (_in("fCity", f"(<{GR}participatingCity>|<{SCHEMA}location>)", cities, "ville"),)
+        conditions = (_in("fCity", f"(<{GR.participatingCity}>|<{SCHEMA}location>)", cities, "ville"),)
     natural = value_order(SCHEMA + "startDate", descending=True)
     return ListQuery(SCHEMA + "Event", conditions, ordering("event", sort, descending, langs, natural))
 

@@ -9,7 +9,8 @@ from ..read import entities
 from ..read.entities import Entity
 from . import analysis
 from .engine import TEXT_FIELDS, Doc
-from ..core.rdf import GR, PREFIXES, NamedNode
+from ..core.rdf import PREFIXES, NamedNode
+from ..model.namespaces import GR
 from ..store import Store
 
 DCT, SKOS, SCHEMA = PREFIXES["dct"], PREFIXES["skos"], PREFIXES["schema"]
@@ -17,9 +18,9 @@ DCAT, AIRO, CV, ORG = PREFIXES["dcat"], PREFIXES["airo"], PREFIXES["cv"], PREFIX
 
 RETIRED = PREFIXES["prov"] + "invalidatedAtTime"
 # Class → kind. The first class an entity has, in this order, decides (a city is never a practice).
-TYPES = {GR + "Practice": "practice", GR + "AIProject": "ai_project", GR + "Charter": "charter",
-         GR + "Criterion": "criterion", SCHEMA + "City": "city", SCHEMA + "Event": "event",
-         GR + "ActionPlan": "action_plan", ORG + "FormalOrganization": "organisation",
+TYPES = {GR.Practice: "practice", GR.AIProject: "ai_project", GR.Charter: "charter",
+         GR.Criterion: "criterion", SCHEMA + "City": "city", SCHEMA + "Event": "event",
+         GR.ActionPlan: "action_plan", ORG + "FormalOrganization": "organisation",
          ORG + "Organization": "organisation", CV + "PublicOrganisation": "organisation"}
 
 
@@ -34,10 +35,10 @@ class Recipe:
 
 RECIPES = {
     "practice": Recipe((DCT + "title",), (DCT + "abstract",),
-                       (DCT + "description", GR + "results", GR + "transferability"), GR + "city",
+                       (DCT + "description", GR.results, GR.transferability), GR.city,
                        (DCAT + "keyword",)),
-    "ai_project": Recipe((DCT + "title",), (GR + "purposeDescription",),
-                         (DCT + "description", GR + "dataSources", GR + "legalBasisDescription"),
+    "ai_project": Recipe((DCT + "title",), (GR.purposeDescription,),
+                         (DCT + "description", GR.dataSources, GR.legalBasisDescription),
                          AIRO + "isUsedWithinLocality"),
     "charter": Recipe((DCT + "title",), (), (DCT + "description",)),
     "criterion": Recipe((SKOS + "prefLabel",), (), (SKOS + "definition",)),
@@ -199,6 +200,6 @@ def _document(entity: Entity, kind: str, themes: dict[str, Entity], cities: dict
     elif entity.literal(SCHEMA + "addressCountry"):  # an organisation
         doc.country = entity.literal(SCHEMA + "addressCountry")
     doc.tags = " ".join(v for p in recipe.tags for _, v in entity.texts(p))
-    doc.status = entity.ref(GR + "status")
+    doc.status = entity.ref(GR.status)
     doc.issued = entity.literal(DCT + "issued")
     return doc

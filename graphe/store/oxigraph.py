@@ -105,9 +105,10 @@ class OxigraphStore:
                               f"Invalid SPARQL query: {exc}") from None
 
     def public_query(self, query: str, default_graphs: Sequence[NamedNode], named_graphs: Sequence[NamedNode],  # type: ignore[no-untyped-def]
-                     timeout: float | None = None):
+                     timeout: float | None = None, *, form: str = "SELECT"):
         """A reader's query, as written, over the given (public) graphs: the raw, lazy result — solutions
-        (with `.variables`), a boolean, or triples. The caller checked the text first (`sparql.guard`)."""
+        (with `.variables`), a boolean, or triples. The caller checked the text first (`sparql.guard`);
+        `form` is not needed here (Oxigraph's result says what it is)."""
         readset.untracked()
         self.queries += 1
         try:

@@ -118,11 +118,12 @@ class RemoteStore:
                 for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
 
     def public_query(self, query: str, default_graphs: Sequence[NamedNode], named_graphs: Sequence[NamedNode],  # type: ignore[no-untyped-def]
-                     timeout: float | None = None):
+                     timeout: float | None = None, *, form: str = "SELECT"):
         """A reader's query forwarded as written, over the given public graphs, within `timeout` seconds
-        (also sent as Virtuoso's `timeout` parameter, in milliseconds, so that the server stops too)."""
-        form = "CONSTRUCT" if any(w in query.upper() for w in ("CONSTRUCT", "DESCRIBE")) else "SELECT"
-        accept = "application/n-triples" if form == "CONSTRUCT" else JSON_RESULTS
+        (also sent as Virtuoso's `timeout` parameter, in milliseconds, so that the server stops too); `form`
+        is the checker's reading of it (SELECT, ASK, CONSTRUCT, DESCRIBE), which chooses the answer's format."""
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        accept = "application/n-triples" if graph_form else JSON_RESULTS
         readset.untracked()
         self.queries += 1
         data = [("query", query)] + [("default-graph-uri", g.value) for g in default_graphs] + \
@@ -144,7 +145,7 @@ class RemoteStore:
         if response.status_code >= 400:
             raise GrapheError("SPARQL_SYNTAX", f"Requête SPARQL invalide : {response.text[:500]}",
                               f"Invalid SPARQL query: {response.text[:500]}", {"status": 400})
-        if form == "CONSTRUCT":
+        if graph_form:
             return iter([Triple(q.subject, q.predicate, _canonical(q.object))
                          for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)])
         result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)

@@ -12,7 +12,6 @@ from functools import cached_property
 from pathlib import Path
 
 import pyshacl
-from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
@@ -22,6 +21,7 @@ from .report import ValidationReport, ValidationResult
 from ..core.rdf import Quad, Triple
 from .shacl.compiler import Check, Plan, compile_shapes
 from .shacl.reach import Reach, Unreachable, reach, shapes_key
+from .shacl.pyshacl_internals import inoculate
 from .shacl.runner import Found, run
 from .shacl.terms import Conversion, LiteralForms, node_text
 

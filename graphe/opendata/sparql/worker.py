@@ -69,7 +69,7 @@ def execute(store, plan: Answer, max_rows: int, timeout: float | None = None) ->
     assert plan.checked is not None
     form, fmt, patterns = plan.checked.form, plan.fmt, plan.checked.patterns
     result = store.public_query(plan.checked.text, [rdf.NamedNode(g) for g in plan.graphs[0]],
-                                [rdf.NamedNode(g) for g in plan.graphs[1]], timeout=timeout)
+                                [rdf.NamedNode(g) for g in plan.graphs[1]], timeout=timeout, form=form)
     if form == "ASK":
         return Answer(results.ask(bool(result), fmt), fmt=fmt, patterns=patterns)
     if form == "SELECT":
@@ -156,7 +156,7 @@ def worker_main(conn: Connection, public: tuple[str, ...], graph_args: tuple[str
 
 
 def _open(snapshot: Path, graph_args: tuple[str, str | None] | None):  # type: ignore[no-untyped-def]
-    from ...store import GraphNames, Store
+    from ...store import GraphNames, OxigraphStore
 
     assert graph_args is not None
-    return Store.open_snapshot(snapshot, GraphNames.for_base(*graph_args))
+    return OxigraphStore.open_snapshot(snapshot, GraphNames.for_base(*graph_args))

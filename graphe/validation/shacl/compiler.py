@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rdflib
-from pyshacl.consts import SH_JSFunction, SH_SHACLFunction, SH_SPARQLFunction
-from pyshacl.errors import ReportableRuntimeError
-from pyshacl.shapes_graph import ShapesGraph
 from rdflib.namespace import RDF, SH
 
 from ...store import ScratchStore
+from .pyshacl_internals import FUNCTION_TYPES, ReportableRuntimeError, ShapesGraph, shapes_graph
 from .expressions import (TYPE_PATH, Names, Unsupported, component_test, components, conforms, focus_pattern, iri, path_of)
 from .terms import LiteralForms
 
@@ -67,7 +65,7 @@ def compile_shapes(shapes: rdflib.Graph, forms: LiteralForms) -> Plan:
     copy = rdflib.Graph()
     for t in shapes:
         copy.add(t)
-    sg = ShapesGraph(copy)
+    sg = shapes_graph(copy)
     plan = Plan()
     tops = [s for s in sg.shapes if any(list(x) for x in s.target())]  # as pySHACL: shapes with targets
     whole = _unsupported_everywhere(copy, sg)
@@ -92,7 +90,7 @@ def compile_shapes(shapes: rdflib.Graph, forms: LiteralForms) -> Plan:
 
 
 def _unsupported_everywhere(graph: rdflib.Graph, sg: ShapesGraph) -> str:
-    functions = any((None, RDF.type, t) in graph for t in (SH_SHACLFunction, SH_SPARQLFunction, SH_JSFunction))
+    functions = any((None, RDF.type, t) in graph for t in FUNCTION_TYPES)
     if any((None, p, None) in graph for p in _ADVANCED) or sg.custom_constraints or functions:
         return "SHACL advanced features (rules, functions, custom targets or components)"
     return ""

@@ -10,11 +10,10 @@ import itertools
 from typing import Any
 
 import rdflib
-from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
-from pyshacl.errors import ConstraintLoadWarning
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from ...core.rdf import Literal
+from .pyshacl_internals import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP, ConstraintLoadWarning
 from .terms import LiteralForms, from_rdflib, stand_in_datatype
 
 TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import rdflib
-from pyshacl.pytypes import SHACLExecutor
 from rdflib.namespace import SH
 
 from ...core.rdf import NamedNode, Quad
 from ...store import ScratchStore
 from .compiler import Check, Plan
+from .pyshacl_internals import evaluate
 from .expressions import FOCUS_MARK
 from .terms import Conversion, node_text
 
@@ -93,8 +93,7 @@ def _in_python(check: Check, store: ScratchStore, query: str, restrict: Any, bac
     if check.other is not None:
         for f, p, w in store.select(restrict(check.other)):
             graph.add((back(f), back(p), back(w)))
-    _conforms, reports = check.evaluator.evaluate(SHACLExecutor(), graph, values, [])
-    for _text, _node, triples in reports:
+    for _text, _node, triples in evaluate(check.evaluator, graph, values):
         parts = {p: o for _s, p, o in triples}
         value = parts[SH.value][1] if SH.value in parts else None
         yield Found(check, node_text(parts[SH.focusNode][1]), None if value is None else value.n3(),

@@ -14,10 +14,10 @@ import logging
 from collections.abc import Iterable, Sequence
 
 import rdflib
-from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
 
 from ...core.rdf import BlankNode, Literal, NamedNode, Quad, Term, to_rdflib_term
 from ...store import ScratchStore
+from .pyshacl_internals import actual_datatype_check
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -32,8 +32,7 @@ def well_typed(literal: rdflib.Literal) -> bool:
     """pySHACL's own test of a literal against its datatype (not ill-typed, and of the expected Python type)."""
     if literal.ill_typed is True:
         return False
-    check = DatatypeConstraintComponent._assert_actual_datatype  # uses no instance state
-    return bool(check(None, literal, literal.datatype))  # type: ignore[arg-type]
+    return actual_datatype_check(literal, literal.datatype)
 
 
 def stand_in_datatype(datatype: str, ok: bool) -> str:
