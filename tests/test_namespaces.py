@@ -58,3 +58,24 @@ def test_the_check_finds_an_undeclared_term() -> None:
     declared = {name for name, _ in codegen.ontology_terms()}
     assert attrs == ["Pratice"] and "Pratice" not in declared
     assert texts == ["City", "city", "Practice"] and "City" not in declared and {"city", "Practice"} <= declared
+
+
+def test_controlled_vocabularies_are_the_ontology_s_concept_schemes() -> None:
+    """The codes the API, the filters and the sheets use are the concepts' notations (generated), and a
+    GraphQL enum lists exactly its scheme's codes."""
+    import rdflib
+
+    from graphe.api import connections
+    from graphe.model.namespaces import VOCABULARIES
+    from graphe.read import filters
+
+    graph = rdflib.Graph().parse(codegen.ONTOLOGY_FILE, format="turtle")
+    for scheme, concepts in VOCABULARIES.items():
+        members = {str(c) for c in graph.subjects(rdflib.SKOS.inScheme, rdflib.URIRef(NS + scheme))}
+        assert set(concepts.values()) == members, scheme
+        for code, iri in concepts.items():
+            notation = str(graph.value(rdflib.URIRef(iri), rdflib.SKOS.notation))
+            assert code == notation.upper().replace("-", "_"), iri
+    assert filters.PRACTICE_STATUS is VOCABULARIES["LifecycleStatus"]
+    assert {v.name for v in connections.PracticeStatus} == set(VOCABULARIES["LifecycleStatus"])  # type: ignore[attr-defined]
+    assert {v.name for v in connections.CriterionKind} == {"EVALUATION", "PRINCIPLE", "RED_LINE"}  # type: ignore[attr-defined]

@@ -85,6 +85,49 @@ class GR:
     Verdicts: Final = NS + "Verdicts"  # Assessment verdicts
 
 
+# Controlled vocabularies: each concept scheme's concepts by code (their skos:notation in upper
+# case, `-` as `_`): the GraphQL enums, filters and sheet statuses use these codes.
+VOCABULARIES: Final = {
+    "CharterKinds": {
+        "AI_TRUST_FRAMEWORK": GR.AITrustFramework,
+        "DATA_CHARTER": GR.DataCharter,
+        "ETHICAL_PRINCIPLES": GR.EthicalPrinciples,
+    },
+    "CriterionKinds": {
+        "EVALUATION": GR.EvaluationCriterion,
+        "PRINCIPLE": GR.Principle,
+        "RED_LINE": GR.RedLine,
+    },
+    "ImpactDimensions": {
+        "ENVIRONMENTAL": GR.EnvironmentalImpact,
+        "ETHICAL": GR.EthicalImpact,
+        "LEGAL": GR.LegalImpact,
+        "SOCIAL": GR.SocialImpact,
+    },
+    "LifecycleStatus": {
+        "IDEA": GR.Idea,
+        "IN_PRODUCTION": GR.InProduction,
+        "PILOT": GR.Pilot,
+        "RETIRED": GR.Discontinued,
+    },
+    "Roles": {
+        "CHAIR": GR.Chair,
+        "MEMBER": GR.Member,
+        "PARTNER": GR.Partner,
+    },
+    "SourceKinds": {
+        "PRIMARY": GR.PrimarySource,
+        "SECONDARY": GR.SecondarySource,
+    },
+    "Verdicts": {
+        "MET": GR.Met,
+        "NOT_APPLICABLE": GR.NotApplicable,
+        "NOT_MET": GR.NotMet,
+        "PARTLY_MET": GR.PartlyMet,
+    },
+}
+
+
 # Reused vocabularies (declared here, never taken from rdflib's built-ins: see vocabularies.md).
 RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"

@@ -9,24 +9,21 @@ from dataclasses import dataclass, replace
 from ..core.errors import GrapheError
 from .listing import ListQuery, Order, iri_term, pattern_order, text_order, value_order, values_block
 from ..core.rdf import PREFIXES, Literal, NamedNode
-from ..model.namespaces import GR
+from ..model.namespaces import GR, VOCABULARIES
 
 SCHEMA, DCT, SKOS, ORG = PREFIXES["schema"], PREFIXES["dct"], PREFIXES["skos"], PREFIXES["org"]
 XSD, CV, AIRO = PREFIXES["xsd"], PREFIXES["cv"], PREFIXES["airo"]
 AIACT = PREFIXES["eu-aiact"]
 
-# Controlled values as the API names them → their IRIs.
-PRACTICE_STATUS = {"IDEA": GR.Idea, "PILOT": GR.Pilot, "IN_PRODUCTION": GR.InProduction,
-                   "RETIRED": GR.Discontinued}
-VERDICT = {"MET": GR.Met, "PARTLY_MET": GR.PartlyMet, "NOT_MET": GR.NotMet,
-           "NOT_APPLICABLE": GR.NotApplicable}
+# Controlled values as the API names them → their IRIs: the ontology's concept schemes, by skos:notation
+# (generated: `model.namespaces.VOCABULARIES`), and the EU AI Act's risk levels (DPV, an outside vocabulary).
+PRACTICE_STATUS = VOCABULARIES["LifecycleStatus"]
+VERDICT = VOCABULARIES["Verdicts"]
 RISK_LEVEL = {"MINIMAL": AIACT + "RiskLevelMinimal", "TRANSPARENCY_REQUIRED": AIACT + "RiskLevelTransparencyRequired",
               "HIGH": AIACT + "RiskLevelHigh", "PROHIBITED": AIACT + "RiskLevelProhibited"}
-IMPACT_DIMENSION = {"SOCIAL": GR.SocialImpact, "ENVIRONMENTAL": GR.EnvironmentalImpact,
-                    "ETHICAL": GR.EthicalImpact, "LEGAL": GR.LegalImpact}
-CRITERION_KIND = {"RED_LINE": GR.RedLine, "EVALUATION": GR.EvaluationCriterion, "PRINCIPLE": GR.Principle}
-CHARTER_KIND = {"DATA_CHARTER": GR.DataCharter, "AI_TRUST_FRAMEWORK": GR.AITrustFramework,
-                "ETHICAL_PRINCIPLES": GR.EthicalPrinciples}
+IMPACT_DIMENSION = VOCABULARIES["ImpactDimensions"]
+CRITERION_KIND = VOCABULARIES["CriterionKinds"]
+CHARTER_KIND = VOCABULARIES["CharterKinds"]
 
 PRACTICE_FACETS = {
     "theme": f"?s <{DCT}subject> ?value .",
