@@ -1,11 +1,9 @@
 """The Graphe service: one store, its ontology and shapes, and the commands the edges (CLI, HTTP) call."""
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import TYPE_CHECKING, IO, Any, TypeVar
 
 from .read import entities
 from .core import rdf, readset
+from .core.collector import lasting_objects
 from .core.errors import GrapheError
 from .read.readcache import RevisionCache
 from .ingest.loading import LoadResult, ValidationFailed, load_files, read_files, validate
@@ -52,47 +51,8 @@ def open_store(settings: Settings) -> Store:
     return OxigraphStore(settings.data_dir / "store" if settings.data_dir is not None else None, graphs)
 
 
-@contextlib.contextmanager
-def _lasting_objects(collect: bool = True) -> Iterator[None]:
-    """Around work that makes millions of small objects living as long as their revision (lists, sort keys,
-    entities read ahead): the cyclic garbage collector is paused — each of its full passes walked them all
-    again, forty passes of 0.3 to 0.7 s at 100,000 practices, most of the reading time — then the objects are
-    put out of its sight for good (their pauses showed in the p99 latency). They hold no cycles — the links
-    between entities that `plan` adds later are cleared when an entity leaves the read cache
-    (`entities.forget`) —: reference counting frees them when their revision goes. `collect` false (refreshes
-    after writes, one a second under a writer): no full pass first — 100 ms and more with the interpreter
-    held at 10,000 practices, every time —, the few cycles made since are frozen with the rest."""
-    if collect:
-        gc.collect()  # garbage cycles made so far go now: whatever is alive at the end is frozen for good
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-        gc.freeze()
-
-
-# The collector's thresholds for a serving process (CPython's defaults: 700, 10, 10). A full pass walks every
-# long-lived object made since the last freeze (sort keys, sets of members, memoised values: 70,000 to
-# 250,000 at 100,000 practices) and with the defaults it came every 0.7 s under load, 40 to 250 ms each —
-# 6 to 9 % of the serving time, and the p99. Young passes then come every 10,000 allocations instead of
-# 700: a request's objects are mostly freed by reference counting before one (measured: no full pass in a
-# 10 s load, young passes of 5 to 30 ms).
-SERVING_GC = (10_000, 20, 100)
 PATCH_WINDOW = 8  # revisions back from which a kept list or table may be patched rather than computed
 PATCHED_KINDS = ("keys", "facet", "members")  # derived values read from the store that a reader may patch
-
-
-def tune_gc_for_serving() -> None:
-    """Put what exists so far (the modules, their classes and functions: they live as long as the process)
-    out of the collector's sight, then enable it with `SERVING_GC` (process-wide: called by `graphe serve`
-    only, not by the library). Each full pass walked them all: 25 to 60 ms each, three of them during a start
-    (measured with `gc.callbacks`)."""
-    gc.freeze()
-    gc.set_threshold(*SERVING_GC)
-    gc.enable()
 
 
 _ABSENT = object()
@@ -266,7 +226,7 @@ class Graphe:
 
         def run() -> None:
             try:
-                with _lasting_objects():
+                with lasting_objects():
                     path = self._reads_file()
                     revision = self.store.revision().number
                     if path is not None:
@@ -313,7 +273,7 @@ class Graphe:
                 if revision <= previous:
                     self._refresher = None  # under the lock: a write now starts a new thread
                     return
-            with _lasting_objects(collect=False):
+            with lasting_objects(collect=False):
                 def at_revision(key, compute, weight=lambda _: 1, fresh=False):  # type: ignore[no-untyped-def]
                     return self.reads.get(revision, key, compute, weight, fresh)
 

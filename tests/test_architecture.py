@@ -117,3 +117,20 @@ def test_the_edge_check_sees_a_store_call(tmp_path: Path) -> None:
     sample.write_text("def f(graphe, store):\n    graphe.store.select('ASK {}')\n    return store.quads(1)\n",
                       encoding="utf-8")
     assert _store_calls(sample, tmp_path) == ["edge.py:2 graphe.store.select", "edge.py:3 store.quads"]
+
+
+def test_only_the_collector_module_touches_the_garbage_collector() -> None:
+    """GC policy lives in `core/collector.py` (the measured policies, docs/architecture.md); library code
+    elsewhere never imports `gc`."""
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "graphe"
+    found = []
+    for path in package.rglob("*.py"):
+        if path == package / "core" / "collector.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Import) and any(a.name == "gc" for a in node.names)) or \
+                    (isinstance(node, ast.ImportFrom) and node.module == "gc"):
+                found.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert not found, found

@@ -424,12 +424,12 @@ def test_the_read_cache_size_setting_bounds_the_cache(tmp_path) -> None:  # type
 def test_serving_puts_what_the_start_made_out_of_the_collectors_sight_then_enables_it() -> None:
     import gc
 
-    from graphe.service import SERVING_GC, tune_gc_for_serving
+    from graphe.core.collector import SERVING_GC, tune_for_serving
 
     thresholds, enabled = gc.get_threshold(), gc.isenabled()
     gc.disable()  # as `graphe serve` does before its imports
     try:
-        tune_gc_for_serving()
+        tune_for_serving()
         assert gc.isenabled() and gc.get_threshold() == SERVING_GC
         assert gc.get_freeze_count() > 10_000  # the modules, classes and functions of this process
     finally:

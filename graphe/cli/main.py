@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import gc
 import gettext
 import os
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .. import __version__
+from ..core import collector
 from ..core.errors import GrapheError
 from ..core.settings import ENVIRONMENT, Settings
 from .output import Progress, export, pick, say, stats
@@ -298,9 +298,7 @@ def _run(args: argparse.Namespace) -> int:
 
         settings = settings_from(args)
         check_port(settings)  # before seeds, store and imports: a taken port says so at once
-        # No collector pass during the start's imports: what they make lives as long as the process, and
-        # `server.serve` puts it out of the collector's sight before enabling it again (`tune_gc_for_serving`).
-        gc.disable()
+        collector.paused_for_start()
         from .server import serve
         return serve(settings, args.lang)
     settings = settings_from(args)

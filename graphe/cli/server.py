@@ -10,7 +10,8 @@ import uvicorn
 from .. import relay as admin
 from ..app import create_app
 from ..core.errors import GrapheError
-from ..service import Graphe, tune_gc_for_serving
+from ..core.collector import tune_for_serving
+from ..service import Graphe
 from ..core.settings import Settings
 
 
@@ -40,7 +41,7 @@ def serve(settings: Settings, lang: str = "fr") -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
-    tune_gc_for_serving()
+    tune_for_serving()
     graphe = Graphe.open(settings, say=say, search="background", lang=lang)
     graphe.follow()
     graphe.warm_reads()

@@ -10,11 +10,11 @@ Nothing is written unless every chunk conforms: the addition is one commit, read
 """
 from __future__ import annotations
 
-import gc
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core import collector
 from ..core.errors import GrapheError
 from .filescan import SUBCLASS_OF, Additions, Scan, Whole, scan
 from .base import LoadResult, ValidationFailed, feed_notes, file_sources, subjects_of
@@ -37,16 +37,11 @@ def load_chunked(store: Store, validator: Validator, paths: Sequence[Path], base
     if store.ask(f"ASK {{ GRAPH {public} {{ ?s {SUBCLASS_OF} ?o }} }}", private=True):
         raise Whole("rdfs:subClassOf in the store")
     stamps = _stamps(paths)
-    collecting = gc.isenabled()
-    gc.disable()  # the scan's millions of lasting objects would be walked again and again (nothing cyclic here)
-    try:
+    with collector.paused():  # the scan's millions of lasting objects would be walked again and again
         found = scan(paths, base_iri, public, reach)
         state = _Chunks(store, validator, found, reach)
         for chunk in found.chunks(CHUNK_QUADS):
             state.validate(chunk)
-    finally:
-        if collecting:
-            gc.enable()
     names = tuple(str(p) for p in paths)
     report = state.report()
     if not report.conforms:

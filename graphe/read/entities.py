@@ -83,7 +83,7 @@ class Entity:
 def forget(value: object) -> None:
     """A value leaves the read cache: what its entities memoised goes with it — links to other entities
     included (`graphe.api.fields`), which may make cycles (a practice and its adaptation, a charter and its
-    criteria) between objects frozen out of the cyclic collector's sight (`service._lasting_objects`):
+    criteria) between objects frozen out of the cyclic collector's sight (`core.collector.lasting_objects`):
     cleared, reference counting frees them."""
     if isinstance(value, Entity):
         _retire(value)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import gc
 import json
 import logging
 import multiprocessing
@@ -30,6 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..core import readset
+from ..core.collector import let_go
 from ..core.errors import GrapheError
 from ..store import Store
 from . import documents
@@ -309,7 +309,7 @@ class SearchIndex:
             warnings.simplefilter("ignore", ResourceWarning)
             opened = self._open_existing()
         if not opened:
-            _let_go()
+            let_go()
         return opened
 
     def _open_existing(self) -> bool:
@@ -438,7 +438,7 @@ class SearchIndex:
                     if self._damaged_since_open():  # the write itself is in the store: the rebuild indexes it
                         log.warning("search index catch-up failed on the damaged index: %s", str(failed))
                         failed = None  # (whoosh's files left open by the failed writer go with it, quietly)
-                        gc.collect()
+                        let_go()
                         return 0
                 raise failed
             self._revision = current
@@ -484,9 +484,3 @@ def _prepared_elsewhere(docs: Iterator[documents.Document]) -> Iterator[Doc]:
             yield from pending.popleft().result()
 
 
-def _let_go() -> None:
-    """whoosh leaves the files of a reader or writer that failed on a damaged index to the garbage
-    collector: let them go quietly."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
