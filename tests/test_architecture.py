@@ -122,15 +122,7 @@ def test_the_edge_check_sees_a_store_call(tmp_path: Path) -> None:
 def test_only_the_collector_module_touches_the_garbage_collector() -> None:
     """GC policy lives in `core/collector.py` (the measured policies, docs/architecture.md); library code
     elsewhere never imports `gc`."""
-    import ast
+    from imports_scan import imports
 
-    package = Path(__file__).resolve().parents[1] / "graphe"
-    found = []
-    for path in package.rglob("*.py"):
-        if path == package / "core" / "collector.py":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Import) and any(a.name == "gc" for a in node.names)) or \
-                    (isinstance(node, ast.ImportFrom) and node.module == "gc"):
-                found.append(f"{path.relative_to(package)}:{node.lineno}")
+    found = [f"{path}:{line}" for path, line, module in imports() if module == "gc" and path != "core/collector.py"]
     assert not found, found

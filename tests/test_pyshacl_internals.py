@@ -8,6 +8,7 @@ from importlib.metadata import version
 import rdflib
 
 from graphe.validation.shacl import pyshacl_internals as internals
+from imports_scan import imports
 
 SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -48,17 +49,6 @@ def test_each_internal_has_the_shape_the_adapter_uses() -> None:
 
 def test_only_the_adapter_imports_pyshacl_internals() -> None:
     """Elsewhere, only `import pyshacl` (its public `validate`) is allowed."""
-    import ast
-    from pathlib import Path
-
-    package = Path(internals.__file__).resolve().parents[2]
-    found = []
-    for path in package.rglob("*.py"):
-        if path.name == "pyshacl_internals.py":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
-                [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            if any(n.startswith("pyshacl.") or (isinstance(node, ast.ImportFrom) and n == "pyshacl") for n in names):
-                found.append(f"{path.relative_to(package)}:{node.lineno}")
+    found = [f"{path}:{line} {module}" for path, line, module in imports()
+             if module.startswith("pyshacl.") and path != "validation/shacl/pyshacl_internals.py"]
     assert not found, found

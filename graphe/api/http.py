@@ -19,18 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from strawberry.types.graphql import OperationType
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql import OperationType as GraphQLOperation
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from ..publishing import accounts
 from ..core import deadline, readset
 from ..core.errors import GrapheError
 from ..service import Graphe
 from .context import Context, accept_language
+from .framework_internals import CannotGetOperationTypeError, InvalidOperationTypeError, OperationType
 from .schema import MAX_TOKENS, GrapheSchema, build_schema, format_error
 
 log = logging.getLogger(__name__)

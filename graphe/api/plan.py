@@ -27,10 +27,9 @@ from typing import Any, NamedTuple
 
 from graphql import (ExecutionResult, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, Undefined,
                      is_leaf_type)
-from graphql.execution.values import get_argument_values
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.arguments import convert_argument
+
+from .framework_internals import (GraphQLCoreConverter, StrawberryGraphQLCoreExecutionContext, convert_argument,
+                                  get_argument_values)
 
 log = logging.getLogger(__name__)
 READ = "graphe.read"  # key of a field's `Read` in its strawberry metadata, then in its GraphQL extensions

@@ -10,12 +10,11 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, MaxIntrospectionDepthRule, validate
 from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
-from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
-from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 
 from ..core.errors import GrapheError
 from . import cost
+from .framework_internals import MaybeNullValidationRule, OneOfInputValidationRule
 from .plan import PlannedExecution, prepare
 from .query import Query
 from .mutations import Mutation, WorkflowQuery
