@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.datagen import generate
+from support.datagen import generate
 
 BASE = "https://graphe.aimf.asso.fr/"
 

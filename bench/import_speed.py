@@ -2,7 +2,7 @@
 
     python -m bench.import_speed [--practices 1000 10000] [--runs 1] [--profile FILE]
 
-For each size: generate the data (`bench.datagen`), time Oxigraph's `bulk_load` of the seeds and the file
+For each size: generate the data (`support.datagen`), time Oxigraph's `bulk_load` of the seeds and the file
 into a fresh on-disk store (baseline), then `Graphe.load` of the file into a fresh, seeded Graphe (search
 off): the whole validated import — parse, SHACL, commit. Each size runs in its own child process so that its
 peak memory (RSS) is its own. Prints triples/s and the ratio; the goal is a ratio ≥ 0.2.
@@ -53,7 +53,7 @@ def timed_stages() -> dict[str, float]:
 def measure_one(practices: int, runs: int, profile: Path | None) -> dict[str, float]:
     import pyoxigraph as ox
 
-    from bench.datagen import generate
+    from support.datagen import generate
     from graphe.service import Graphe
     from graphe.core.settings import Settings
 

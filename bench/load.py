@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 import httpx
 
 from bench import measure
-from bench.datagen import generate, seed_themes
+from support.datagen import generate, seed_themes
 
 BASE = "https://graphe.aimf.asso.fr/"
 LIST = """query($t: [ID!], $n: Int) { practices(first: $n, filter: {themes: $t}) {

@@ -22,7 +22,7 @@ import httpx
 import pyoxigraph as ox
 
 from bench import measure
-from bench.datagen import generate, seed_themes
+from support.datagen import generate, seed_themes
 from bench.measure import Figure, gql_body, timed
 
 BASE = "https://graphe.aimf.asso.fr/"

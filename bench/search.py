@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from bench import measure
-from bench.datagen import generate
+from support.datagen import generate
 
 # What people type: words, plurals without accents, phrases, stop words, a typo, an exclusion, a name.
 SEARCHES = ["énergie", "mobilite", "données ouvertes", "transparence des décisions", "participation citoyenne",

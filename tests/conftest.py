@@ -61,7 +61,7 @@ def fresh(request: pytest.FixtureRequest, validator: Validator) -> Iterator[Grap
 def rich(request: pytest.FixtureRequest, validator: Validator,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graphe]:
     """Seeds plus 150 generated practices (with AI projects, adaptations, charters), per backend: read-only."""
-    from bench.datagen import generate
+    from support.datagen import generate
 
     path = tmp_path_factory.mktemp("gen") / "generated.ttl"
     path.write_text(generate(150, seed=11, words=(20, 60)), encoding="utf-8")

@@ -41,3 +41,18 @@ def test_search_bench_reports_both_engines(capsys) -> None:  # type: ignore[no-u
     assert re.search(r"p50 \(40 practices\) \| [\d.]+ ms \| whoosh path in-process \d+ ms; tantivy in-process", out)
     assert "serve peak" in out
     assert re.search(r"suggestion [\d.]+ ms \| the search itself \(hits and facets\) [\d.]+ ms", out)
+
+
+def test_the_data_generator_command_writes_a_file_the_shapes_accept(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`python -m support.datagen --practices N --out FILE` (docs/development.md), shared by tests and benches."""
+    from graphe.core.settings import Settings
+    from graphe.service import Graphe
+    from support import datagen
+
+    out = tmp_path / "gen.ttl"
+    assert datagen.main(["--practices", "5", "--out", str(out)]) == 0
+    graphe = Graphe.open(Settings(data_dir=None), search="off")
+    try:
+        assert graphe.validate_files([out]).conforms
+    finally:
+        graphe.close()

@@ -9,7 +9,7 @@ import pytest
 
 from graphe.core.errors import GrapheError
 
-from bench.datagen import generate
+from support.datagen import generate
 from graphe.ingest import chunked, filescan, loading
 from graphe.core import rdf
 from graphe.ingest.loading import ValidationFailed, read_files, subjects_of, validate

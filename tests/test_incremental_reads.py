@@ -42,7 +42,7 @@ PAGE_VARIABLES = [{}, {"t": [THEME + "data"]}, {"c": ["FR"]}]
 
 @pytest.fixture()
 def graphe(validator, tmp_path) -> Iterator[Graphe]:  # type: ignore[no-untyped-def]
-    from bench.datagen import generate
+    from support.datagen import generate
 
     path = tmp_path / "generated.ttl"
     path.write_text(generate(300, seed=5, words=(10, 20)), encoding="utf-8")

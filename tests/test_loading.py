@@ -163,7 +163,7 @@ def test_values_are_bound_as_terms_never_spliced(fresh: Graphe) -> None:
 def test_a_big_load_is_bulk_written_with_its_revision_and_index(tmp_path: Path, validator, kind: str) -> None:  # type: ignore[no-untyped-def]
     """Past the store's bulk threshold, a load is written in bulk: from the file itself (Turtle without
     blank nodes) or from its quads (here, a file with a blank node); either way one revision, searchable."""
-    from bench.datagen import generate
+    from support.datagen import generate
     from graphe.core.settings import Settings
     graphe = Graphe.open(Settings(data_dir=tmp_path / "data"), validator=validator, search="sync")
     try:

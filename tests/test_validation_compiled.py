@@ -115,7 +115,7 @@ def reference() -> Validator:
 @pytest.fixture(scope="module")
 def base_turtle() -> str:
     """The seeds and a few generated practices (with charters, criteria, AI projects, assessments)."""
-    from bench.datagen import generate
+    from support.datagen import generate
 
     seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.ttl")))
     return seeds + "\n" + generate(4, seed=5, words=(5, 12))
@@ -154,7 +154,7 @@ def test_seeds_and_ontology(compiled: Validator, reference: Validator) -> None:
 
 
 def test_generated_data(compiled: Validator, reference: Validator) -> None:
-    from bench.datagen import generate
+    from support.datagen import generate
 
     seeds = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.ttl"))]
     found = assert_same(compiled, reference, parse_all([*seeds, generate(40, seed=11, words=(5, 20))]))

@@ -1,6 +1,6 @@
 """Deterministic generator of realistic synthetic Graphe data (benchmarks and tests).
 
-    python -m bench.datagen --practices 1000 --out /tmp/gen.ttl [--seed 7] [--words 300:800]
+    python -m support.datagen --practices 1000 --out /tmp/gen.ttl [--seed 7] [--words 300:800]
 
 Cities in several countries, practice sheets with French text (accents, elisions), themes from the seeds,
 adaptations between practices, charters with criteria and cross-framework mappings, adoptions, AI projects
