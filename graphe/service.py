@@ -213,7 +213,7 @@ class Graphe:
                 def at_revision(key, compute, weight=lambda _: 1, fresh=False):  # type: ignore[no-untyped-def]
                     return self.reads.get(revision, key, self._from_older(key, revision, compute), weight, fresh)
 
-                patch = patch_class(self.store, set(self.store.last_touched(previous)), previous, at_revision)
+                patch = patch_class(self.store, set(self._touched_since(previous)), previous, at_revision)
                 self._patches = {k: v for k, v in self._patches.items() if k[1] >= revision - 1}
                 self._patches[(previous, revision)] = patch
             return patch
@@ -280,8 +280,7 @@ class Graphe:
                 patch, touched = None, None
                 if previous >= 0:
                     try:
-                        self.note_touches()  # (writes by another replica: `follow`)
-                        touched = set(self.store.last_touched(previous))
+                        touched = set(self._touched_since(previous))  # (notes the writes of another replica too)
                         patch = listing.Patch(self.store, touched, previous, at_revision)
                     except Exception:  # noqa: BLE001 — only a lost head start: readers compute them
                         logging.getLogger(__name__).warning("read cache not patched", exc_info=True)
