@@ -89,12 +89,13 @@ class Process:
         self.log.close()
 
 
-def graphe_serve(data: Path) -> Process:
+def graphe_serve(data: Path, command: list[str] | None = None) -> Process:
+    """`graphe serve` on `data`; `command` replaces `python -m graphe.cli` (bench.interference adds a thread)."""
     def probe(url: str) -> bool:
         r = httpx.post(url + "/graphql", json={"query": "{ practices(first: 1) { edges { node { id } } } }"},
                        timeout=60)
         return r.status_code == 200 and "errors" not in r.json()
-    return Process([sys.executable, "-m", "graphe.cli", "serve", "--port", "{port}", "--data", str(data)], probe)
+    return Process([*(command or [sys.executable, "-m", "graphe.cli"]), "serve", "--port", "{port}", "--data", str(data)], probe)
 
 
 def settled(process: Process, timeout: float = 600) -> float:

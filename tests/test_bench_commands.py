@@ -56,3 +56,14 @@ def test_the_data_generator_command_writes_a_file_the_shapes_accept(tmp_path) ->
         assert graphe.validate_files([out]).conforms
     finally:
         graphe.close()
+
+
+def test_interference_bench_runs_its_four_phases(capsys) -> None:  # type: ignore[no-untyped-def]
+    """`python -m bench.interference` (BENCHMARKS.md): reads alone, under a burn outside, inside, alone again."""
+    from bench import interference
+
+    assert interference.main(["--practices", "20", "--seconds", "1", "--connections", "4", "--burn-ms", "5"]) == 0
+    out = capsys.readouterr().out
+    names = re.findall(r"^\| ([^|]+?) \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d.]+× \| 0 \|$", out, re.M)
+    assert names == ["alone", "5 ms/s burnt in another process", "5 ms/s burnt in a thread of the service",
+                     "alone again"]

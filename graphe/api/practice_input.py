@@ -2,11 +2,12 @@
 Markdown and CSV files give, then into RDF by the same code."""
 
 import datetime as dt
-from typing import Optional
+from typing import Any, Optional
 
 import strawberry
 
 from ..ingest.sheets import Sheet
+from ..model.practice import FIELDS, Field as PracticeField
 from ..ingest.sheets_rdf import sheet_quads
 from .connections import PracticeStatus
 from .mutations import Draft, actor, run
@@ -18,48 +19,57 @@ class TextInput:
     value: str
 
 
-@strawberry.input(description="Une fiche de bonne pratique (voir docs/sheets.md). Les références sont des IRI ou "
-                              "des identifiants courts (« dakar », « open-data »). / A practice sheet.")
-class PracticeInput:
-    id: Optional[str] = strawberry.field(default=None, description="Identifiant court (slug) ; sinon tiré du titre.")
-    title: list[TextInput] = strawberry.field(description="Titre, au moins en français. / Title, French required.")
-    summary: list[TextInput] = strawberry.field(default_factory=list)
-    body: list[TextInput] = strawberry.field(default_factory=list)
-    results: list[TextInput] = strawberry.field(default_factory=list)
-    transferability: list[TextInput] = strawberry.field(default_factory=list)
-    city: Optional[str] = None
-    creator: Optional[str] = None
-    contributors: list[str] = strawberry.field(default_factory=list)
-    themes: list[str] = strawberry.field(default_factory=list)
-    status: Optional[PracticeStatus] = None  # type: ignore[valid-type]
-    issued: Optional[dt.date] = None
-    start_date: Optional[str] = None
-    end_date: Optional[str] = None
-    contact: Optional[str] = strawberry.field(default=None, description="Adresse fonctionnelle, pas personnelle.")
-    url: Optional[str] = None
-    adapted_from: list[str] = strawberry.field(default_factory=list)
-    inspired_by: list[str] = strawberry.field(default_factory=list)
-    charters: list[str] = strawberry.field(default_factory=list)
-    ai_projects: list[str] = strawberry.field(default_factory=list)
-    keywords: list[TextInput] = strawberry.field(default_factory=list)
-    sources: list[str] = strawberry.field(default_factory=list)
+def _input_field(fld: PracticeField) -> tuple[Any, Any]:
+    """The GraphQL input type of one model field and its strawberry field (default, description)."""
+    described = {"description": fld.help_fr} if fld.help_fr else {}
+    if fld.multilingual:
+        kind: Any = list[TextInput]
+    elif fld.many:
+        kind = list[str]
+    else:
+        kind = Optional[{"status": PracticeStatus, "date": dt.date}.get(fld.kind, str)]
+    if fld.name == "title":  # the one field every channel requires (the French title)
+        return kind, strawberry.field(**described)
+    if fld.multilingual or fld.many:
+        return kind, strawberry.field(default_factory=list, **described)
+    return kind, strawberry.field(default=None, **described)
 
-    def to_sheet(self) -> Sheet:
-        def texts(items: list[TextInput]) -> dict[str, str]:
-            return {t.lang.lower(): t.value for t in items}
 
-        keywords: dict[str, list[str]] = {}
-        for k in self.keywords:
-            keywords.setdefault(k.lang.lower(), []).append(k.value)
-        return Sheet(source="graphql", slug=self.id, title=texts(self.title), summary=texts(self.summary),
-                     body=texts(self.body), results=texts(self.results),
-                     transferability=texts(self.transferability), city=self.city, creator=self.creator,
-                     contributors=list(self.contributors), themes=list(self.themes),
-                     status=self.status.value if self.status else None, issued=self.issued,
-                     start_date=self.start_date, end_date=self.end_date, contact=self.contact, url=self.url,
-                     adapted_from=list(self.adapted_from), inspired_by=list(self.inspired_by),
-                     charters=list(self.charters), ai_projects=list(self.ai_projects), keywords=keywords,
-                     sources=list(self.sources))
+def _to_sheet(self: Any) -> Sheet:
+    """The same `Sheet` a Markdown or CSV file gives (one path to RDF from here)."""
+    values: dict[str, Any] = {}
+    for fld in FIELDS:
+        value = getattr(self, fld.name)
+        if fld.kind == "text":
+            values[fld.name] = {t.lang.lower(): t.value for t in value}
+        elif fld.kind == "words":
+            words: dict[str, list[str]] = {}
+            for t in value:
+                words.setdefault(t.lang.lower(), []).append(t.value)
+            values[fld.name] = words
+        elif fld.many:
+            values[fld.name] = list(value)
+        elif fld.kind == "status":
+            values[fld.name] = value.value if value else None
+        else:
+            values[fld.name] = value
+    return Sheet(source="graphql", slug=self.id, **values)
+
+
+def _practice_input() -> type:
+    fields = {"id": (Optional[str], strawberry.field(default=None, description="Identifiant court (slug) ; sinon "
+                                                                                "tiré du titre."))}
+    fields.update({fld.name: _input_field(fld) for fld in FIELDS})
+    namespace: dict[str, Any] = {"__annotations__": {name: kind for name, (kind, _) in fields.items()},
+                                 "__module__": __name__, "to_sheet": _to_sheet}
+    namespace.update({name: default for name, (_, default) in fields.items()})
+    cls = type("PracticeInput", (), namespace)
+    return strawberry.input(cls, description="Une fiche de bonne pratique (voir docs/sheets.md). Les références "
+                            "sont des IRI ou des identifiants courts (« dakar », « open-data »). / A practice sheet.")
+
+
+# Derived from the practice model (`model/practice.py`): one input field per model field, in its order.
+PracticeInput: Any = _practice_input()
 
 
 @strawberry.type

@@ -1,7 +1,7 @@
 """GraphQL object types, one per class of the ontology; each field is one line (see `fields.py`)."""
 
 import enum
-from typing import Optional
+from typing import Any, Optional
 
 import strawberry
 
@@ -9,6 +9,7 @@ from ..read import filters
 from ..read.entities import Entity, rank
 from ..core import rdf
 from ..core.rdf import PREFIXES
+from ..model import practice
 from ..model.namespaces import GR
 from ..publishing.workflow import Version
 from . import fields as f
@@ -118,42 +119,48 @@ class Membership:
     end_date: Optional[str] = f.literal(SCHEMA + "endDate", "Fin. / End.")
 
 
-@strawberry.type(description="Bonne pratique d'une ville. / A city's good practice.")
-class Practice:
-    entity: strawberry.Private[Entity]
-    id: strawberry.ID = f.node_id()
-    retired_at: Optional[str] = f.retired_at()
-    history: list["VersionInfo"] = f.history()
-    title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
-    title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
-    summary: Optional[str] = f.text(DCT + "abstract", "Résumé. / Summary.")
-    summary_translations: list[f.Translation] = f.translations(DCT + "abstract", "Résumé")
-    body: Optional[str] = f.text(DCT + "description", "Description complète. / Full description.")
-    body_translations: list[f.Translation] = f.translations(DCT + "description", "Description")
-    results: Optional[str] = f.text(GR.results, "Résultats. / Results.")
-    results_translations: list[f.Translation] = f.translations(GR.results, "Résultats")
-    transferability: Optional[str] = f.text(GR.transferability, "Transférabilité. / Transferability.")
-    transferability_translations: list[f.Translation] = f.translations(GR.transferability, "Transférabilité")
-    keywords: list[str] = f.texts(PREFIXES["dcat"] + "keyword", "Mots-clés. / Keywords.")
-    city: Optional[City] = f.one(GR.city, "City", "Ville porteuse. / Owning city.")
-    creator: Optional[Organisation] = f.one(DCT + "creator", "Organisation", "Organisation porteuse.")
-    contributors: list[Organisation] = f.many(DCT + "contributor", "Organisation", "Partenaires. / Partners.")
-    themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
-    status: Optional[Concept] = f.concept(GR.status, "Étape du cycle de vie. / Lifecycle stage.")
-    issued: Optional[str] = f.literal(DCT + "issued", "Date de publication. / Issued.")
-    modified: Optional[str] = f.literal(DCT + "modified", "Dernière modification. / Modified.")
-    start_date: Optional[str] = f.literal(SCHEMA + "startDate", "Début. / Start.")
-    end_date: Optional[str] = f.literal(SCHEMA + "endDate", "Fin. / End.")
-    contact: Optional[str] = f.literal(SCHEMA + "email", "Adresse de contact (fonctionnelle). / Role address.")
-    url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
-    adapted_from: list["Practice"] = f.many(GR.adaptedFrom, "Practice", "Pratiques reprises et adaptées.")
-    inspired_by: list["Practice"] = f.many(GR.inspiredBy, "Practice", "Pratiques qui l'ont inspirée.")
-    adaptations: list["Practice"] = f.inverse(f"?s <{GR.adaptedFrom}> ?k .", "Practice",
-                                            "Pratiques d'autres villes qui l'ont reprise. / Who took it further.")
-    inspired: list["Practice"] = f.inverse(f"?s <{GR.inspiredBy}> ?k .", "Practice", "Pratiques qu'elle a inspirées.")
-    charters: list["Charter"] = f.many(GR.appliesCharter, "Charter", "Chartes appliquées. / Charters applied.")
-    ai_projects: list["AIProject"] = f.many(GR.describesProject, "AIProject", "Projets d'IA décrits.")
-    sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
+def _practice_type() -> type:
+    """`Practice`: the sheet fields come from the practice model (`model/practice.py`), one GraphQL field per
+    model field (texts also with all their translations); then what the store adds (dates, inverse links)."""
+    targets = {"city": City, "organisation": Organisation, "theme": Theme, "source": Source, "practice": "Practice",
+               "charter": "Charter", "ai-project": "AIProject"}
+    names = {"city": "City", "organisation": "Organisation", "theme": "Theme", "source": "Source",
+             "practice": "Practice", "charter": "Charter", "ai-project": "AIProject"}
+    annotations: dict[str, Any] = {"entity": strawberry.Private[Entity]}
+    namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": annotations}
+
+    def put(name: str, kind: Any, value: Any) -> None:
+        annotations[name], namespace[name] = kind, value
+
+    put("id", strawberry.ID, f.node_id())
+    put("retired_at", Optional[str], f.retired_at())
+    put("history", list["VersionInfo"], f.history())  # type: ignore[name-defined]
+    for fld in practice.FIELDS:
+        pred, described = fld.predicate, f"{fld.fr}. / {fld.en}."
+        if fld.kind == "text":
+            put(fld.name, Optional[str], f.text(pred, described))
+            put(fld.name + "_translations", list[f.Translation], f.translations(pred, fld.fr))
+        elif fld.kind == "words":
+            put(fld.name, list[str], f.texts(pred, described))
+        elif fld.kind == "ref":
+            put(fld.name, Optional[targets[fld.target]], f.one(pred, names[fld.target], described))  # type: ignore
+        elif fld.kind == "refs":
+            put(fld.name, list[targets[fld.target]], f.many(pred, names[fld.target], described))  # type: ignore
+        elif fld.kind == "status":
+            put(fld.name, Optional[Concept], f.concept(pred, described))
+        elif fld.kind == "url":
+            put(fld.name, Optional[str], f.link(pred, described))
+        else:  # dates and addresses: the literal as written
+            put(fld.name, Optional[str], f.literal(pred, described))
+    put("modified", Optional[str], f.literal(DCT + "modified", "Dernière modification. / Modified."))
+    put("adaptations", list["Practice"], f.inverse(f"?s <{GR.adaptedFrom}> ?k .", "Practice",
+                                                   "Pratiques d'autres villes qui l'ont reprise. / Who took it further."))
+    put("inspired", list["Practice"], f.inverse(f"?s <{GR.inspiredBy}> ?k .", "Practice",
+                                                "Pratiques qu'elle a inspirées."))
+    return strawberry.type(type("Practice", (), namespace), description="Bonne pratique d'une ville. / A city's good practice.")
+
+
+Practice: Any = _practice_type()
 
 
 @strawberry.type(description="Charte, cadre de confiance ou déclaration de principes. / Charter or framework.")

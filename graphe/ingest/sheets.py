@@ -12,59 +12,36 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any
 
 from ..core.errors import GrapheError
-from ..read.filters import PRACTICE_STATUS
-from ..core.rdf import PREFIXES, NamedNode
-from ..model.namespaces import GR
-
-DCT, SCHEMA, DCAT, XSD = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["dcat"], PREFIXES["xsd"]
+from ..core.rdf import NamedNode
+from ..model.practice import BY_NAME, FIELDS, Field as PracticeField
 MAX_CHARS = 1_000_000  # a Markdown sheet; a CSV may hold MAX_CSV_CHARS (see sheets_csv)
 
 
-@dataclass
-class Sheet:
-    source: str  # file name (and row number for a CSV: "pratiques.csv:4")
-    iri: str | None = None  # explicit IRI (absolute, or relative "id/practice/…") or None
-    slug: str | None = None  # IRI = {base}id/practice/{slug}
-    title: dict[str, str] = field(default_factory=dict)  # lang → text ("fr" required)
-    summary: dict[str, str] = field(default_factory=dict)
-    body: dict[str, str] = field(default_factory=dict)
-    results: dict[str, str] = field(default_factory=dict)
-    transferability: dict[str, str] = field(default_factory=dict)
-    city: str | None = None  # slug or IRI
-    creator: str | None = None  # organisation slug or IRI
-    themes: list[str] = field(default_factory=list)
-    status: str | None = None  # IDEA | PILOT | IN_PRODUCTION | RETIRED
-    issued: dt.date | None = None
-    start_date: str | None = None  # YYYY-MM-DD, YYYY-MM or YYYY
-    end_date: str | None = None
-    contact: str | None = None  # a role e-mail address
-    url: str | None = None
-    adapted_from: list[str] = field(default_factory=list)
-    inspired_by: list[str] = field(default_factory=list)
-    charters: list[str] = field(default_factory=list)
-    ai_projects: list[str] = field(default_factory=list)
-    keywords: dict[str, list[str]] = field(default_factory=dict)
-    sources: list[str] = field(default_factory=list)
-    contributors: list[str] = field(default_factory=list)  # dct:contributor → organisations (the seeds use it)
+def _sheet_field(f: PracticeField) -> tuple[str, Any, Any]:
+    kind = {"text": dict[str, str], "words": dict[str, list[str]], "refs": list[str],
+            "date": dt.date | None}.get(f.kind, str | None)
+    return f.name, kind, field(default_factory=dict) if f.multilingual else \
+        field(default_factory=list) if f.many else None
+
+
+# One value for a sheet from any channel (Markdown, CSV, GraphQL input): `source` names it in errors ("pratiques.csv:4");
+# `iri` (absolute, or relative "id/practice/…") or `slug` ({base}id/practice/{slug}) identify it; then one attribute per
+# field of the practice model: texts and keywords as dict lang → value ("fr" title required), references as slugs or
+# IRIs, status as a code, dates as texts (issued as a date).
+Sheet = make_dataclass("Sheet", [("source", str), ("iri", str | None, None), ("slug", str | None, None),
+                                 *map(_sheet_field, FIELDS)])
+Sheet.__module__ = __name__
 
 
 # --------------------------------------------------------------------------------------------- the fields
 
-TEXTS = {"title": DCT + "title", "summary": DCT + "abstract", "body": DCT + "description",
-         "results": GR.results, "transferability": GR.transferability}
-ONE_REF = {"city": ("city", GR.city), "creator": ("organisation", DCT + "creator")}
-REF_LISTS = {"themes": ("theme", DCT + "subject"), "adapted_from": ("practice", GR.adaptedFrom),
-             "inspired_by": ("practice", GR.inspiredBy), "charters": ("charter", GR.appliesCharter),
-             "ai_projects": ("ai-project", GR.describesProject), "sources": ("source", DCT + "source"),
-             "contributors": ("organisation", DCT + "contributor")}
-OTHER = ("iri", "id", "lang", "status", "issued", "start_date", "end_date", "contact", "url", "keywords")
-MULTILINGUAL = (*TEXTS, "keywords")
-KEYS = (*OTHER[:3], *TEXTS, *ONE_REF, *REF_LISTS, *OTHER[3:])
-STATUS_IRIS = PRACTICE_STATUS  # code → IRI
+MULTILINGUAL = tuple(f.name for f in FIELDS if f.multilingual)
+KEYS = ("iri", "id", "lang", *(f.name for f in FIELDS))
+STATUS_IRIS = BY_NAME["status"].codes()  # code → IRI
 _STATUS_NAMES = {
     "idea": "IDEA", "idee": "IDEA",
     "pilot": "PILOT", "pilote": "PILOT", "experimentation": "PILOT",
@@ -322,31 +299,9 @@ def build(entries: list[Entry], where: Where, source: str, default_lang: str = "
         name, tag = parsed
         if e.value is None or (isinstance(e.value, str) and not e.value.strip()):
             continue  # an empty value says nothing
-        if name in TEXTS:
-            for t, text, line in texts(e, tag or lang, where):
-                put(getattr(sheet, name), name, t, text, line, e.key)
-        elif name == "keywords":
-            for t, words, line in keyword_lists(e, tag or lang, where):
-                put(sheet.keywords, name, t, words, line, e.key)
-        elif name in ONE_REF:
-            setattr(sheet, name, ref(e.value, where, e.key, e.line))
-        elif name in REF_LISTS:
-            try:
-                setattr(sheet, name, unique(ref(v, where, e.key, line) for v, line in items(e, where)))
-            except GrapheError:
-                if isinstance(e.value, str) and re.search(r"[,;]" if e.cell else r"[,;|]", e.value):
-                    raise list_expected(e, where) from None
-                raise
-        elif name == "status":
-            sheet.status = status_code(e.value, where, e.key, e.line)
-        elif name == "issued":
-            sheet.issued = dt.date.fromisoformat(date_text(e.value, where, e.key, True, e.line))
-        elif name in ("start_date", "end_date"):
-            setattr(sheet, name, date_text(e.value, where, e.key, False, e.line))
-        elif name == "contact":
-            sheet.contact = email(e.value, where, e.key, e.line)
-        elif name == "url":
-            sheet.url = web_url(e.value, where, e.key, e.line)
+        fld = BY_NAME.get(name)
+        if fld is not None:
+            read_field(sheet, fld, e, tag or lang, where, put)
         elif name == "iri":
             identify(sheet, e, where)
         elif name == "id":
@@ -366,6 +321,38 @@ def build(entries: list[Entry], where: Where, source: str, default_lang: str = "
                           "le titre en français est obligatoire (title ou title_fr).",
                           "the French title is required (title or title_fr).")
     return sheet
+
+
+def read_field(sheet: Any, fld: PracticeField, e: Entry, lang: str, where: Where, put: Any) -> None:
+    """One model field of a header key or CSV cell, checked and set on `sheet` (the kind decides how)."""
+    kind = fld.kind
+    if kind == "text":
+        for t, text, line in texts(e, lang, where):
+            put(getattr(sheet, fld.name), fld.name, t, text, line, e.key)
+    elif kind == "words":
+        for t, words, line in keyword_lists(e, lang, where):
+            put(getattr(sheet, fld.name), fld.name, t, words, line, e.key)
+    elif kind == "ref":
+        setattr(sheet, fld.name, ref(e.value, where, e.key, e.line))
+    elif kind == "refs":
+        try:
+            setattr(sheet, fld.name, unique(ref(v, where, e.key, line) for v, line in items(e, where)))
+        except GrapheError:
+            if isinstance(e.value, str) and re.search(r"[,;]" if e.cell else r"[,;|]", e.value):
+                raise list_expected(e, where) from None
+            raise
+    elif kind == "status":
+        setattr(sheet, fld.name, status_code(e.value, where, e.key, e.line))
+    elif kind == "date":
+        setattr(sheet, fld.name, dt.date.fromisoformat(date_text(e.value, where, e.key, True, e.line)))
+    elif kind == "partial_date":
+        setattr(sheet, fld.name, date_text(e.value, where, e.key, False, e.line))
+    elif kind == "email":
+        setattr(sheet, fld.name, email(e.value, where, e.key, e.line))
+    elif kind == "url":
+        setattr(sheet, fld.name, web_url(e.value, where, e.key, e.line))
+    else:  # a kind the model gained without a reader here
+        raise AssertionError(f"no sheet reader for kind {kind!r}")
 
 
 def list_expected(e: Entry, where: Where) -> GrapheError:

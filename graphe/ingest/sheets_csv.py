@@ -1,4 +1,4 @@
-"""CSV of practices: what `GET /export/practices.csv` writes (graphe.read.exports.CSV_COLUMNS) read back as sheets.
+"""CSV of practices: what `GET /export/practices.csv` writes (graphe.model.practice.CSV_COLUMNS) read back as sheets.
 
 `iri` first (empty for a new practice), multi-valued cells joined by " | ", status as a code. Read-only
 columns (`city_name`, `country`, `modified`) are ignored. UTF-8 with or without BOM, `;` or `,` (sniffed
@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import io
 
-from ..read.exports import CSV_COLUMNS, unescape_cell
+from ..model.practice import CSV_COLUMNS, READ_ONLY_COLUMNS as READ_ONLY
+from ..read.exports import unescape_cell
 from .sheets import Entry, Sheet, Where, build, check_text, hint, invalid, known_keys, split_key
 
-READ_ONLY = ("city_name", "country", "modified")
 REQUIRED = ("iri", "title_fr")
 MAX_CSV_CHARS = 50_000_000
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from ..core.rdf import PREFIXES, RDF_TYPE, Literal, NamedNode, Quad
 from ..model.namespaces import GR
-from .sheets import (ONE_REF, REF_LISTS, STATUS_IRIS, TEXTS, Sheet, Where, date_text, email, lang_tag, ref, resolve, slugify, status_code, web_url)
+from ..model.practice import FIELDS
+from .sheets import Sheet, Where, date_text, email, lang_tag, ref, resolve, slugify, status_code, web_url
 
-DCT, SCHEMA, DCAT, XSD = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["dcat"], PREFIXES["xsd"]
+XSD = PREFIXES["xsd"]
 
 # --------------------------------------------------------------------------------------------- RDF
 
@@ -44,31 +45,34 @@ def sheet_quads(sheet: Sheet, base_iri: str) -> tuple[str, list[Quad]]:
     def text(value: str, lang: str, fld: str) -> Literal:
         return Literal(value, language=lang_tag(lang, where, fld))
 
-    for name, predicate in TEXTS.items():
-        for lang, value in getattr(sheet, name).items():
-            add(predicate, text(value, lang, name))
-    for name, (kind, predicate) in ONE_REF.items():
-        value = getattr(sheet, name)
-        if value:
-            add(predicate, resolve(ref(value, where, name), kind, base_iri))
-    for name, (kind, predicate) in REF_LISTS.items():
-        for value in getattr(sheet, name):
-            add(predicate, resolve(ref(value, where, name), kind, base_iri))
-    if sheet.status:
-        add(GR.status, NamedNode(STATUS_IRIS[status_code(sheet.status, where)]))
-    if sheet.issued:
-        add(DCT + "issued", Literal(sheet.issued.isoformat(), datatype=NamedNode(XSD + "date")))
-    for name, predicate in (("start_date", SCHEMA + "startDate"), ("end_date", SCHEMA + "endDate")):
-        value = getattr(sheet, name)
-        if value:
+    for fld in FIELDS:
+        value, name, predicate = getattr(sheet, fld.name), fld.name, fld.predicate
+        if not value:
+            continue
+        if fld.kind == "text":
+            for lang, text_ in value.items():
+                add(predicate, text(text_, lang, name))
+        elif fld.kind == "words":
+            for lang, words in value.items():
+                for word in words:
+                    add(predicate, text(word, lang, name))
+        elif fld.kind == "ref":
+            add(predicate, resolve(ref(value, where, name), fld.target, base_iri))
+        elif fld.kind == "refs":
+            for item in value:
+                add(predicate, resolve(ref(item, where, name), fld.target, base_iri))
+        elif fld.kind == "status":
+            add(predicate, NamedNode(fld.codes()[status_code(value, where, name)]))
+        elif fld.kind == "date":
+            add(predicate, Literal(value.isoformat(), datatype=NamedNode(XSD + "date")))
+        elif fld.kind == "partial_date":
             add(predicate, date_literal(date_text(value, where, name, False)))
-    if sheet.contact:
-        add(SCHEMA + "email", Literal(email(sheet.contact, where)))
-    if sheet.url:
-        add(SCHEMA + "url", NamedNode(web_url(sheet.url, where)))
-    for lang, words in sheet.keywords.items():
-        for word in words:
-            add(DCAT + "keyword", text(word, lang, "keywords"))
+        elif fld.kind == "email":
+            add(predicate, Literal(email(value, where, name)))
+        elif fld.kind == "url":
+            add(predicate, NamedNode(web_url(value, where, name)))
+        else:  # a kind the model gained without a mapping here
+            raise AssertionError(f"no RDF mapping for kind {fld.kind!r}")
     return s.value, list(dict.fromkeys(out))
 
 

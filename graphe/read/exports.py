@@ -13,19 +13,16 @@ from pathlib import Path
 from ..core import rdf
 from .filters import PRACTICE_STATUS, PracticeFilter, practice_query
 from ..core.rdf import PREFIXES
+from ..model import practice
 from ..model.namespaces import GR
 from ..store import Store
 
 DUMP_FORMATS = ("ttl", "nt", "jsonld", "rdf")
 DCT, SCHEMA, DCAT = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["dcat"]
 
-# The CSV of practices: stable IRIs first; multi-valued cells joined by " | ". `graphe.ingest.sheets_csv.parse_csv` reads it
-# back (city_name, country and modified are read-only). New columns go at the end: existing ones keep their place.
-CSV_COLUMNS = ["iri", "title_fr", "title_en", "summary_fr", "summary_en", "city", "city_name", "country", "themes",
-               "status", "issued", "modified", "url", "adapted_from", "inspired_by", "charters", "keywords_fr",
-               "body_fr", "body_en", "results_fr", "results_en", "transferability_fr", "transferability_en",
-               "creator", "contributors", "start_date", "end_date", "contact", "ai_projects", "keywords_en",
-               "sources"]
+# The CSV of practices (`model.practice.CSV_COLUMNS`): stable IRIs first; multi-valued cells joined by " | ".
+# `graphe.ingest.sheets_csv.parse_csv` reads it back (city_name, country and modified are read-only).
+CSV_COLUMNS = list(practice.CSV_COLUMNS)
 SEPARATOR = " | "
 STATUS_CODES = {iri: code for code, iri in PRACTICE_STATUS.items()}
 
@@ -74,26 +71,13 @@ class Dumps:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-# column → (predicate, language): one value per practice (a language-tagged text in exactly that language)
-_CSV_ONE = {
-    "title_fr": (DCT + "title", "fr"), "title_en": (DCT + "title", "en"),
-    "summary_fr": (DCT + "abstract", "fr"), "summary_en": (DCT + "abstract", "en"),
-    "city": (GR.city, None), "status": (GR.status, None), "issued": (DCT + "issued", None),
-    "modified": (DCT + "modified", None), "url": (SCHEMA + "url", None),
-    "body_fr": (DCT + "description", "fr"), "body_en": (DCT + "description", "en"),
-    "results_fr": (GR.results, "fr"), "results_en": (GR.results, "en"),
-    "transferability_fr": (GR.transferability, "fr"), "transferability_en": (GR.transferability, "en"),
-    "creator": (DCT + "creator", None), "start_date": (SCHEMA + "startDate", None),
-    "end_date": (SCHEMA + "endDate", None), "contact": (SCHEMA + "email", None),
-}
-# column → (predicate, language): every value, joined by " | "
-_CSV_MANY = {
-    "themes": (DCT + "subject", None), "adapted_from": (GR.adaptedFrom, None),
-    "inspired_by": (GR.inspiredBy, None), "charters": (GR.appliesCharter, None),
-    "keywords_fr": (DCAT + "keyword", "fr"), "contributors": (DCT + "contributor", None),
-    "ai_projects": (GR.describesProject, None), "keywords_en": (DCAT + "keyword", "en"),
-    "sources": (DCT + "source", None),
-}
+# column → (predicate, language): one value per practice (a language-tagged text in exactly that language), and
+# column → (predicate, language): every value, joined by " | "; both from the practice model.
+_CSV_ONE: dict[str, tuple[str, str | None]] = {"modified": (DCT + "modified", None)}
+_CSV_MANY: dict[str, tuple[str, str | None]] = {}
+for _column in CSV_COLUMNS:
+    if (_found := practice.csv_column(_column)) is not None:
+        (_CSV_MANY if _found[0].many else _CSV_ONE)[_column] = (_found[0].predicate, _found[1])
 
 
 def _csv_query(where: str) -> str:

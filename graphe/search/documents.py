@@ -10,6 +10,7 @@ from ..read.entities import Entity
 from . import analysis
 from .engine import TEXT_FIELDS, Doc
 from ..core.rdf import PREFIXES, NamedNode
+from ..model import practice
 from ..model.namespaces import GR
 from ..store import Store
 
@@ -34,9 +35,9 @@ class Recipe:
 
 
 RECIPES = {
-    "practice": Recipe((DCT + "title",), (DCT + "abstract",),
-                       (DCT + "description", GR.results, GR.transferability), GR.city,
-                       (DCAT + "keyword",)),
+    "practice": Recipe(practice.search_predicates("title"), practice.search_predicates("summary"),  # the model's
+                       practice.search_predicates("body"), practice.search_predicates("city")[0],
+                       practice.search_predicates("tags")),
     "ai_project": Recipe((DCT + "title",), (GR.purposeDescription,),
                          (DCT + "description", GR.dataSources, GR.legalBasisDescription),
                          AIRO + "isUsedWithinLocality"),
