@@ -15,7 +15,6 @@ from strawberry.types import ExecutionContext
 from ..core.errors import GrapheError
 from . import cost
 from .framework_internals import MaybeNullValidationRule, OneOfInputValidationRule
-from .plan import PlannedExecution, prepare
 from .query import Query
 from .mutations import Mutation, WorkflowQuery
 from .practice_input import PracticeMutation
@@ -123,8 +122,8 @@ class RootMutation(Mutation, PracticeMutation):
     """Proposing, reviewing, publishing, retiring."""
 
 
-def build_schema(planned: bool = True) -> GrapheSchema:
-    """The schema; `planned` false leaves every field to graphql-core (the reference `plan` is tested against)."""
+def build_schema() -> GrapheSchema:
+    """The schema, with its limits (tokens), kept parses and kept validations."""
     validated: OrderedDict[tuple, tuple[Any, Any]] = OrderedDict()
     schema = GrapheSchema(
         query=RootQuery,
@@ -134,10 +133,7 @@ def build_schema(planned: bool = True) -> GrapheSchema:
             lambda: ParserCache(maxsize=DOCUMENTS),
             lambda: DocumentValidation(validated),
         ],
-        execution_context_class=PlannedExecution if planned else None,
     )
-    if planned:
-        prepare(schema._schema, schema.schema_converter.scalar_registry, schema.config)
     return schema
 
 
