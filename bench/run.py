@@ -103,7 +103,7 @@ def run(args: argparse.Namespace, work: Path) -> list[Figure]:
                      higher_is_better=False)
     sparql_base = _sparql_in_process(work / "data", args.runs)
 
-    say("index plein texte…")  # (the service serves during a rebuild: tests/test_search.py)
+    say("index plein texte…")  # (the service serves during a rebuild: tests/search/test_search.py)
     reindex = Figure("full reindex", "documents/s", goal="reported")
     for _ in range(args.runs):
         graphe = Graphe.open(Settings(data_dir=work / "data"), search="off")

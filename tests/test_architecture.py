@@ -126,3 +126,18 @@ def test_only_the_collector_module_touches_the_garbage_collector() -> None:
 
     found = [f"{path}:{line}" for path, line, module in imports() if module == "gc" and path != "core/collector.py"]
     assert not found, found
+
+
+# Tests that are about the whole house rather than one package stay at the top of tests/.
+HOUSE_TESTS = {"test_architecture.py", "test_guarantees.py", "test_seeds.py", "test_bench_commands.py"}
+EDGE_DIRS = {"docs"}  # tests of the guides: each runs a guide's commands and queries
+
+
+def test_tests_mirror_the_packages() -> None:
+    """tests/<package>/ for each package of graphe/ that has tests, and no other test folder."""
+    packages = {p.parent.name for p in (ROOT / "graphe").glob("*/__init__.py")}
+    folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and any(p.glob("test_*.py"))}
+    assert folders - packages <= EDGE_DIRS, folders - packages - EDGE_DIRS
+    assert packages == folders - EDGE_DIRS, packages ^ (folders - EDGE_DIRS)
+    loose = {p.name for p in (ROOT / "tests").glob("test_*.py")}
+    assert loose == HOUSE_TESTS, loose ^ HOUSE_TESTS

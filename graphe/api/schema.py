@@ -14,7 +14,7 @@ from strawberry.types import ExecutionContext
 
 from ..core.errors import GrapheError
 from . import cost
-from .framework_internals import MaybeNullValidationRule, OneOfInputValidationRule
+from .framework_internals import MaybeNullValidationRule, OneOfInputValidationRule, ReleasingExecution
 from .query import Query
 from .mutations import Mutation, WorkflowQuery
 from .practice_input import PracticeMutation
@@ -133,6 +133,7 @@ def build_schema() -> GrapheSchema:
             lambda: ParserCache(maxsize=DOCUMENTS),
             lambda: DocumentValidation(validated),
         ],
+        execution_context_class=ReleasingExecution,
     )
     return schema
 

@@ -56,7 +56,7 @@ def render_namespaces(path: Path = ONTOLOGY_FILE) -> str:
         "ontology/graphe.ttl — do not edit.",
         "",
         "Code names classes, properties and concepts through `GR` (`GR.Practice`, `GR.city`): a term the ontology",
-        "does not declare is an AttributeError, and `tests/test_namespaces.py` finds any such name in the code",
+        "does not declare is an AttributeError, and `tests/model/test_namespaces.py` finds any such name in the code",
         'before it runs. Plain strings (no RDF library at import: the service starts without rdflib)."""',
         "from typing import Final",
         "",

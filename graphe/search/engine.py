@@ -4,7 +4,7 @@ Two engines implement `Engine`: tantivy (`tantivy_engine.py`, the default: Rust,
 aggregation, top-N collection) and whoosh (`whoosh_engine.py`, pure Python, the alternative where a compiled
 wheel cannot be installed). `GRAPHE_SEARCH_ENGINE` chooses. Both receive text already analysed
 (`analysis.indexed_words`) and queries as the small tree below, so they find the same documents with the same
-facet counts (tests/test_search_engines.py); only scores differ.
+facet counts (tests/search/test_search_engines.py); only scores differ.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ Hand-written because no maintained Python package offers a light French stemmer:
 `données` → `don`: the bug this replaces) and conflates more than people expect. This one removes plural
 and feminine endings and a few derivations (-ement, -ation, -ateur, -ique…), so `données`/`donnée`,
 `territoriaux`/`territorial`, `mobilités`/`mobilité` meet, while `mobile` and `mobilité` stay apart.
-Input: one lower-case, accent-folded word; tests/test_search_analysis.py holds the expected stems.
+Input: one lower-case, accent-folded word; tests/search/test_search_analysis.py holds the expected stems.
 """
 from __future__ import annotations
 

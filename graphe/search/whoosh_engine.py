@@ -105,7 +105,7 @@ class WhooshEngine:
             out = _CheckedOr(should)
         else:
             out = wq.Every()
-        if q.must_not:  # (not AndNot: it kept excluded documents here, tests/test_search_relevance.py)
+        if q.must_not:  # (not AndNot: it kept excluded documents here, tests/search/test_search_relevance.py)
             out = wq.And([out, wq.Not(wq.Or([self._compile(p) for p in q.must_not]))])
         if q.boost != 1.0:
             out = _Boosted(out, q.boost)

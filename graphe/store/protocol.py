@@ -1,5 +1,5 @@
 """What every store offers the domain (`Store`): the embedded Oxigraph (`oxigraph.OxigraphStore`) and a remote
-SPARQL 1.1 server (`remote.RemoteStore`) both implement it, checked by `tests/test_store_backends.py`."""
+SPARQL 1.1 server (`remote.RemoteStore`) both implement it, checked by `tests/store/test_store_backends.py`."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence

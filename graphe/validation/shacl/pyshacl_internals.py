@@ -3,9 +3,9 @@
 The compiled SHACL (`compiler`, `expressions`, `terms`, `runner`) reads pySHACL's own model of the shapes and
 runs some of its constraint components on values found by SPARQL: these are not pySHACL's published API and
 may change in any release. `ADAPTED_TO` names the release this module was checked against;
-`tests/test_pyshacl_internals.py` fails loudly when the installed one differs, and checks that each name
+`tests/validation/test_pyshacl_internals.py` fails loudly when the installed one differs, and checks that each name
 below still exists with the shape used here. After an upgrade: run the differential tests
-(`tests/test_validation_compiled.py`: compiled against pySHACL on every example, seed and mutation), fix this
+(`tests/validation/test_validation_compiled.py`: compiled against pySHACL on every example, seed and mutation), fix this
 module if needed, then update `ADAPTED_TO`.
 """
 from __future__ import annotations

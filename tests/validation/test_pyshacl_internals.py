@@ -20,7 +20,7 @@ def test_the_installed_pyshacl_is_the_release_the_adapter_was_checked_against() 
     installed = version("pyshacl")
     assert installed == internals.ADAPTED_TO, (
         f"pySHACL {installed} installed, graphe/validation/shacl/pyshacl_internals.py was checked against "
-        f"{internals.ADAPTED_TO}: run tests/test_validation_compiled.py, fix the adapter, then update ADAPTED_TO")
+        f"{internals.ADAPTED_TO}: run tests/validation/test_validation_compiled.py, fix the adapter, then update ADAPTED_TO")
 
 
 def test_each_internal_has_the_shape_the_adapter_uses() -> None:

@@ -1,6 +1,6 @@
 """docs/deployment.md's command table, run: every `graphe …` row has a concrete invocation here (a new row
 fails until it gets one), run on a data folder of its own; `serve` is checked through its parser (starting
-it is `tests/test_cli.py`'s)."""
+it is `tests/cli/test_cli.py`'s)."""
 from __future__ import annotations
 
 import re
@@ -10,10 +10,10 @@ import pytest
 
 from graphe.cli import main as cli
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "deployment.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "deployment.md"
 TABLE = DOC.read_text(encoding="utf-8").split("## La commande `graphe`", 1)[1].split("## ", 1)[0]
 ROWS = re.findall(r"^\| `(graphe [^`]+)` \|", TABLE, re.M)
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED = SEEDS / "00-sources.ttl"  # (conforms with the data it refers to, which a new folder loads first)
 ALONE = SEEDS / "10-themes.ttl"  # (conforms on its own)
 # The table's row → what runs here (FICHIER: a seed file; -o: a file in the test's folder).

@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 from graphe.core import rdf
 from graphe.validation.validator import ValidationReport, Validator
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY_DIR = ROOT / "ontology"
 EXAMPLES = sorted((ONTOLOGY_DIR / "examples").glob("*/*.ttl"))
 BASE = "https://graphe.aimf.asso.fr/"

@@ -10,7 +10,7 @@ from pathlib import Path
 from graphe.cli import codegen
 from graphe.model.namespaces import GR, NS
 
-PACKAGE = Path(__file__).resolve().parents[1] / "graphe"
+PACKAGE = Path(__file__).resolve().parents[2] / "graphe"
 IN_TEXT = re.compile(r"(?<![\w:/.#-])gr:([A-Za-z_][\w-]*)|" + re.escape(NS) + r"([A-Za-z_][\w-]*)")
 
 

@@ -1,6 +1,6 @@
 """French search relevance suite: the queries, and what a French speaker expects them to find.
 
-The documents are the seeds (seeds/*.ttl) plus the fictional sheets of tests/relevance/corpus.ttl.
+The documents are the seeds (seeds/*.ttl) plus the fictional sheets of tests/search/relevance/corpus.ttl.
 IRIs are relative to the base IRI (https://graphe.aimf.asso.fr/).
 
 CASES: (query as typed, expected IRIs, category).
@@ -9,7 +9,7 @@ ORDERED: (query, better IRI, worse IRI): both are found and the first ranks abov
 """
 from __future__ import annotations
 
-# The suite's sheets (tests/relevance/corpus.ttl).
+# The suite's sheets (tests/search/relevance/corpus.ttl).
 ECLAIRAGE = "id/practice/rel-eclairage-public"  # Agadir: « Éclairage public … », lampadaires, « mise en œuvre »
 PATRIMOINE = "id/practice/rel-eclairage-patrimoine"  # Québec: « l'éclairage » in the body only
 CLIMAT = "id/practice/rel-plan-action-climat"  # Dakar: « plan d'action » as a phrase, « mise en œuvre »

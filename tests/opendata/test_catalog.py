@@ -17,7 +17,7 @@ from graphe.service import Graphe
 from graphe.core.settings import DEFAULT_BASE_IRI, Settings
 from graphe.validation.validator import Validator
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHAPES = ROOT / "ontology" / "external" / "dcat-ap-3.0.1-SHACL.ttl"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")

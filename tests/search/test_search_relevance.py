@@ -1,5 +1,5 @@
-"""French relevance, evaluated: the queries of tests/relevance/cases.py on the seeds plus the sheets of
-tests/relevance/corpus.ttl, on both engines. Each case says what a French speaker expects in the top 5."""
+"""French relevance, evaluated: the queries of tests/search/relevance/cases.py on the seeds plus the sheets of
+tests/search/relevance/corpus.ttl, on both engines. Each case says what a French speaker expects in the top 5."""
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -20,7 +20,12 @@ def test_the_installed_frameworks_are_the_releases_the_adapter_was_checked_again
 
 
 def test_each_internal_has_the_shape_its_users_rely_on() -> None:
-    from graphql import ValidationRule
+    from graphql import Executor, ValidationRule
+
+    # The releasing executor overrides graphql-core's `execute_operation` and clears `async_helpers`.
+    assert issubclass(internals.ReleasingExecution, Executor)
+    assert list(inspect.signature(Executor.execute_operation).parameters)[:1] == ["self"]
+    assert "async_helpers" in inspect.getsource(Executor.__init__) and hasattr(Executor, "is_awaitable")
 
     assert issubclass(internals.MaybeNullValidationRule, ValidationRule)
     assert issubclass(internals.OneOfInputValidationRule, ValidationRule)

@@ -19,7 +19,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from graphe.validation.validator import ValidationReport, ValidationResult, Validator
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY_DIR = ROOT / "ontology"
 EXAMPLES = ONTOLOGY_DIR / "examples"
 VALID = sorted((EXAMPLES / "valid").glob("*.ttl"))

@@ -79,7 +79,7 @@ def test_only_the_search_package_imports_an_engine() -> None:
     import ast
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent / "graphe"
+    root = Path(__file__).resolve().parents[2] / "graphe"
     offenders = []
     for path in root.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))

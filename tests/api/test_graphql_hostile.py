@@ -345,7 +345,7 @@ def test_a_fuzz_run_anonymous_and_authenticated_gets_no_5xx(secretariat) -> None
 # --------------------------------------------------------------------------------------- graphql-http's audit
 
 @pytest.mark.skipif((not (AUDIT / "node_modules" / "graphql-http").is_dir() or not shutil.which("node"))
-                    and not os.environ.get("CI"), reason="graphql-http absent: tests/graphql_audit/install.sh")
+                    and not os.environ.get("CI"), reason="graphql-http absent: tests/api/graphql_audit/install.sh")
 def test_graphql_http_audit_passes_at_every_level(api) -> None:  # type: ignore[no-untyped-def]
     run = subprocess.run(["node", str(AUDIT / "audit.mjs"), api.url + "/graphql"], capture_output=True, text=True,
                          timeout=300, cwd=AUDIT)

@@ -182,7 +182,7 @@ def test_the_sheet_guide_documents_every_field_with_its_property() -> None:
     """docs/sheets.md, both languages: a row naming each key with its property (as a CURIE)."""
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "sheets.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sheets.md").read_text(encoding="utf-8")
     french, english = text.split("# Good-practice sheets as files", 1)
 
     def curie(iri: str) -> str:

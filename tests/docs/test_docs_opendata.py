@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "opendata.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "opendata.md"
 TEXT = DOC.read_text(encoding="utf-8")
 QUERIES = re.findall(r"```sparql\n(.*?)```", TEXT, re.S)
 COMMANDS = [line for block in re.findall(r"```sh\n(.*?)```", TEXT, re.S) for line in block.splitlines()

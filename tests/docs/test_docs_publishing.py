@@ -17,7 +17,7 @@ from graphe.publishing import accounts
 from graphe.service import Graphe
 from test_workflow import Api
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "publishing.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "publishing.md"
 WALK = DOC.read_text(encoding="utf-8").split("## Pas à pas / Walkthrough", 1)[1]
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", WALK, re.S)
 BASE = "https://graphe.aimf.asso.fr/"

@@ -17,7 +17,7 @@ from graphe.ingest.sheets_csv import parse_csv
 from graphe.ingest.sheets_markdown import parse_bytes, parse_markdown
 from graphe.ingest.sheets_rdf import sheet_quads
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "seeds" / "sheets"
 BASE = "https://graphe.aimf.asso.fr/"
 OTHER = "http://localhost:8000/"

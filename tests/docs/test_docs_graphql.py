@@ -12,7 +12,7 @@ from graphe.api.context import Context
 from graphe.api.schema import build_schema
 from graphe.service import Graphe
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "graphql.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "graphql.md"
 QUERIES = re.findall(r"```graphql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
 
 
