@@ -67,3 +67,13 @@ def test_interference_bench_runs_its_four_phases(capsys) -> None:  # type: ignor
     names = re.findall(r"^\| ([^|]+?) \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d.]+× \| 0 \|$", out, re.M)
     assert names == ["alone", "5 ms/s burnt in another process", "5 ms/s burnt in a thread of the service",
                      "alone again"]
+
+
+def test_execution_bench_compares_planned_and_plain(capsys) -> None:  # type: ignore[no-untyped-def]
+    """`python -m bench.execution` (docs/architecture.md's row on api/plan.py): both schemas, same answers."""
+    from bench import execution
+
+    assert execution.main(["--practices", "60", "--pages", "5", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\| varied list page .* \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+× \|", out)
+    assert re.search(r"\| practice detail .* \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+× \|", out)

@@ -142,6 +142,13 @@ async def connect(info: strawberry.Info, cls, query: ListQuery, first: Optional[
     return _connection(cls, graphe, query, offset, result, await info.context.lookup(result.iris), node_type)
 
 
+def connect_now(context: Any, cls, query: ListQuery, first: Optional[int], after: Optional[str],  # type: ignore[no-untyped-def]
+                node_type):
+    """`connect` without awaiting: what the page lacks is read at once (`plan`'s root reads)."""
+    offset, result = _slice(context.graphe, query, first, after)
+    return _connection(cls, context.graphe, query, offset, result, context.lookup_now(result.iris), node_type)
+
+
 def _slice(graphe: Graphe, query: ListQuery, first: Optional[int], after: Optional[str]) -> tuple[int, Any]:
     size = listing.page_size(first)
     offset = listing.decode_cursor(after)

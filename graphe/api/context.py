@@ -64,6 +64,24 @@ class Context:
                 self._local[key] = value
         return value
 
+    def local(self, kind: object, key: str) -> Any:
+        """A value `prefetch` made sure of (KeyError if it did not)."""
+        return self._local[(kind, key)]
+
+    def prefetch(self, keys: list[tuple], fetch: bool = True) -> bool:
+        """Make sure this request holds every (kind, key) of `keys` — kind "entity" or ("related", pattern)
+        —, reading what is missing in one batch per kind. With `fetch` false, nothing is read: False if
+        something is neither held nor kept."""
+        missing: dict[object, list[str]] = {}
+        for key in dict.fromkeys(keys):
+            if self._kept_value(key) is MISSING:
+                missing.setdefault(key[0], []).append(key[1])
+        if missing and not fetch:
+            return False
+        for kind, ks in missing.items():
+            self._kept(kind, ks)
+        return True
+
     async def entity(self, iri: str) -> Entity | None:
         return await self._load("entity", iri)
 
@@ -85,6 +103,11 @@ class Context:
         missing = [i for i in iris if self._kept_value(("entity", i)) is MISSING]
         if missing:
             await self._loader("entity").load_many(missing)
+        return self._entity_of
+
+    def lookup_now(self, iris: Sequence[str]) -> Callable[[str], Entity]:
+        """`lookup`, what is missing read at once rather than with the tick's other reads (`plan`)."""
+        self.prefetch([("entity", i) for i in iris])
         return self._entity_of
 
     def _entity_of(self, iri: str) -> Entity:

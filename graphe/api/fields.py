@@ -1,9 +1,7 @@
 """Field factories: one line per GraphQL field, each reading an `Entity` or following a relation in batch.
 
 Every object type wraps an `Entity` in its private `entity` attribute; relations return other wrappers,
-resolved lazily by name from `graphe.api.types` so that types may refer to each other freely. A relation
-answers at once when the request or the read cache holds what it needs, else through the request's
-DataLoaders (`context.py`): one batched read per kind and level, never one per object.
+resolved lazily by name from `graphe.api.types` so that types may refer to each other freely.
 """
 
 import functools
@@ -14,8 +12,10 @@ from typing import Annotated, Any, Optional
 import strawberry
 from strawberry.types import Info
 
-from ..read.entities import LONG_TEXT, Entity
+from ..core import readset
+from ..read.entities import LONG_TEXT, RETIRED, Entity
 from .context import MISSING
+from .plan import READ, Read
 
 TYPES = "graphe.api.types"
 INVALIDATED = "http://www.w3.org/ns/prov#invalidatedAtTime"
@@ -50,17 +50,21 @@ def live(found: Iterable[Entity]) -> list[Entity]:
     return [e for e in found if not e.values(INVALIDATED)]
 
 
-def _field(resolve: Callable[..., Any], **options: Any) -> Any:
-    return strawberry.field(resolver=resolve, **options)
+def _field(resolve: Callable[..., Any], read: Read, **options: Any) -> Any:
+    """A strawberry field, with how `plan` reads it without graphql-core's per-field machinery."""
+    return strawberry.field(resolver=resolve, metadata={READ: read}, **options)
 
 
-_root_field = _field  # a field read from its object alone (`resolve(root)`)
+def _root_field(resolve: Callable[[Any], Any], **options: Any) -> Any:
+    """A field read from its object alone (`resolve(root)`), the same way by strawberry and by `plan`."""
+    return _field(resolve, Read(lambda root, ctx, args: resolve(root)), **options)
 
 
 def node_id(description: str = "IRI de la ressource. / The resource's IRI.") -> Any:
     def resolve(root: Any) -> strawberry.ID:
         return strawberry.ID(root.entity.iri)
-    return _field(resolve, description=description, graphql_type=strawberry.ID)
+    return _field(resolve, Read(lambda root, ctx, args: root.entity.iri), description=description,
+                  graphql_type=strawberry.ID)
 
 
 def _from(root: Any, info: Info, long: bool, use: Callable[[Entity], Any]) -> Any:
@@ -77,6 +81,37 @@ def _from(root: Any, info: Info, long: bool, use: Callable[[Entity], Any]) -> An
     return load()
 
 
+def _held(root: Any, ctx: Any, long: bool) -> Entity:
+    return ctx.local("long", root.entity.iri) if long else root.entity
+
+
+def _long_needs(root: Any, args: dict) -> list[tuple]:
+    return [("long", root.entity.iri)]
+
+
+# Relations `plan` has followed are remembered in the entity (`_memo`), under ("link one" | "link many" |
+# "link inverse", predicate or pattern) — one value shape per key, whatever type wraps the entity:
+# an entity belongs to one revision (the read cache never gives it for another), and so do the entities
+# it was linked to then. The next reader follows the link without asking the request or the read cache
+# (two dictionaries of 100,000 keys) for each related entity.
+def _linked(root: Any, link: tuple) -> Any:
+    value = root.entity._memo.get(link, MISSING)
+    if value is not MISSING:  # read without the request's context: the read set learns it here
+        if link[0] == "link inverse":
+            readset.derived((("related", link[1]), root.entity.iri), value)
+            readset.resources([e.iri for e in value])
+        else:  # every reference, those left out (absent, retired) included
+            readset.resources(root.entity.refs(link[1]))
+    return value
+
+
+def _link(root: Any, link: tuple, value: Any) -> Any:
+    memo = root.entity._memo
+    if RETIRED not in memo:  # an entity out of the read cache would keep the linked ones alive, unweighed
+        memo[link] = value
+    return value
+
+
 def text(predicate: str, description: str) -> Any:
     """The text in the reader's language (field `lang`, else Accept-Language, else fr → en → any)."""
     long = predicate in LONG_TEXT
@@ -85,7 +120,10 @@ def text(predicate: str, description: str) -> Any:
             description=LANG_DOC)] = None) -> Optional[str]:
         langs = info.context.preferences(lang)
         return _from(root, info, long, lambda entity: entity.text(predicate, langs))
-    return _field(resolve, description=description)
+
+    def read(root: Any, ctx: Any, args: dict) -> Optional[str]:
+        return _held(root, ctx, long).text(predicate, ctx.preferences(args.get("lang")))
+    return _field(resolve, Read(read, _long_needs if long else None), description=description)
 
 
 def translations(predicate: str, description: str) -> Any:
@@ -96,7 +134,8 @@ def translations(predicate: str, description: str) -> Any:
 
     def resolve(root: Any, info: Info) -> list[Translation]:
         return _from(root, info, long, of)
-    return _field(resolve, description=description + " — toutes les langues / all languages")
+    return _field(resolve, Read(lambda root, ctx, args: of(_held(root, ctx, long)), _long_needs if long else None),
+                  description=description + " — toutes les langues / all languages")
 
 
 def texts(predicate: str, description: str) -> Any:
@@ -112,7 +151,8 @@ def texts(predicate: str, description: str) -> Any:
     def resolve(root: Any, info: Info, lang: Annotated[Optional[list[str]], strawberry.argument(
             description=LANG_DOC)] = None) -> list[str]:
         return chosen(root, info.context.preferences(lang))
-    return _field(resolve, description=description)
+    return _field(resolve, Read(lambda root, ctx, args: chosen(root, ctx.preferences(args.get("lang")))),
+                  description=description)
 
 
 def literal(predicate: str, description: str, convert: Callable[[str], Any] = str, kind: Any = str) -> Any:
@@ -154,7 +194,19 @@ def one(predicate: str, type_name: str, description: str) -> Any:
             return _wrap(type_name, entity) if entity is not None else None
         return load()
 
-    return _field(resolve, description=description, graphql_type=Optional[_lazy(type_name)])
+    link = ("link one", predicate)
+
+    def needs(root: Any, args: dict) -> list[tuple]:
+        target = root.entity.ref(predicate)
+        return [] if target is None or _linked(root, link) is not MISSING else [("entity", target)]
+
+    def read(root: Any, ctx: Any, args: dict) -> Any:
+        entity = _linked(root, link)
+        if entity is MISSING:
+            target = root.entity.ref(predicate)
+            entity = _link(root, link, None if target is None else ctx.local("entity", target))
+        return _wrap(type_name, entity) if entity is not None else None
+    return _field(resolve, Read(read, needs), description=description, graphql_type=Optional[_lazy(type_name)])
 
 
 def many(predicate: str, type_name: str, description: str) -> Any:
@@ -168,7 +220,18 @@ def many(predicate: str, type_name: str, description: str) -> Any:
             return [_wrap(type_name, e) for e in live(await info.context.entities(refs))]
         return load()
 
-    return _field(resolve, description=description, graphql_type=list[_lazy(type_name)])
+    link = ("link many", predicate)
+
+    def needs(root: Any, args: dict) -> list[tuple]:
+        return [] if _linked(root, link) is not MISSING else [("entity", r) for r in root.entity.refs(predicate)]
+
+    def read(root: Any, ctx: Any, args: dict) -> list[Any]:
+        found = _linked(root, link)
+        if found is MISSING:
+            held = (ctx.local("entity", r) for r in root.entity.refs(predicate))
+            found = _link(root, link, tuple(live(e for e in held if e is not None)))
+        return [_wrap(type_name, e) for e in found]
+    return _field(resolve, Read(read, needs), description=description, graphql_type=list[_lazy(type_name)])
 
 
 def inverse(pattern: str, type_name: str, description: str,
@@ -186,7 +249,14 @@ def inverse(pattern: str, type_name: str, description: str,
         async def load() -> Any:
             return wrap(await info.context.related(pattern, root.entity.iri))
         return load()
-    return _field(resolve, description=description, graphql_type=list[_lazy(type_name)])
+    kind, link = ("related", pattern), ("link inverse", pattern)
+
+    def read(root: Any, ctx: Any, args: dict) -> list[Any]:
+        found = _linked(root, link)
+        return wrap(found if found is not MISSING else _link(root, link, tuple(ctx.local(kind, root.entity.iri))))
+    return _field(resolve, Read(read, lambda root, args: [] if _linked(root, link) is not MISSING
+                                else [(kind, root.entity.iri)]),
+                  description=description, graphql_type=list[_lazy(type_name)])
 
 
 def concept(predicate: str, description: str) -> Any:

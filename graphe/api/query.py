@@ -12,7 +12,8 @@ from ..read.listing import iri_term
 from ..core.rdf import PREFIXES
 from ..model.namespaces import GR
 from ..service import Graphe
-from .connections import (CharterKind, Order, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind, ImpactDimension, PracticeFacets, PracticeFilter, PracticeOrder, RiskLevel, ThemeCount, Verdict, connect, practice_facets)
+from .connections import (CharterKind, Order, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind, ImpactDimension, PracticeFacets, PracticeFilter, PracticeOrder, RiskLevel, ThemeCount, Verdict, connect, connect_now, practice_facets)
+from .plan import READ, Read
 from .types import AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice, Theme
 
 SCHEMA, SKOS, ORG = PREFIXES["schema"], PREFIXES["skos"], PREFIXES["org"]
@@ -84,24 +85,44 @@ def _found(entity: Optional[Entity], iri: str, class_iri: str, what: str) -> Ent
 
 
 class _Lookup:
-    """A root field finding one resource of a class by IRI."""
+    """A root field finding one resource by IRI, the same way for its resolver and for `plan` (which reads
+    the entity with the other root fields' in one batch)."""
 
     def __init__(self, wrapper, class_iri: str, what: str) -> None:  # type: ignore[no-untyped-def]
         self.wrapper, self.class_iri, self.what = wrapper, class_iri, what
+        self.metadata = {READ: Read(self._read, self._needs)}
 
     async def resolve(self, info: strawberry.Info, iri: str):  # type: ignore[no-untyped-def]
         return self.wrapper(entity=await _single(info, iri, self.class_iri, self.what))
 
+    def _needs(self, root, args):  # type: ignore[no-untyped-def]
+        try:
+            iri_term(args["id"], self.what)
+        except GrapheError:
+            return []  # `_read` raises it, and graphql-core reports it
+        return [("entity", args["id"])]
+
+    def _read(self, root, ctx, args):  # type: ignore[no-untyped-def]
+        iri = args["id"]
+        iri_term(iri, self.what)
+        return self.wrapper(entity=_found(ctx.local("entity", iri), iri, self.class_iri, self.what))
+
 
 class _Listing:
-    """A root list field: its query (`make_query(context, **other arguments)`), paged into `cls` of `node_type`."""
+    """A root list field: its query (`make_query(context, **other arguments)`), paged into `cls` of
+    `node_type`, the same way for its resolver and for `plan`."""
 
     def __init__(self, make_query, cls, node_type) -> None:  # type: ignore[no-untyped-def]
         self.make_query, self.cls, self.node_type = make_query, cls, node_type
+        self.metadata = {READ: Read(self._read)}
 
     async def resolve(self, info: strawberry.Info, first: Optional[int], after: Optional[str],  # type: ignore[no-untyped-def]
                       **arguments):
         return await connect(info, self.cls, self.make_query(info.context, **arguments), first, after, self.node_type)
+
+    def _read(self, root, ctx, args):  # type: ignore[no-untyped-def]
+        query = self.make_query(ctx, **{k: v for k, v in args.items() if k not in ("first", "after")})
+        return connect_now(ctx, self.cls, query, args.get("first"), args.get("after"), self.node_type)
 
 
 def _is_a(entity: Entity, class_iri: str) -> bool:
@@ -166,22 +187,25 @@ def _prefs(info: strawberry.Info) -> tuple[str, ...]:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Une ville par son IRI. / A city by IRI.")
+    @strawberry.field(description="Une ville par son IRI. / A city by IRI.",
+                      metadata=CITY.metadata)
     async def city(self, info: strawberry.Info, id: strawberry.ID) -> Optional[City]:
         return await CITY.resolve(info, id)
 
-    @strawberry.field(description="Les villes. / Cities.")
+    @strawberry.field(description="Les villes. / Cities.", metadata=CITIES.metadata)
     async def cities(self, info: strawberry.Info, first: First = None,
                after: After = None,
                countries: Optional[list[str]] = None, order_by: Optional[CityOrder] = None) -> Connection[City]:
         return await CITIES.resolve(info, first, after, countries=countries, order_by=order_by)
 
-    @strawberry.field(description="Une bonne pratique par son IRI. / A practice by IRI.")
+    @strawberry.field(description="Une bonne pratique par son IRI. / A practice by IRI.",
+                      metadata=PRACTICE.metadata)
     async def practice(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Practice]:
         return await PRACTICE.resolve(info, id)
 
     @strawberry.field(description="Les bonnes pratiques, filtrées, triées, paginées, avec facettes. "
-                                  "/ Practices: filtered, ordered, paged, with facets.")
+                                  "/ Practices: filtered, ordered, paged, with facets.",
+                      metadata=PRACTICES.metadata)
     async def practices(self, info: strawberry.Info,
                   first: First = None,
                   after: After = None,
@@ -189,11 +213,13 @@ class Query:
                   order_by: Optional[PracticeOrder] = None) -> PracticeConnection:
         return await PRACTICES.resolve(info, first, after, filter=filter, order_by=order_by)
 
-    @strawberry.field(description="Une charte par son IRI. / A charter by IRI.")
+    @strawberry.field(description="Une charte par son IRI. / A charter by IRI.",
+                      metadata=CHARTER.metadata)
     async def charter(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Charter]:
         return await CHARTER.resolve(info, id)
 
-    @strawberry.field(description="Les chartes et cadres. / Charters and frameworks.")
+    @strawberry.field(description="Les chartes et cadres. / Charters and frameworks.",
+                      metadata=CHARTERS.metadata)
     async def charters(self, info: strawberry.Info, first: First = None, after: After = None,
                  kinds: Optional[list[CharterKind]] = None,  # type: ignore[valid-type]
                  publishers: Optional[list[strawberry.ID]] = None,
@@ -202,7 +228,8 @@ class Query:
         return await CHARTERS.resolve(info, first, after, kinds=kinds, publishers=publishers, adopted_by=adopted_by,
                                       order_by=order_by)
 
-    @strawberry.field(description="Les critères, par charte puis rang. / Criteria, by charter then order.")
+    @strawberry.field(description="Les critères, par charte puis rang. / Criteria, by charter then order.",
+                      metadata=CRITERIA.metadata)
     async def criteria(self, info: strawberry.Info, first: First = None, after: After = None,
                  charters: Optional[list[strawberry.ID]] = None,
                  dimensions: Optional[list[ImpactDimension]] = None,  # type: ignore[valid-type]
@@ -211,12 +238,14 @@ class Query:
         return await CRITERIA.resolve(info, first, after, charters=charters, dimensions=dimensions, kinds=kinds,
                                       order_by=order_by)
 
-    @strawberry.field(description="Un projet d'IA par son IRI. / An AI project by IRI.")
+    @strawberry.field(description="Un projet d'IA par son IRI. / An AI project by IRI.",
+                      metadata=AI_PROJECT.metadata)
     async def ai_project(self, info: strawberry.Info, id: strawberry.ID) -> Optional[AIProject]:
         return await AI_PROJECT.resolve(info, id)
 
     @strawberry.field(description="Les projets d'IA. Critère et verdict s'appliquent à la même évaluation. "
-                                  "/ AI projects; criterion and verdict apply to the same assessment.")
+                                  "/ AI projects; criterion and verdict apply to the same assessment.",
+                      metadata=AI_PROJECTS.metadata)
     async def ai_projects(self, info: strawberry.Info, first: First = None, after: After = None,
                     risk_levels: Optional[list[RiskLevel]] = None,  # type: ignore[valid-type]
                     cities: Optional[list[strawberry.ID]] = None, criteria: Optional[list[strawberry.ID]] = None,
@@ -233,12 +262,14 @@ class Query:
         top = [e for e in all_themes if not e.refs(SKOS + "broader")]
         return [Theme(entity=e) for e in sorted(top, key=lambda e: (e.text(SKOS + "prefLabel", langs) or "").lower())]
 
-    @strawberry.field(description="Les organisations. / Organisations.")
+    @strawberry.field(description="Les organisations. / Organisations.",
+                      metadata=ORGANISATIONS.metadata)
     async def organisations(self, info: strawberry.Info, first: First = None, after: After = None,
                             order_by: Optional[Order] = None) -> Connection[Organisation]:
         return await ORGANISATIONS.resolve(info, first, after, order_by=order_by)
 
-    @strawberry.field(description="Les événements, du plus récent au plus ancien. / Events, newest first.")
+    @strawberry.field(description="Les événements, du plus récent au plus ancien. / Events, newest first.",
+                      metadata=EVENTS.metadata)
     async def events(self, info: strawberry.Info, first: First = None, after: After = None,
                cities: Optional[list[strawberry.ID]] = None, order_by: Optional[Order] = None) -> Connection[Event]:
         return await EVENTS.resolve(info, first, after, cities=cities, order_by=order_by)

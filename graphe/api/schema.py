@@ -14,7 +14,8 @@ from strawberry.types import ExecutionContext
 
 from ..core.errors import GrapheError
 from . import cost
-from .framework_internals import MaybeNullValidationRule, OneOfInputValidationRule, ReleasingExecution
+from .framework_internals import MaybeNullValidationRule, OneOfInputValidationRule
+from .plan import PlannedExecution, prepare
 from .query import Query
 from .mutations import Mutation, WorkflowQuery
 from .practice_input import PracticeMutation
@@ -122,8 +123,8 @@ class RootMutation(Mutation, PracticeMutation):
     """Proposing, reviewing, publishing, retiring."""
 
 
-def build_schema() -> GrapheSchema:
-    """The schema, with its limits (tokens), kept parses and kept validations."""
+def build_schema(planned: bool = True) -> GrapheSchema:
+    """The schema; `planned` false leaves every field to graphql-core (the reference `plan` is tested against)."""
     validated: OrderedDict[tuple, tuple[Any, Any]] = OrderedDict()
     schema = GrapheSchema(
         query=RootQuery,
@@ -133,8 +134,10 @@ def build_schema() -> GrapheSchema:
             lambda: ParserCache(maxsize=DOCUMENTS),
             lambda: DocumentValidation(validated),
         ],
-        execution_context_class=ReleasingExecution,
+        execution_context_class=PlannedExecution if planned else None,
     )
+    if planned:
+        prepare(schema._schema, schema.schema_converter.scalar_registry, schema.config)
     return schema
 
 

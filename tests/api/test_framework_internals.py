@@ -1,4 +1,4 @@
-"""strawberry's and graphql-core's internals, used by the schema and the endpoint, are
+"""strawberry's and graphql-core's internals, used by the planned execution, the schema and the endpoint, are
 held by one module (`api/framework_internals.py`): this fails loudly on an upgrade, checks the shape of each
 internal it relies on, and that no other module reaches into those frameworks' internals."""
 from __future__ import annotations
@@ -16,17 +16,18 @@ def test_the_installed_frameworks_are_the_releases_the_adapter_was_checked_again
     for package, adapted in internals.ADAPTED_TO.items():
         assert version(package) == adapted, (
             f"{package} {version(package)} installed, graphe/api/framework_internals.py was checked against "
-            f"{adapted}: run the GraphQL tests, fix the adapter and its users, then update ADAPTED_TO")
+            f"{adapted}: run tests/api/test_graphql_plan.py, fix the adapter and its users, then update ADAPTED_TO")
 
 
 def test_each_internal_has_the_shape_its_users_rely_on() -> None:
     from graphql import Executor, ValidationRule
 
-    # The releasing executor overrides graphql-core's `execute_operation` and clears `async_helpers`.
-    assert issubclass(internals.ReleasingExecution, Executor)
-    assert list(inspect.signature(Executor.execute_operation).parameters)[:1] == ["self"]
-    assert "async_helpers" in inspect.getsource(Executor.__init__) and hasattr(Executor, "is_awaitable")
-
+    assert list(inspect.signature(internals.convert_argument).parameters)[:4] == \
+        ["value", "type_", "scalar_registry", "config"]
+    assert list(inspect.signature(internals.get_argument_values).parameters) == \
+        ["type_def", "node", "variable_values", "fragment_variable_values", "hide_suggestions"]
+    assert issubclass(internals.StrawberryGraphQLCoreExecutionContext, Executor)
+    assert isinstance(internals.GraphQLCoreConverter.DEFINITION_BACKREF, str)
     assert issubclass(internals.MaybeNullValidationRule, ValidationRule)
     assert issubclass(internals.OneOfInputValidationRule, ValidationRule)
     assert {m.name for m in internals.OperationType} >= {"QUERY", "MUTATION", "SUBSCRIPTION"}

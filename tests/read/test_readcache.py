@@ -76,7 +76,7 @@ def test_entities_leaving_the_cache_forget_their_links() -> None:
     cache.get(1, ("related", "b"), lambda: [b, c])
     cache.get(1, ("list", "iris"), lambda: ("x", "y"))
     cache.get(2, ("entity", "a"), lambda: Entity("a"))  # a new revision: the old entity is dropped
-    assert a._memo == {RETIRED: True} and b._memo  # (nothing more is memoised into a retired entity)
+    assert a._memo == {RETIRED: True} and b._memo  # (and `plan` links nothing more into a retired entity)
     cache.get(2, "heavy", lambda: "h", weight=lambda _: 3)  # evicts everything else
     assert b._memo == {RETIRED: True} and len(cache) == 1
     kept = Entity("d")
@@ -150,7 +150,7 @@ def test_lists_facets_and_entities_follow_a_write(fresh: Graphe, tmp_path) -> No
         query = '{ city(id: "%sid/city/dakar") { name(lang: "en") } }' % BASE
         return asyncio.run(schema.execute(query, context_value=Context(fresh))).data  # type: ignore[return-value]
 
-    def cities_in_english() -> dict[str, str]:  # a practice's city followed through its entity's refs
+    def cities_in_english() -> dict[str, str]:  # planned: a practice's city followed through its entity's link
         query = '{ practices(first: 100) { edges { node { city { id name(lang: "en") } } } } }'
         result = asyncio.run(schema.execute(query, context_value=Context(fresh)))
         return {e["node"]["city"]["id"]: e["node"]["city"]["name"] for e in result.data["practices"]["edges"]  # type: ignore[index]
