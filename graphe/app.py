@@ -75,13 +75,13 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
                              "changes": [vars(e) for e in entries]}, headers={"Access-Control-Allow-Origin": "*"})
 
     async def home(request: Request) -> HTMLResponse:
-        from .web.html import esc, page
+        from .web.html import message_page
 
         lang = _lang(request)
-        rows = "".join(f'<li><a href="{esc(href)}">{esc(label[0 if lang == "fr" else 1])}</a></li>' for href, label in HOME)
         title = "Graphe — bonnes pratiques des villes francophones" if lang == "fr" else \
             "Graphe — good practices of francophone cities"
-        return HTMLResponse(page(title, f"<h1>{esc(title)}</h1><ul>{rows}</ul>", lang))
+        links = [(href, label[0 if lang == "fr" else 1]) for href, label in HOME]
+        return HTMLResponse(message_page(title, [], lang, links=links))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -168,19 +168,18 @@ def _wants_html(request: Request) -> bool:
 
 
 def _error_page(error: GrapheError, lang: str, status: int, headers: dict[str, str] | None = None) -> HTMLResponse:
-    from .web.html import esc, page
+    from .web.html import message_page
 
     title = ("Page introuvable" if lang == "fr" else "Page not found") if status == 404 else \
         (f"Erreur {status}" if lang == "fr" else f"Error {status}")
-    body = f"<h1>{esc(title)}</h1><p>{esc(error.text(lang))}</p><p><code>{esc(error.code)}</code></p>" \
-           f'<p><a href="/">{"Accueil de Graphe" if lang == "fr" else "Graphe home"}</a></p>'
-    return HTMLResponse(page(title, body, lang), status_code=status, headers=headers)
+    home = [("/", "Accueil de Graphe" if lang == "fr" else "Graphe home")]
+    return HTMLResponse(message_page(title, [error.text(lang)], lang, code=error.code, links=home),
+                        status_code=status, headers=headers)
 
 
 def _pages_policy() -> str:
-    from .web.html import page
-
-    return policy(styles=inline_hashes(page("", "", "fr"))["style"])
+    """Pages: the site's own stylesheet, nothing inline."""
+    return policy()
 
 
 def _graphiql_policy() -> str:

@@ -141,3 +141,6 @@ def test_tests_mirror_the_packages() -> None:
     assert packages == folders - EDGE_DIRS, packages ^ (folders - EDGE_DIRS)
     loose = {p.name for p in (ROOT / "tests").glob("test_*.py")}
     assert loose == HOUSE_TESTS, loose ^ HOUSE_TESTS
+    import tomllib
+    pythonpath = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["pythonpath"]
+    assert set(pythonpath) == {"tests", *(f"tests/{f}" for f in folders)}  # helpers shared by module name

@@ -45,7 +45,7 @@ MAX_PATH = 300
 INCOMING_LIMIT = 100
 _FORBIDDEN = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|\\^`%#?]')
 _INVALIDATED = PREFIXES["prov"] + "invalidatedAtTime"
-_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; "
+_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
         "frame-ancestors 'none'")
 
 

@@ -184,14 +184,14 @@ def test_html_page(client: httpx.Client) -> None:
     assert r.status_code == 200
     page = r.text
     assert '<html lang="fr">' in page
-    assert "<title>Nantes Débat de l&#x27;IA — Graphe</title>" in page
-    assert "<h1>Nantes Débat de l&#x27;IA</h1>" in page
+    assert "<title>Nantes Débat de l&#39;IA — Graphe</title>" in page
+    assert "<h1>Nantes Débat de l&#39;IA</h1>" in page
     assert ">Bonne pratique</a>" in page  # the type, by its French label
     assert '<a href="/def#city"' in page and ">ville</a>" in page  # property label from the ontology
     assert "<code>dct:source</code>" not in page and "source" in page  # the ontology labels reused terms
     assert '<a href="/id/city/nantes"' in page and ">Nantes</a>" in page  # local link with its label
     assert ">Intelligence artificielle</a>" in page  # a theme's label
-    assert '<span lang="en" class="text">Nantes Débat de l&#x27;IA: a citizen debate' in page  # language shown
+    assert '<span lang="en" class="text">Nantes Débat de l&#39;IA: a citizen debate' in page  # language shown
     assert f'<link rel="alternate" type="text/turtle" href="/{PRACTICE}.ttl">' in page
     assert f'<a href="/{PRACTICE}.jsonld" type="application/ld+json">JSON-LD</a>' in page
     assert "<script" not in page.lower()
@@ -211,7 +211,7 @@ def test_html_in_english(client: httpx.Client) -> None:
                           ({}, f"/{PRACTICE}?lang=en"), ({"Accept-Language": "fr"}, f"/{PRACTICE}.html?lang=en")):
         page = client.get(path, headers={"Accept": "text/html", **headers}).text
         assert '<html lang="en">' in page
-        assert "<h1>Nantes Débat de l&#x27;IA: a citizen debate on artificial intelligence</h1>" in page
+        assert "<h1>Nantes Débat de l&#39;IA: a citizen debate on artificial intelligence</h1>" in page
         assert ">Good practice</a>" in page and ">city</a>" in page
         assert "Other formats" in page
     french = client.get("/" + PRACTICE, headers={"Accept": "text/html", "Accept-Language": "de, fr;q=0.5"}).text
@@ -234,7 +234,7 @@ def test_hostile_literal_and_iri_are_escaped(fresh: Graphe) -> None:
         page = r.text
         assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in page
         assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; — Graphe</title>" in page
-        assert "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in page
+        assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in page  # (markupsafe writes " as &#34;)
         assert "<script" not in page.lower() and "<img" not in page.lower()
         assert 'href="javascript:' not in page  # only web IRIs become links
         assert "<code>javascript:alert(3)</code>" in page
@@ -362,7 +362,7 @@ def test_ontology_html(client: httpx.Client) -> None:
     page = r.text
     assert '<html lang="fr">' in page
     assert '<section id="Practice"><h3>Bonne pratique <code class="muted">gr:Practice</code></h3>' in page
-    assert "Fiche de bonne pratique d&#x27;une ville" in page  # its comment
+    assert "Fiche de bonne pratique d&#39;une ville" in page  # its comment
     assert '<section id="city"><h3>ville' in page  # properties
     assert "co-domaine" in page and "Idée" in page  # ranges; controlled vocabularies
     english = client.get("/def.html?lang=en").text
@@ -390,3 +390,29 @@ def test_queries_per_page(seeded: Graphe, client: httpx.Client) -> None:
 def test_json_errors_are_json(client: httpx.Client) -> None:
     body = client.get("/id/city/atlantis.jsonld").content
     assert json.loads(body)["error"]["message_en"].startswith("No published resource")
+
+
+def test_pages_come_from_templates_with_one_stylesheet_and_nothing_inline(client: httpx.Client, seeded: Graphe) -> None:
+    """Jinja2 renders the pages (web/templates/); their style is /static/graphe.css, allowed as 'self'."""
+    from graphe.web import templates
+
+    assert {"base.html", "entity.html", "ontology.html", "message.html"} <= {p.name for p in templates.FOLDER.iterdir()}
+    for path in ("/" + PRACTICE, "/def", "/id/city/nulle-part"):
+        r = client.get(path, headers={"Accept": BROWSER})
+        assert '<link rel="stylesheet" href="/static/graphe.css">' in r.text, path
+        assert "<style" not in r.text and " style=" not in r.text, path
+        assert "style-src 'self'" in r.headers["content-security-policy"]
+        assert "unsafe-inline" not in r.headers["content-security-policy"], path
+
+    from graphe.app import create_app
+
+    full = ThreadServer(create_app(seeded))  # the whole service: its static files and security headers
+    try:
+        css = httpx.get(full.url + "/static/graphe.css", timeout=30)
+        assert css.status_code == 200 and css.headers["content-type"].startswith("text/css") and "body{" in css.text
+        for path in ("/", "/" + PRACTICE, "/nulle-part"):
+            r = httpx.get(full.url + path, headers={"Accept": BROWSER}, timeout=30)
+            assert '<link rel="stylesheet" href="/static/graphe.css">' in r.text, path
+            assert "unsafe-inline" not in r.headers["content-security-policy"], path
+    finally:
+        full.stop()
