@@ -23,6 +23,8 @@ RDF_TYPE = _RDF + "type"
 RDFS_LABEL, RDFS_COMMENT = _RDFS + "label", _RDFS + "comment"
 # Predicates naming a resource, most specific first.
 LABEL_PREDICATES = (_SCHEMA + "name", _DCT + "title", _SKOS + "prefLabel", RDFS_LABEL)
+# Languages written right to left (primary subtags): their texts are shown with dir="rtl".
+RTL = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi"})
 _CURIE_PREFIXES = {**PREFIXES, "vann": "http://purl.org/vocab/vann/", "foaf": "http://xmlns.com/foaf/0.1/"}
 # Rows shown first on an entity page, then the others by label; sources and provenance last.
 _FIRST = (*LABEL_PREDICATES, _SKOS + "altLabel", _DCT + "abstract", _DCT + "description", _SKOS + "definition")
@@ -118,7 +120,8 @@ class Labels:
         """A value as a template shows it: a text in a language, another literal with its datatype, an IRI."""
         if isinstance(term, Literal):
             if term.language:
-                return {"kind": "text", "text": term.value, "lang": term.language}
+                return {"kind": "text", "text": term.value, "lang": term.language,
+                        "dir": "rtl" if term.language.split("-")[0] in RTL else ""}
             datatype = term.datatype.value if term.datatype is not None else ""
             return {"kind": "literal", "text": term.value,
                     "tag": "" if datatype == PREFIXES["xsd"] + "string" else curie(datatype)}

@@ -416,3 +416,20 @@ def test_pages_come_from_templates_with_one_stylesheet_and_nothing_inline(client
             assert "unsafe-inline" not in r.headers["content-security-policy"], path
     finally:
         full.stop()
+
+
+def test_right_to_left_texts_are_marked(fresh: Graphe) -> None:
+    """Arabic (and every right-to-left language) is shown with dir="rtl"; French and English are not."""
+    dakar = NamedNode(BASE + "id/city/dakar")
+    commit(fresh, (dakar, NamedNode(PREFIXES["schema"] + "alternateName"), Literal("داكار", language="ar")),
+           (dakar, NamedNode(PREFIXES["schema"] + "alternateName"), Literal("דקאר", language="he-IL")))
+    srv, client = serve(fresh)
+    try:
+        page = client.get("/id/city/dakar", headers={"Accept": "text/html"}).text
+    finally:
+        client.close()
+        srv.stop()
+    assert '<span lang="ar" dir="rtl" class="text">داكار</span>' in page
+    assert '<span lang="he-il" dir="rtl" class="text">דקאר</span>' in page or \
+        '<span lang="he-IL" dir="rtl" class="text">דקאר</span>' in page
+    assert 'lang="fr" dir=' not in page and 'lang="en" dir=' not in page
