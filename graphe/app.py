@@ -22,14 +22,6 @@ from .service import Graphe
 
 log = logging.getLogger(__name__)
 SPARQL_WORKERS = 2  # worker processes for public SPARQL queries (a killed one is replaced)
-HOME = [("/graphql", ("GraphQL (GraphiQL dans le navigateur)", "GraphQL (GraphiQL in the browser)")),
-        ("/sparql", ("Point d'accès SPARQL 1.1", "SPARQL 1.1 endpoint")),
-        ("/catalog", ("Catalogue DCAT-AP", "DCAT-AP catalogue")),
-        ("/export/graphe.ttl", ("Export complet (Turtle ; aussi .nt, .jsonld, .rdf, .gz)",
-                                "Full dump (Turtle; also .nt, .jsonld, .rdf, .gz)")),
-        ("/export/practices.csv", ("Les pratiques en CSV", "Practices as CSV")),
-        ("/def", ("L'ontologie Graphe", "The Graphe ontology")),
-        ("/id/theme", ("Les thèmes", "Themes"))]
 
 
 def create_app(graphe: Graphe, admin_secret: str | None = None,
@@ -73,15 +65,6 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
         entries = read_changes(graphe.store, since)
         return JSONResponse({"since": since, "revision": graphe.store.revision().number,
                              "changes": [vars(e) for e in entries]}, headers={"Access-Control-Allow-Origin": "*"})
-
-    async def home(request: Request) -> HTMLResponse:
-        from .web.html import message_page
-
-        lang = _lang(request)
-        title = "Graphe — bonnes pratiques des villes francophones" if lang == "fr" else \
-            "Graphe — good practices of francophone cities"
-        links = [(href, label[0 if lang == "fr" else 1]) for href, label in HOME]
-        return HTMLResponse(message_page(title, [], lang, links=links))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -149,12 +132,12 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
             *pages.routes(graphe),
             *(admin.routes(graphe, admin_secret) if admin_secret else []),
             Route("/changes", changes, methods=["GET"]),
-            Route("/", home, methods=["GET", "HEAD"]),
             Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         ],
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error, GrapheError: graphe_error, Exception: server_error},
-        middleware=[Middleware(SecurityHeaders, default=_PAGES_POLICY, policies={"/graphql": _graphiql_policy()})],
+        middleware=[Middleware(SecurityHeaders, default=_PAGES_POLICY,
+                               policies={"/graphql": _graphiql_policy(), "/sparql": _sparql_console_policy()})],
     )
     app.state.graphe = graphe
     app.state.graphql = graphql
@@ -188,6 +171,13 @@ def _graphiql_policy() -> str:
 
     found = inline_hashes((STATIC / "graphiql" / "index.html").read_text(encoding="utf-8"))
     return policy(scripts=found["script"], styles=found["style"], style_attributes=True)
+
+
+def _sparql_console_policy() -> str:
+    """The SPARQL console's page (YASGUI): its scripts are files of this site, none inline; CodeMirror and
+    YASR's table (column-resizer adds a <style> element) style elements at run time. Only /sparql's HTML
+    answer, the console, carries it: the endpoint's other answers are not HTML."""
+    return policy(style_attributes=True)
 
 
 _PAGES_POLICY = _pages_policy()

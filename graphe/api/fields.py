@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from ..core import readset
+from ..read import relations
 from ..read.entities import LONG_TEXT, RETIRED, Entity
 from .context import MISSING
 from .plan import READ, Read
@@ -44,10 +45,7 @@ def _wrap(type_name: str, entity: Entity) -> Any:
     return _type(type_name)(entity=entity)
 
 
-def live(found: Iterable[Entity]) -> list[Entity]:
-    """Without retired resources: a retired object stays readable at its IRI (and through a one-value link,
-    which names it), but leaves every list, relations included (docs/publishing.md)."""
-    return [e for e in found if not e.values(INVALIDATED)]
+live = relations.live  # one rule for both edges: a retired resource leaves every list
 
 
 def _field(resolve: Callable[..., Any], read: Read, **options: Any) -> Any:

@@ -6,6 +6,7 @@ from typing import Any, Optional
 import strawberry
 
 from ..read import filters
+from ..read import relations as R
 from ..read.entities import Entity, rank
 from ..core import rdf
 from ..core.rdf import PREFIXES
@@ -57,7 +58,7 @@ class Theme:
     definition: Optional[str] = f.text(SKOS + "definition", "Définition. / Definition.")
     definition_translations: list[f.Translation] = f.translations(SKOS + "definition", "Définition")
     broader: Optional["Theme"] = f.one(SKOS + "broader", "Theme", "Thème plus large. / Broader theme.")
-    narrower: list["Theme"] = f.inverse(f"?s <{SKOS}broader> ?k .", "Theme", "Thèmes plus précis. / Narrower.")
+    narrower: list["Theme"] = f.inverse(R.NARROWER, "Theme", "Thèmes plus précis. / Narrower.")
 
 
 @strawberry.type(description="Ville ou collectivité. / City.")
@@ -78,13 +79,13 @@ class City:
     wikidata: Optional[str] = f.link(SCHEMA + "sameAs", "Élément Wikidata. / Wikidata item.")
     administered_by: list["Organisation"] = f.many(GR.administeredBy, "Organisation",
                                                  "Administration de la ville. / Its administration.")
-    practices: list["Practice"] = f.inverse(f"?s <{GR.city}> ?k .", "Practice", "Ses bonnes pratiques. / Practices.")
-    adoptions: list["Adoption"] = f.inverse(f"?s <{GR.adopter}> ?k .", "Adoption", "Chartes adoptées (avec dates).")
-    charters: list["Charter"] = f.inverse(f"?a <{GR.adopter}> ?k ; <{GR.charter}> ?s .", "Charter",
+    practices: list["Practice"] = f.inverse(R.CITY_PRACTICES, "Practice", "Ses bonnes pratiques. / Practices.")
+    adoptions: list["Adoption"] = f.inverse(R.CITY_ADOPTIONS, "Adoption", "Chartes adoptées (avec dates).")
+    charters: list["Charter"] = f.inverse(R.CITY_CHARTERS, "Charter",
                                         "Chartes qu'elle a adoptées. / Charters it adopted.")
-    ai_projects: list["AIProject"] = f.inverse(f"?s <{AIRO}isUsedWithinLocality> ?k .", "AIProject",
+    ai_projects: list["AIProject"] = f.inverse(R.CITY_AI_PROJECTS, "AIProject",
                                              "Ses projets d'IA. / Its AI projects.")
-    events: list["Event"] = f.inverse(f"?s <{GR.participatingCity}>|<{SCHEMA}location> ?k .", "Event",
+    events: list["Event"] = f.inverse(R.CITY_EVENTS, "Event",
                                     "Événements auxquels elle a pris part. / Events it took part in.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources. / Sources.")
 
@@ -101,7 +102,7 @@ class Organisation:
     url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
     part_of: Optional["Organisation"] = f.one(ORG + "subOrganizationOf", "Organisation", "Fait partie de.")
     units: list["Organisation"] = f.inverse(f"?s <{ORG}subOrganizationOf> ?k .", "Organisation", "Ses composantes.")
-    memberships: list["Membership"] = f.inverse(f"?s <{ORG}member> ?k .", "Membership",
+    memberships: list["Membership"] = f.inverse(R.ORGANISATION_MEMBERSHIPS, "Membership",
                                               "Ses appartenances à d'autres organisations. / Its memberships.")
     members: list["Membership"] = f.inverse(f"?s <{ORG}organization> ?k .", "Membership",
                                           "Ses membres, avec leur rôle. / Its members with their roles.")
@@ -153,9 +154,9 @@ def _practice_type() -> type:
         else:  # dates and addresses: the literal as written
             put(fld.name, Optional[str], f.literal(pred, described))
     put("modified", Optional[str], f.literal(DCT + "modified", "Dernière modification. / Modified."))
-    put("adaptations", list["Practice"], f.inverse(f"?s <{GR.adaptedFrom}> ?k .", "Practice",
+    put("adaptations", list["Practice"], f.inverse(R.ADAPTATIONS, "Practice",
                                                    "Pratiques d'autres villes qui l'ont reprise. / Who took it further."))
-    put("inspired", list["Practice"], f.inverse(f"?s <{GR.inspiredBy}> ?k .", "Practice",
+    put("inspired", list["Practice"], f.inverse(R.INSPIRED, "Practice",
                                                 "Pratiques qu'elle a inspirées."))
     return strawberry.type(type("Practice", (), namespace), description="Bonne pratique d'une ville. / A city's good practice.")
 
@@ -180,11 +181,11 @@ class Charter:
     revision_of: Optional["Charter"] = f.one(PROV + "wasRevisionOf", "Charter", "Version précédente.")
     url: Optional[str] = f.link(SCHEMA + "url", "Site web. / Website.")
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
-    criteria: list["Criterion"] = f.inverse(f"?s <{CV}isDerivedFrom> ?k .", "Criterion",
+    criteria: list["Criterion"] = f.inverse(R.CHARTER_CRITERIA, "Criterion",
                                           "Ses critères, dans l'ordre. / Its criteria, in order.", rank)
-    adopted_by: list["Adoption"] = f.inverse(f"?s <{GR.charter}> ?k .", "Adoption",
+    adopted_by: list["Adoption"] = f.inverse(R.CHARTER_ADOPTIONS, "Adoption",
                                            "Adoptions par des villes (ville, date). / Adoptions by cities.")
-    practices: list[Practice] = f.inverse(f"?s <{GR.appliesCharter}> ?k .", "Practice", "Pratiques qui l'appliquent.")
+    practices: list[Practice] = f.inverse(R.CHARTER_PRACTICES, "Practice", "Pratiques qui l'appliquent.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 
 
@@ -217,7 +218,7 @@ class Criterion:
     impact_dimension: Optional[Concept] = f.concept(GR.impactDimension, "Dimension d'impact.")
     kind: Optional[Concept] = f.concept(GR.criterionKind, "Ligne rouge, critère ou principe. / Kind.")
     charter: Optional[Charter] = f.one(CV + "isDerivedFrom", "Charter", "Sa charte. / Its charter.")
-    assessments: list["Assessment"] = f.inverse(f"?s <{GR.criterion}> ?k .", "Assessment", "Évaluations.")
+    assessments: list["Assessment"] = f.inverse(R.CRITERION_ASSESSMENTS, "Assessment", "Évaluations.")
 
     @strawberry.field(description="Critères d'autres cadres mis en correspondance (dans les deux sens). "
                                   "/ Mapped criteria of other frameworks (both directions).")
@@ -227,7 +228,7 @@ class Criterion:
         for kind, predicate in (("EXACT", SKOS + "exactMatch"), ("CLOSE", SKOS + "closeMatch")):
             for iri in self.entity.refs(predicate):
                 kinds.setdefault(iri, kind)
-        for other in await ctx.related(f"?s <{SKOS}exactMatch>|<{SKOS}closeMatch> ?k .", self.entity.iri):
+        for other in await ctx.related(R.MATCHED_BY, self.entity.iri):
             kind = "EXACT" if self.entity.iri in other.refs(SKOS + "exactMatch") else "CLOSE"
             kinds.setdefault(other.iri, kind)
         found = f.live(await ctx.entities(sorted(kinds)))
@@ -257,9 +258,9 @@ class AIProject:
     legal_basis_translations: list[f.Translation] = f.translations(GR.legalBasisDescription, "Base légale")
     impact_assessments: list[str] = f.literals(DPV + "hasImpactAssessment", "Analyses d'impact (AIPD, FRIA).")
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
-    assessments: list["Assessment"] = f.inverse(f"?s <{GR.assessedProject}> ?k .", "Assessment",
+    assessments: list["Assessment"] = f.inverse(R.PROJECT_ASSESSMENTS, "Assessment",
                                               "Évaluations critère par critère. / Assessments per criterion.")
-    practices: list[Practice] = f.inverse(f"?s <{GR.describesProject}> ?k .", "Practice", "Fiches qui le décrivent.")
+    practices: list[Practice] = f.inverse(R.PROJECT_PRACTICES, "Practice", "Fiches qui le décrivent.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 
 

@@ -67,3 +67,18 @@ def negotiate(accept: str | None) -> str | None:
         if chosen_key is None or key > chosen_key:
             chosen, chosen_key = name, key
     return chosen
+
+
+PAGE_LANGUAGES = ("fr", "en")
+
+
+def page_language(asked: str | None, accept_language: str | None) -> str:
+    """The language of a page: `asked` (a `?lang=` value) when offered, else the first offered primary
+    language in `Accept-Language` by weight, else French."""
+    if asked and asked.lower() in PAGE_LANGUAGES:
+        return asked.lower()
+    for tag in preferred(accept_language):
+        primary = tag.split("-")[0]
+        if primary in PAGE_LANGUAGES:
+            return primary
+    return "fr"

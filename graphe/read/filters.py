@@ -83,9 +83,12 @@ class PracticeFilter:
     has_ai_project: bool | None = None
     issued_after: dt.date | None = None  # inclusive
     issued_before: dt.date | None = None  # inclusive
+    ids: tuple[str, ...] = ()  # these practices only (a page's "CSV line")
 
     def conditions(self) -> tuple[str, ...]:
         out = []
+        if self.ids:
+            out.append(values_block("s", [iri_term(i, "pratique") for i in self.ids]))
         if self.themes:
             out.append(_in("fTheme", f"<{DCT}subject>/<{SKOS}broader>*", self.themes, "thème"))
         if self.countries:

@@ -7,13 +7,13 @@ IRIs become links. `web/pages.py` fetches the data and negotiates.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..read.entities import pick
 from ..core.rdf import PREFIXES, Literal, NamedNode, Term
+from . import formats
 from .templates import render
 
 ONTOLOGY = "https://graphe.aimf.asso.fr/def"
@@ -23,6 +23,9 @@ RDF_TYPE = _RDF + "type"
 RDFS_LABEL, RDFS_COMMENT = _RDFS + "label", _RDFS + "comment"
 # Predicates naming a resource, most specific first.
 LABEL_PREDICATES = (_SCHEMA + "name", _DCT + "title", _SKOS + "prefLabel", RDFS_LABEL)
+# Relations read backwards on the page of their object ("Cité par"): the inverse's label says it the right
+# way round (the ontology labels both).
+INVERSES = {_SKOS + "broader": _SKOS + "narrower"}
 # Languages written right to left (primary subtags): their texts are shown with dir="rtl".
 RTL = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi"})
 _CURIE_PREFIXES = {**PREFIXES, "vann": "http://purl.org/vocab/vann/", "foaf": "http://xmlns.com/foaf/0.1/"}
@@ -41,6 +44,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "ontology": "Ontologie", "classes": "Classes", "props": "Propriétés", "schemes": "Vocabulaires contrôlés",
         "sub_class_of": "sous-classe de", "domain": "domaine", "range": "co-domaine", "version": "version",
         "license": "licence", "concepts": "Concepts", "ontology_link": "L'ontologie",
+        "skip": "Aller au contenu", "nav": "Navigation principale", "home": "Accueil", "search": "Rechercher",
+        "practices": "Pratiques", "cities": "Villes", "charters": "Chartes", "themes": "Thèmes",
+        "ai_projects": "Projets d'IA", "compare": "Comparer des chartes",
+        "search_label": "Rechercher une pratique, une ville, une charte…", "search_button": "Rechercher",
+        "language": "Langue",
     },
     "en": {
         "site": "Graphe — good practices of the AIMF's francophone cities",
@@ -52,13 +60,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ontology": "Ontology", "classes": "Classes", "props": "Properties", "schemes": "Controlled vocabularies",
         "sub_class_of": "subclass of", "domain": "domain", "range": "range", "version": "version",
         "license": "licence", "concepts": "Concepts", "ontology_link": "The ontology",
+        "skip": "Skip to content", "nav": "Main navigation", "home": "Home", "search": "Search",
+        "practices": "Practices", "cities": "Cities", "charters": "Charters", "themes": "Themes",
+        "ai_projects": "AI projects", "compare": "Compare charters",
+        "search_label": "Search a practice, a city, a charter…", "search_button": "Search",
+        "language": "Language",
     },
-}
-_MONTHS = {
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
 }
 
 
@@ -144,15 +151,6 @@ def anchor(iri: str) -> str:
     return curie(iri)
 
 
-def format_date(value: str, lang: str) -> str:
-    """`2025-03-12` or `2025-03-12T10:00:00Z` → « 12 mars 2025 » / "12 March 2025"; anything else as it is."""
-    try:
-        day = dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return value
-    return f"{day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
-
-
 def message_page(title: str, paragraphs: Sequence[str], lang: str, *, code: str | None = None,
                  links: Sequence[tuple[str, str]] = ()) -> str:
     """A page of a title, paragraphs of text, an optional error code and links (href, label)."""
@@ -210,7 +208,7 @@ def entity_page(view: EntityView) -> str:
                            "kinds": [o.value for o in props.get(RDF_TYPE, []) if isinstance(o, NamedNode)],
                            "rows": property_rows({p: v for p, v in props.items() if p != RDF_TYPE}, labels)})
     return render("entity.html", title=title, iri=view.iri, lang=lang, t=TEXTS[lang], labels=labels,
-                  retired=None if view.retired is None else format_date(view.retired, lang),
+                  retired=None if view.retired is None else formats.date(view.retired, lang),
                   types=sorted(o.value for o in own.get(RDF_TYPE, []) if isinstance(o, NamedNode)),
                   rows=property_rows({p: v for p, v in own.items() if p != RDF_TYPE}, labels),
                   dependents=dependents, incoming=view.incoming, truncated=view.incoming_truncated,

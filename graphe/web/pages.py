@@ -28,10 +28,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import html
+from .site import Site, routes as site_routes
 from ..read import published
 from ..read.entities import preferences
 from ..core.errors import GrapheError
-from ..core.negotiation import ALIASES, MEDIA_TYPES, OFFERS, negotiate, weighted  # noqa: F401 — read by edges
+from ..core.negotiation import ALIASES, MEDIA_TYPES, OFFERS, negotiate, page_language, weighted  # noqa: F401 — read by edges
 from ..core.rdf import FORMATS, PREFIXES, Literal, NamedNode, Term, Triple, serialize
 from ..service import Graphe
 
@@ -51,26 +52,7 @@ _CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; 
 
 def reader_language(request: Request) -> str:
     """`fr` or `en`: `?lang=`, else the first of them in `Accept-Language` (by q), else French."""
-    asked = request.query_params.get("lang", "").lower()
-    if asked in LANGUAGES:
-        return asked
-    tags = []
-    for part in request.headers.get("accept-language", "").split(",")[:32]:
-        tag, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if q > 0:
-            tags.append((q, tag.lower().split("-")[0]))
-    for _, primary in sorted(tags, key=lambda t: -t[0]):
-        if primary in LANGUAGES:
-            return primary
-    return "fr"
+    return page_language(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
 def valid_path(path: str) -> bool:
@@ -88,6 +70,7 @@ class Pages:
         self.graphe = graphe
         self.store = graphe.store
         self.base = graphe.settings.base_iri
+        self.site = Site(graphe)
 
     # ------------------------------------------------------------------------------------- endpoints
 
@@ -112,7 +95,9 @@ class Pages:
         if not triples:
             return self._not_found(request, iri, fmt, lang)
         if fmt == "html":
-            body = self.entity_html(iri, triples, lang, local).encode("utf-8")
+            types = [t.object.value for t in triples if t.subject == subject and t.predicate.value == html.RDF_TYPE]
+            people = self.site.entity_page(iri, types, lang, _alternates(local), local)
+            body = (people if people is not None else self.entity_html(iri, triples, lang, local)).encode("utf-8")
         else:
             body = serialize(triples, FORMATS[fmt]) or b""
         return self._response(body, fmt, local, etag, lang)
@@ -143,7 +128,9 @@ class Pages:
         return self.graphe.cached("pages:hash-iris", lambda: published.hash_index(self.store, self.base))
 
     def describe(self, subject: NamedNode) -> list[Triple]:
-        return published.describe(self.store, subject, self.hash_index().get(subject.value, []))
+        """The entity's triples, kept per revision (a page's every format and language reads them)."""
+        return self.graphe.cached(("describe", subject.value), lambda: published.describe(
+            self.store, subject, self.hash_index().get(subject.value, [])), weight=lambda found: 1 + len(found))
 
     def incoming(self, iri: str) -> tuple[list[tuple[str, str]], bool]:
         """Up to INCOMING_LIMIT (subject, predicate) citing the entity: a city's or theme's page lists its
@@ -166,6 +153,8 @@ class Pages:
         for t in triples:
             subjects.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
         incoming, truncated = self.incoming(iri)
+        # A citing resource is named by the relation seen from this page: a narrower theme is "narrower".
+        incoming = [(s, html.INVERSES.get(p, p)) for s, p in incoming]
         shown = {t.predicate.value for t in triples}
         shown.update(t.object.value for t in triples if isinstance(t.object, NamedNode))
         shown.update(s for s, _ in incoming)
@@ -260,9 +249,11 @@ def _guard(endpoint: Callable[[Request], Response]) -> Callable[[Request], Respo
 
 
 def routes(graphe: Graphe) -> list[BaseRoute]:
-    """The routes serving `{base}id/…` at `/id/…` and the ontology at `/def` (GET and HEAD)."""
+    """The routes serving `{base}id/…` at `/id/…` and the ontology at `/def` (GET and HEAD), after the pages
+    for people (`site.py`: home, search, comparison, lists at `/id/practice`…)."""
     pages = Pages(graphe)
     return [
+        *site_routes(pages.site),
         Route("/id/{path:path}", _guard(pages.entity), methods=["GET", "HEAD"], name="entity"),
         Route("/def", _guard(pages.ontology), methods=["GET", "HEAD"], name="ontology"),
         Route("/def.{ext}", _guard(pages.ontology), methods=["GET", "HEAD"], name="ontology_format"),

@@ -179,31 +179,40 @@ def test_etag_gives_304(client: httpx.Client) -> None:
 
 # ------------------------------------------------------------------------------------- HTML
 
+CRITERION = "id/criterion/nantes-metropole-cadre-de-confiance-ia-1"
+
+
 def test_html_page(client: httpx.Client) -> None:
+    """A practice (like a city, a charter, an AI project) is shown as people read it (tests/web/test_site.py);
+    other resources, e.g. a criterion, as a table of their properties named by the ontology."""
     r = client.get("/" + PRACTICE, headers={"Accept": BROWSER})
     assert r.status_code == 200
     page = r.text
     assert '<html lang="fr">' in page
     assert "<title>Nantes Débat de l&#39;IA — Graphe</title>" in page
-    assert "<h1>Nantes Débat de l&#39;IA</h1>" in page
-    assert ">Bonne pratique</a>" in page  # the type, by its French label
-    assert '<a href="/def#city"' in page and ">ville</a>" in page  # property label from the ontology
-    assert "<code>dct:source</code>" not in page and "source" in page  # the ontology labels reused terms
-    assert '<a href="/id/city/nantes"' in page and ">Nantes</a>" in page  # local link with its label
+    assert '<h1 lang="fr">Nantes Débat de l&#39;IA</h1>' in page
+    assert '<a href="/id/city/nantes">Nantes</a> (France)' in page  # local link with its label, the country named
     assert ">Intelligence artificielle</a>" in page  # a theme's label
-    assert '<span lang="en" class="text">Nantes Débat de l&#39;IA: a citizen debate' in page  # language shown
     assert f'<link rel="alternate" type="text/turtle" href="/{PRACTICE}.ttl">' in page
     assert f'<a href="/{PRACTICE}.jsonld" type="application/ld+json">JSON-LD</a>' in page
     assert "<script" not in page.lower()
     assert "https://" not in page.split("<body>")[0].replace(BASE, "")  # no external asset in <head>
+    generic = client.get("/" + CRITERION, headers={"Accept": BROWSER}).text
+    assert "<h1>Pas d&#39;identification biométrique ni de collecte de données sensibles</h1>" in generic
+    assert ">Critère</a>" in generic  # the type, by its French label
+    assert '<a href="/def#identifier"' in generic and ">identifiant</a>" in generic  # property label, ontology
+    assert "<code>skos:definition</code>" not in generic and ">définition</a>" in generic  # reused terms too
+    assert '<span lang="en" class="text">No biometric identification' in generic  # language shown
+    assert "<script" not in generic.lower()
 
 
-def test_html_city_shows_geometry_external_links_and_citations(client: httpx.Client) -> None:
-    page = client.get("/id/city/nantes", headers={"Accept": "text/html"}).text
-    assert '<section id="geometry">' in page and "POINT(-1.553 47.218)" in page
-    assert '<a href="http://www.wikidata.org/entity/Q12191" rel="external noopener"' in page
+def test_html_generic_page_shows_hash_resources_external_links_and_citations(client: httpx.Client) -> None:
+    """The generic page (organisations, criteria, sources…): its hash resources, web links, who cites it."""
+    page = client.get("/id/organisation/ville-de-nantes", headers={"Accept": "text/html"}).text
     assert "<h2>Cité par</h2>" in page
-    assert f'<a href="/{PRACTICE}"' in page  # the practices of Nantes cite it
+    assert '<a href="/id/city/nantes"' in page  # Nantes is administered by it
+    criterion = client.get("/" + CRITERION, headers={"Accept": "text/html"}).text
+    assert '<a href="/id/criterion/declaration-de-montreal-3"' in criterion  # a mapped criterion, by its label
 
 
 def test_html_in_english(client: httpx.Client) -> None:
@@ -211,9 +220,11 @@ def test_html_in_english(client: httpx.Client) -> None:
                           ({}, f"/{PRACTICE}?lang=en"), ({"Accept-Language": "fr"}, f"/{PRACTICE}.html?lang=en")):
         page = client.get(path, headers={"Accept": "text/html", **headers}).text
         assert '<html lang="en">' in page
-        assert "<h1>Nantes Débat de l&#39;IA: a citizen debate on artificial intelligence</h1>" in page
-        assert ">Good practice</a>" in page and ">city</a>" in page
+        assert '<h1 lang="en">Nantes Débat de l&#39;IA: a citizen debate on artificial intelligence</h1>' in page
+        assert ">City</dt>" in page and "(France)" in page
         assert "Other formats" in page
+    generic = client.get(f"/{CRITERION}?lang=en", headers={"Accept": "text/html"}).text
+    assert ">Criterion</a>" in generic and ">identifier</a>" in generic
     french = client.get("/" + PRACTICE, headers={"Accept": "text/html", "Accept-Language": "de, fr;q=0.5"}).text
     assert '<html lang="fr">' in french
 
@@ -232,12 +243,13 @@ def test_hostile_literal_and_iri_are_escaped(fresh: Graphe) -> None:
         r = client.get("/id/practice/hostile", headers={"Accept": "text/html"})
         assert r.status_code == 200
         page = r.text
-        assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in page
+        assert '<h1 lang="fr">&lt;script&gt;alert(1)&lt;/script&gt;</h1>' in page
         assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; — Graphe</title>" in page
         assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in page  # (markupsafe writes " as &#34;)
         assert "<script" not in page.lower() and "<img" not in page.lower()
-        assert 'href="javascript:' not in page  # only web IRIs become links
-        assert "<code>javascript:alert(3)</code>" in page
+        assert 'href="javascript:' not in page and "javascript:" not in page  # only web IRIs are shown as links
+        generic = client.get("/id/practice/hostile.html?lang=fr", headers={"Accept": "text/html"}).text
+        assert 'href="javascript:' not in generic
         # the city page lists the hostile practice among those citing it, escaped too
         city = client.get("/id/city/nantes", headers={"Accept": "text/html"}).text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;</a>" in city and "<script" not in city.lower()

@@ -1,14 +1,17 @@
-"""The SPARQL 1.1 Protocol at /sparql: read-only, bounded, published graphs only, CORS open."""
+"""The SPARQL 1.1 Protocol at /sparql: read-only, bounded, published graphs only, CORS open; a browser
+navigating to it with no query gets the SPARQL console (YASGUI, served from web/static/yasgui)."""
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ...core import rdf
 from ...core.errors import GrapheError
+from ...core.negotiation import negotiate, page_language
 from ...service import Graphe
 from . import guard
 from .pool import SparqlPool
@@ -22,12 +25,16 @@ CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET
 MAX_BODY_BYTES = 3 * guard.MAX_QUERY_CHARS + 4096
 # Below the HTTP server's own line limit (h11: 16 KiB), so a long URL gets this coded answer, not the server's.
 MAX_URL_QUERY = 12_000
+# The console's pages, read by path (as api/http.py reads GraphiQL's): opendata imports nothing of web/.
+CONSOLE = Path(__file__).resolve().parents[2] / "web" / "static" / "yasgui"
+CONSOLE_PAGES = {"fr": "index.html", "en": "index.en.html"}
 
 
 class SparqlEndpoint:
     def __init__(self, graphe: Graphe, pool: SparqlPool) -> None:
         self.graphe, self.pool = graphe, pool
         self.public = [g.value for g in graphe.store.graphs.readable]
+        self.console = {lang: (CONSOLE / name).read_text(encoding="utf-8") for lang, name in CONSOLE_PAGES.items()}
 
     async def handle(self, request: Request) -> Response:
         lang = "en" if request.headers.get("accept-language", "").lower().startswith("en") else "fr"
@@ -37,6 +44,8 @@ class SparqlEndpoint:
             params = await self._params(request)
             query = params.get("query")
             if not query:
+                if _navigating(request, params):
+                    return self.console_page(request)
                 return self.service_description(request)
             if len(query[0]) > guard.MAX_QUERY_CHARS:
                 raise guard.too_long(guard.MAX_QUERY_CHARS, "caractères", "characters")
@@ -127,6 +136,18 @@ class SparqlEndpoint:
         fmt = choose("DESCRIBE", request.headers.get("accept", ""), request.query_params.get("format"))
         body = rdf.serialize([rdf.Triple(q.subject, q.predicate, q.object) for q in triples], rdf.FORMATS[fmt])
         return Response(body, media_type=GRAPH_FORMATS[fmt], headers=CORS)
+
+    def console_page(self, request: Request) -> HTMLResponse:
+        """The SPARQL console, in the reader's language (`?lang=`, then Accept-Language; French by default)."""
+        return HTMLResponse(self.console[page_language(request.query_params.get("lang"), request.headers.get("accept-language"))],
+                            headers={"Vary": "Accept, Accept-Language"})
+
+
+def _navigating(request: Request, params: dict[str, list[str]]) -> bool:
+    """A browser navigating here: GET (or HEAD) with no `format` asked and HTML preferred in `Accept` by the
+    same negotiation as the entity pages — `*/*`, no Accept or an RDF type keep the service description."""
+    return (request.method in ("GET", "HEAD") and "format" not in params
+            and negotiate(request.headers.get("accept")) == "html")
 
 
 class _Stale(Exception):
