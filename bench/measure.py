@@ -148,10 +148,22 @@ class Load:
 
 
 def wrk(url: str, path: str, bodies: list[str], seconds: int, connections: int = 32) -> Load:
-    """Load from wrk (Debian), in its own process, on loopback, bounded in time."""
+    """Load from wrk (Debian), in its own process, on loopback, bounded in time: POSTs of `bodies` to `path`."""
+    return _wrk(url, LUA.replace("PATH", path).replace("{BODIES}", "{" + ",".join(_lua(b) for b in bodies) + "}"),
+                seconds, connections)
+
+
+def wrk_pages(url: str, paths: list[str], seconds: int, connections: int = 32) -> Load:
+    """The same, for a browser's GETs of `paths` (HTML asked for, in French)."""
+    lua = LUA.replace("{BODIES}", "{" + ",".join(_lua(p) for p in paths) + "}").replace(
+        'wrk.format("POST", "PATH", {["Content-Type"] = "application/json"}, body)',
+        'wrk.format("GET", body, {["Accept"] = "text/html", ["Accept-Language"] = "fr"})')
+    return _wrk(url, lua, seconds, connections)
+
+
+def _wrk(url: str, lua: str, seconds: int, connections: int) -> Load:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is needed (apt-get install wrk)")
-    lua = LUA.replace("PATH", path).replace("{BODIES}", "{" + ",".join(_lua(b) for b in bodies) + "}")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
     try:

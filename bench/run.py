@@ -36,6 +36,10 @@ NESTED = """query($n: Int) { practices(first: $n, orderBy: {field: ID}) { edges 
   city { name charters { title criteria { label } } } } } } }"""
 SEARCHES = ["énergie", "mobilité", "données", "transparence des décisions", "participation citoyenne",
             '"intelligence artificielle"', "sobriété énergétique", "capteurs", '"données ouvertes"', "habitants"]
+SEARCH_PAGE = """query P%d_%d($q: String!) { search(text: $q, first: 20) { totalCount suggestion
+  edges { node { snippet type object { ... on Practice { title city { name country } issued } } } }
+  facets { types { type count } themes { theme { label } count } countries { country count }
+           cities { city { name } count } statuses { value { label } count } } } }"""
 SPARQL = {
     "page by theme": f"""PREFIX dct: <http://purl.org/dc/terms/> PREFIX gr: <https://graphe.aimf.asso.fr/def#>
         SELECT ?p ?d WHERE {{ ?p a gr:Practice ; dct:subject <{BASE}id/theme/energy> ; dct:issued ?d }}
@@ -226,6 +230,39 @@ def _http(args: argparse.Namespace, bare, server, sparql_base, work: Path) -> li
             figure.note = (f"p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms (bare: p50 {base.p50_ms:.1f} ms)"
                            + repeats + warmed)
         figures.append(figure)
+
+    say("pages…")
+    practice_pages = [f"/id/practice/gen-{i}" for i in ids[:VARIED]]
+    for name, paths, goal in (("practice page (HTML), hot (same page)", practice_pages[:1], "≥ 0.3 of bare req/s"),
+                              (f"practice page (HTML), varied ({len(practice_pages):,} practices)", practice_pages,
+                               "≥ 0.1 of bare req/s")):
+        say(f"charge : {name}…")
+        figure = Figure(name, "req/s", goal=goal)
+        with httpx.Client(timeout=120) as client:
+            first = timed(lambda: client.get(server.url + paths[0], headers={"Accept": "text/html"})) * 1000
+        for run_ in range(args.runs):
+            base = measure.wrk_pages(bare.url, ["/items"], args.seconds)
+            offset = (run_ * len(paths)) // max(1, args.runs)
+            load = measure.wrk_pages(server.url, paths[offset:] + paths[:offset], args.seconds)
+            figure.baseline.append(base.rps)
+            figure.values.append(load.rps)
+            figure.note = (f"p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms (bare: p50 {base.p50_ms:.1f} ms); "
+                           f"{load.requests:,} requests; first page {first:.0f} ms")
+        figures.append(figure)
+    # The search page against the GraphQL search asking what the page shows (hits with titles, facets with
+    # labels), both computed (neither kept: a new operation name, a text new to the page cache by its spaces).
+    page_ms, graphql_ms = [], []
+    with httpx.Client(timeout=60) as client:
+        for round_ in range(args.runs * 3):
+            for i, text in enumerate(SEARCHES):
+                page_ms.append(timed(lambda: client.get(server.url + "/recherche", params={
+                    "q": text + " " * (round_ + 1)}, headers={"Accept": "text/html"})) * 1000)
+                body = {"query": SEARCH_PAGE % (round_, i), "variables": {"q": text}}
+                graphql_ms.append(timed(lambda: client.post(server.url + "/graphql", json=body)) * 1000)
+    figures.append(Figure("search page (HTML) against the GraphQL search, same query (p50 latency)", "ms",
+                          values=[statistics.median(page_ms)], baseline=[statistics.median(graphql_ms)],
+                          goal="≤ 1.5× the GraphQL search", higher_is_better=False,
+                          note=f"p99 {_p99(page_ms):.1f} ms (GraphQL p99 {_p99(graphql_ms):.1f} ms)"))
 
     say("recherche…")
     from graphe.search import query as sq

@@ -265,7 +265,9 @@ class Site:
         markers = [world_map.Marker(r["href"], r["name"], r["lon"], r["lat"]) for r in city_rows
                    if r["lon"] is not None and r["lat"] is not None]
         dev = [(href, label[0 if lang == "fr" else 1]) for href, label in DEVELOPER_LINKS]
-        return self.render("home.html", lang, "Graphe", "/", figures=figures, latest=latest,
+        alternates = [("DCAT-AP (Turtle)", "/catalog?format=ttl", "text/turtle"),
+                      ("DCAT-AP (JSON-LD)", "/catalog?format=jsonld", "application/ld+json")]
+        return self.render("home.html", lang, "Graphe", "/", alternates=alternates, figures=figures, latest=latest,
                            themes=[n for n in tree if n["count"]], cities=city_rows,
                            map=world_map.markers_view(markers), developers=dev)
 
@@ -404,10 +406,15 @@ class Site:
             found = reader.entities(window.iris)
             rows = [self._row(reader, kind, found[i], lang) for i in window.iris if i in found]
         state = ([("ordre", order)] if order else []) + [(n, v) for n in chosen for v in chosen[n]]
+        alternates = []
+        if kind == "practice":  # the same selection, whole, for a spreadsheet (GraphQL's filters, same names)
+            same = [("themes", v) for v in chosen["themes"]] + [("countries", v) for v in chosen["country"]] + \
+                [("statuses", v) for v in chosen["status"]]
+            alternates = [("CSV", "/export/practices.csv" + ("?" + urlencode(same) if same else ""), "text/csv")]
         title = t[LISTS[kind][1]]
         local = "/id/" + kind
         return self.render("list.html", lang, title, local + ("?" + urlencode(state) if state else ""),
-                           heading=title, rows=rows, total=formats.number(len(iris), lang), orders=orders,
+                           alternates=alternates, heading=title, rows=rows, total=formats.number(len(iris), lang), orders=orders,
                            order=order, facets=facets, action=local,
                            pages=_pagination(len(iris), page_number, state, lang, local))
 

@@ -129,6 +129,9 @@ def test_home(client: httpx.Client, seeded: Graphe) -> None:
     assert '<a href="/id/city/nantes">Nantes</a> <span class="muted">(France)</span>' in text
     assert "Nantes Débat de l&#39;IA" in text and PRACTICE in page.links  # latest practices
     assert text.index("Les villes membres") < text.index('href="/sparql"') < text.index("<footer>")
+    for href, media in (("/catalog?format=ttl", "text/turtle"), ("/catalog?format=jsonld", "application/ld+json")):
+        assert f'<link rel="alternate" type="{media}" href="{href}">' in text
+        assert client.get(href).headers["content-type"].startswith(media)
     english = get(client, "/", "en")
     assert "<strong>8</strong> cities" in english and "(Morocco)" in english and "Latest practices" in english
 
@@ -265,6 +268,10 @@ def test_lists_are_paged_filtered_and_sorted(rich_client: httpx.Client) -> None:
     french = get(rich_client, "/id/practice?country=FR")
     shown = re.findall(r'<span class="muted">[^<]*· France', french)
     assert shown and len(shown) == len(re.findall(r'<li><a href="/id/practice/', french))
+    csv_href = re.search(r'<link rel="alternate" type="text/csv" href="([^"]+)">', french).group(1)  # type: ignore[union-attr]
+    rows = list(csv.DictReader(io.StringIO(rich_client.get(csv_href.replace("&amp;", "&")).text)))
+    total = int(re.search(r'<p role="status">(\d+) résultat', french).group(1))  # type: ignore[union-attr]
+    assert len(rows) == total and {r["country"] for r in rows} == {"FR"}  # the same selection, whole
     cities = get(rich_client, "/id/city?ordre=population")
     assert '<option value="population" selected>' in cities
     assert get(rich_client, "/id/charter").count('<li><a href="/id/charter/') >= 3
