@@ -689,6 +689,7 @@ class Site:
         city = concepts.get(e.ref(AIRO + "isUsedWithinLocality") or "")
         deployer = concepts.get(e.ref(AIRO + "isDeployedBy") or "")
         practices = reader.related(R.PROJECT_PRACTICES, [iri])[iri]
+        named = reader.entities(e.refs(DPV + "hasHumanInvolvement"))
         return self.render(
             "ai_project.html", lang, reader.name(e) or iri, local, alternates=alternates,
             **self._common(reader, e, lang), description=e.text(DCT + "description", reader.langs),
@@ -697,7 +698,10 @@ class Site:
             risk=reader.name(concepts.get(e.ref(AIACT + "hasRiskLevel") or "")) or _tail(e.ref(AIACT + "hasRiskLevel")),
             status=reader.name(concepts.get(e.ref(GR.status) or "")) or "",
             data_sources=e.text(GR.dataSources, reader.langs), legal_basis=e.text(GR.legalBasisDescription, reader.langs),
-            human=e.literals(DPV + "hasHumanInvolvement"), impact=e.literals(DPV + "hasImpactAssessment"),
+            human=[reader.name(named.get(i)) or _tail(i) for i in e.refs(DPV + "hasHumanInvolvement")] +
+            e.literals(DPV + "hasHumanInvolvement"),
+            impact=[{"href": _web(i), "text": i} for i in e.refs(DPV + "hasImpactAssessment")] +
+            [{"href": None, "text": v} for v in e.literals(DPV + "hasImpactAssessment")],
             groups=[(self.link(reader, charters.get(k), k), rows) for k, rows in groups.items()],
             practices=[self.link(reader, p) for p in practices])
 

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ROOT, Server, start_server
+from conftest import ROOT, Server, run_cli, start_server
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium calls Google's services, which this network refuses.
@@ -122,13 +122,20 @@ class Tab:
         assert not problems, "\n".join(problems)
 
 
+AI_PROJECT_EXAMPLE = ROOT / "ontology" / "examples" / "valid" / "ai-project-assessments.ttl"
+
+
 @pytest.fixture(scope="session")
-def web_server() -> Iterator[Server]:
-    """`graphe serve --memory` with the seeds on loopback, for the whole session; what it prints is read as it
-    comes (a full pipe would stall it) and kept in `web_server.output`."""
+def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`graphe serve` with the seeds and an assessed AI project (the ontology's example, published by `graphe
+    import`: the seeds hold none) on loopback, for the whole session; what it prints is read as it comes (a
+    full pipe would stall it) and kept in `web_server.output`."""
     import threading
 
-    server = start_server("--memory", env={"GRAPHE_LANG": "fr"})
+    data = tmp_path_factory.mktemp("browser-data")
+    imported = run_cli("import", "--publish", "--data", str(data), str(AI_PROJECT_EXAMPLE))
+    assert imported.returncode == 0, imported.stderr
+    server = start_server("--data", str(data), env={"GRAPHE_LANG": "fr"})
     server.output = []  # type: ignore[attr-defined]
     stdout = server.process.stdout
     assert stdout is not None

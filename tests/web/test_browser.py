@@ -41,6 +41,10 @@ PAGES = [
     PageType("search-results", "/recherche?q=intelligence+artificielle"),
     PageType("practice-list", "/id/practice"),
     PageType("city-list", "/id/city"),
+    PageType("charter-list", "/id/charter"),
+    PageType("ai-project-list", "/id/ai-project"),
+    PageType("ai-project", "/id/ai-project/assistant-courriers-exemple"),
+    PageType("theme-tree", "/id/theme"),
     PageType("compare", "/comparer?" + urlencode({"a": BASE + "id/charter/nantes-metropole-cadre-de-confiance-ia",
                                                   "b": BASE + "id/charter/declaration-de-montreal-ia-responsable"})),
 ]
