@@ -31,8 +31,8 @@ from . import formats, html, map as world_map
 from .templates import render
 from ..core import deadline
 from ..core.errors import GrapheError
-from ..core.negotiation import page_language
-from ..core.rdf import PREFIXES
+from ..core.negotiation import MEDIA_TYPES, negotiate, page_language, weighted
+from ..core.rdf import FORMATS, PREFIXES, NamedNode, Triple, serialize
 from ..model.namespaces import GR, VOCABULARIES
 from ..read import entities, filters, listing, reads, relations as R
 from ..read.entities import Entity, pick, rank
@@ -146,6 +146,8 @@ FACETS = (("type", "facet_type"), ("themes", "facet_themes"), ("country", "facet
 # Search URL parameters (short, French-neutral) → the search filters' fields.
 _PARAMS = {"type": "types", "themes": "themes", "country": "countries", "city": "cities", "status": "statuses"}
 _STATUS_CODES = {iri: code for code, iri in VOCABULARIES["LifecycleStatus"].items()}
+RDF_FORMATS = ("ttl", "jsonld", "nt", "rdf")
+_FORMAT_LABELS = {"ttl": "Turtle", "jsonld": "JSON-LD"}
 LISTS = {  # list path → (class, title key, search type for its facet links)
     "practice": (GR.Practice, "practices"), "city": (SCHEMA + "City", "cities"),
     "charter": (GR.Charter, "charters"), "ai-project": (GR.AIProject, "ai_projects"),
@@ -226,9 +228,19 @@ class Site:
         iri = entity.iri if entity is not None else (iri or "")
         return {"href": self.href(iri), "text": reader.name(entity) or iri.rsplit("/", 1)[-1]}
 
-    def page(self, request: Request, key: tuple, build: Callable[[str, Reader], str], status: int = 200) -> Response:
-        """A page kept per public revision and language (its key names everything else it depends on)."""
+    def page(self, request: Request, key: tuple, build: Callable[[str, Reader], str], status: int = 200,
+             described: Callable[[Reader], Iterable[str]] | None = None) -> Response:
+        """A page kept per public revision and language (its key names everything else it depends on). With
+        `described`, the page has RDF alternates (`?format=ttl|jsonld|nt|rdf`, or an RDF type asked by name in
+        `Accept`): what the published graph says of the resources it shows (without their long texts)."""
         lang = html_lang(request)
+        fmt = rdf_asked(request) if described is not None else None
+        if fmt is not None:
+            assert described is not None
+            body = self.graphe.cached(("page-rdf",) + key + (fmt,), lambda: serialize(
+                described_triples(self.reader(lang), described(self.reader(lang))), FORMATS[fmt]) or b"",
+                weight=lambda b: 1 + len(b) // 100)
+            return Response(body, media_type=MEDIA_TYPES[fmt], headers={"Vary": "Accept"})
         body = self.graphe.cached(("page",) + key + (lang,),
                                   lambda: build(lang, self.reader(lang)).encode("utf-8"),
                                   weight=lambda b: 1 + len(b) // 100)
@@ -237,6 +249,12 @@ class Site:
     def render(self, template: str, lang: str, title: str, request_path: str, **context: Any) -> str:
         return render(template, lang=lang, t=texts(lang), title=title, alternates=context.pop("alternates", ()),
                       switch=switch_href(request_path, lang), **context)
+
+    @staticmethod
+    def rdf_alternates(path: str) -> list[tuple[str, str, str]]:
+        """Links to the RDF of a page (`path` with its query), one per format."""
+        glue = "&" if "?" in path else "?"
+        return [(_FORMAT_LABELS[n], path + glue + "format=" + n, MEDIA_TYPES[n]) for n in ("ttl", "jsonld")]
 
     # ------------------------------------------------------------------------------------- home
 
@@ -281,17 +299,23 @@ class Site:
         page_number = _page_number(params.get("page"))
         key = ("search", text, sort, tuple(sorted(chosen.items())), page_number)
         return self.page(request, key, lambda lang, reader: self._search(lang, reader, text, sort, chosen,
-                                                                         page_number))
+                                                                         page_number),
+                         described=lambda reader: [h.id for h in self._search_result(text, sort, chosen,
+                                                                                     page_number).hits])
 
-    def _search(self, lang: str, reader: Reader, text: str, sort: str, chosen: dict[str, tuple[str, ...]],
-                page_number: int) -> str:
-        t = texts(lang)
+    def _search_result(self, text: str, sort: str, chosen: dict[str, tuple[str, ...]],
+                       page_number: int) -> search_query.Result:
         flt = search_query.Filters(
             types=chosen["type"], themes=chosen["themes"], cities=chosen["city"],
             countries=tuple(c.upper() for c in chosen["country"]),
             statuses=tuple(VOCABULARIES["LifecycleStatus"].get(s, s) for s in chosen["status"]))
         # A text too long, or too many terms: a coded 400 page (`_guard`), like the API's answer.
-        result = search_query.search(self.graphe.search, text, flt, (page_number - 1) * PER_PAGE, PER_PAGE, sort)
+        return search_query.search(self.graphe.search, text, flt, (page_number - 1) * PER_PAGE, PER_PAGE, sort)
+
+    def _search(self, lang: str, reader: Reader, text: str, sort: str, chosen: dict[str, tuple[str, ...]],
+                page_number: int) -> str:
+        t = texts(lang)
+        result = self._search_result(text, sort, chosen, page_number)
         error = None
         shown = {h.id for h in result.hits} | {v for name in ("themes", "city", "status")
                                                  for v, _ in result.facets.get(name, [])[:30]}
@@ -326,8 +350,8 @@ class Site:
         if result.suggestion:
             suggestion = {"text": result.suggestion, "href": "/recherche?" + urlencode([("q", result.suggestion)])}
         title = f"{t['search']} : {text}" if lang == "fr" and text else (f"{t['search']}: {text}" if text else t["search"])
-        return self.render("search.html", lang, title, "/recherche?" + urlencode(state + [("page", page_number)]),
-                           q=text, sort=sort, hits=hits, total=formats.number(result.total, lang),
+        here = "/recherche?" + urlencode(state + ([("page", str(page_number))] if page_number > 1 else []))
+        return self.render("search.html", lang, title, here, alternates=self.rdf_alternates(here), q=text, sort=sort, hits=hits, total=formats.number(result.total, lang),
                            count=result.total, facets=facets, pages=pages, suggestion=suggestion, error=error,
                            any_filter=any(chosen.values()), clear_href="/recherche?" + urlencode([("q", text)]))
 
@@ -361,20 +385,35 @@ class Site:
                   for name in ("themes", "country", "status")}
         key = ("list", kind, order, tuple(sorted(chosen.items())), page_number)
         return self.page(request, key, lambda lang, reader: self._list(lang, reader, kind, order, chosen,
-                                                                       page_number))
+                                                                       page_number),
+                         described=lambda reader: self._list_window(reader, kind, order, chosen, page_number)[1].iris)
+
+    def _list_query(self, reader: Reader, kind: str, order: str, chosen: dict[str, tuple[str, ...]]) -> listing.ListQuery:
+        if kind == "practice":
+            flt = filters.PracticeFilter(
+                themes=chosen["themes"], countries=chosen["country"],
+                statuses=tuple(s for s in chosen["status"] if s in VOCABULARIES["LifecycleStatus"]))
+            return filters.practice_query(flt, "ISSUED" if order == "date" else "TITLE", order == "date", reader.langs)
+        if kind == "city":
+            return filters.city_query(chosen["country"], "POPULATION" if order == "population" else "NAME",
+                                      order == "population", reader.langs)
+        if kind == "charter":
+            return filters.charter_query((), (), (), reader.langs)
+        return filters.ai_project_query((), (), (), (), reader.langs)
+
+    def _list_window(self, reader: Reader, kind: str, order: str, chosen: dict[str, tuple[str, ...]],
+                     page_number: int) -> tuple[tuple[str, ...], listing.Page]:
+        iris = self._ordered(self._list_query(reader, kind, order, chosen))
+        return iris, listing.page(iris, (page_number - 1) * PER_PAGE, PER_PAGE)
 
     def _list(self, lang: str, reader: Reader, kind: str, order: str, chosen: dict[str, tuple[str, ...]],
               page_number: int) -> str:
         t = texts(lang)
         orders: list[tuple[str, str]] = []
         facets: list[dict[str, Any]] = []
+        query = self._list_query(reader, kind, order, chosen)
         if kind == "practice":
             orders = [("", t["by_title"]), ("date", t["by_date"])]
-            flt = filters.PracticeFilter(
-                themes=chosen["themes"], countries=chosen["country"],
-                statuses=tuple(s for s in chosen["status"] if s in VOCABULARIES["LifecycleStatus"]))
-            query = filters.practice_query(flt, "ISSUED" if order == "date" else "TITLE", order == "date",
-                                           reader.langs)
             found = self.graphe.cached(("facets", query), lambda: listing.facets(
                 self.graphe.store, query, filters.PRACTICE_FACETS, self.graphe.cached))
             names = reader.entities(v.value for v, _ in found["theme"] + found["status"])
@@ -392,25 +431,21 @@ class Site:
                     facets.append({"name": name, "title": t[key], "options": options})
         elif kind == "city":
             orders = [("", t["by_name"]), ("population", t["by_population"])]
-            query = filters.city_query(chosen["country"], "POPULATION" if order == "population" else "NAME",
-                                       order == "population", reader.langs)
-        elif kind == "charter":
-            query = filters.charter_query((), (), (), reader.langs)
-        else:
-            query = filters.ai_project_query((), (), (), (), reader.langs)
-        iris = self._ordered(query)
-        window = listing.page(iris, (page_number - 1) * PER_PAGE, PER_PAGE)
+        iris, window = self._list_window(reader, kind, order, chosen, page_number)
         if kind == "practice":
             rows = self.practice_cards(reader, window.iris, lang)
         else:
             found = reader.entities(window.iris)
             rows = [self._row(reader, kind, found[i], lang) for i in window.iris if i in found]
         state = ([("ordre", order)] if order else []) + [(n, v) for n in chosen for v in chosen[n]]
-        alternates = []
+        here = local_path = "/id/" + kind
+        if state or page_number > 1:
+            here = local_path + "?" + urlencode(state + ([("page", str(page_number))] if page_number > 1 else []))
+        alternates = self.rdf_alternates(here)
         if kind == "practice":  # the same selection, whole, for a spreadsheet (GraphQL's filters, same names)
             same = [("themes", v) for v in chosen["themes"]] + [("countries", v) for v in chosen["country"]] + \
                 [("statuses", v) for v in chosen["status"]]
-            alternates = [("CSV", "/export/practices.csv" + ("?" + urlencode(same) if same else ""), "text/csv")]
+            alternates.append(("CSV", "/export/practices.csv" + ("?" + urlencode(same) if same else ""), "text/csv"))
         title = t[LISTS[kind][1]]
         local = "/id/" + kind
         return self.render("list.html", lang, title, local + ("?" + urlencode(state) if state else ""),
@@ -716,7 +751,16 @@ class Site:
 
     def compare(self, request: Request) -> Response:
         a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
-        return self.page(request, ("compare", a, b), lambda lang, reader: self._compare(lang, reader, a, b))
+        return self.page(request, ("compare", a, b), lambda lang, reader: self._compare(lang, reader, a, b),
+                         described=lambda reader: self._compared(reader, a, b))
+
+    def _compared(self, reader: Reader, a: str, b: str) -> list[str]:
+        """The two charters and their criteria (whose descriptions carry the matches)."""
+        known = reader.entities([a, b])
+        if a not in known or b not in known or not known[a].is_a(GR.Charter) or not known[b].is_a(GR.Charter):
+            return []
+        found = reader.related(R.CHARTER_CRITERIA, [a, b])
+        return [a, b] + [c.iri for c in found[a] + found[b]]
 
     def _compare(self, lang: str, reader: Reader, a: str, b: str) -> str:
         t = texts(lang)
@@ -743,8 +787,34 @@ class Site:
                                  "match": match, "match_text": t[match], "provenance": provenance})
         elif a or b:
             error = t["choose"]
-        return self.render("compare.html", lang, t["compare_title"], "/comparer?" + urlencode([("a", a), ("b", b)]),
-                           choices=choices, a=a, b=b, rows=rows, heads=heads, error=error)
+        here = "/comparer?" + urlencode([("a", a), ("b", b)])
+        return self.render("compare.html", lang, t["compare_title"], here,
+                           alternates=self.rdf_alternates(here) if heads else (), choices=choices, a=a, b=b, rows=rows, heads=heads, error=error)
+
+
+def rdf_asked(request: Request) -> str | None:
+    """An RDF format for a page for people: `?format=` (ttl, jsonld, nt, rdf), or an RDF media type named in
+    `Accept` and preferred there to HTML (a browser's `*/*` keeps the page: HTML is what these addresses are)."""
+    asked = request.query_params.get("format")
+    if asked is not None:
+        if asked not in RDF_FORMATS:
+            raise BadInput(f"« format » : {', '.join(RDF_FORMATS)}.", f"'format': {', '.join(RDF_FORMATS)}.")
+        return asked
+    accept = request.headers.get("accept")
+    chosen = negotiate(accept)
+    named = {v for v, q in weighted(accept) if q > 0}
+    return chosen if chosen in RDF_FORMATS and MEDIA_TYPES[chosen] in named else None
+
+
+def described_triples(reader: Reader, iris: Iterable[str]) -> list[Triple]:
+    """What the published graph says of `iris` (their kept entities, long texts aside), as triples."""
+    out = []
+    for iri, entity in reader.entities(list(iris)).items():
+        subject = NamedNode(iri)
+        for predicate, values in entity.props.items():
+            p = NamedNode(predicate)
+            out.extend(Triple(subject, p, value) for value in values)
+    return out
 
 
 def _criterion_cell(site: Site, reader: Reader, c: Entity | None) -> dict[str, str] | None:

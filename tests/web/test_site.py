@@ -341,3 +341,34 @@ def test_hostile_values_are_escaped_and_never_links(fresh: Graphe) -> None:
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in get(c, "/recherche?q=alert")
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_has_turtle_and_json_ld_alternates(client: httpx.Client, path: str) -> None:
+    import rdflib
+
+    text = get(client, path)
+    for media, parser in (("text/turtle", "turtle"), ("application/ld+json", "json-ld")):
+        href = re.search(rf'<link rel="alternate" type="{re.escape(media)}" href="([^"]+)">', text)
+        assert href, (path, media)
+        answer = client.get(href.group(1).replace("&amp;", "&"))
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(media), href.group(1)
+        graph = rdflib.Graph().parse(data=answer.content, format=parser, publicID=BASE)
+        empty = '<p role="status">0 résultat(s)</p>' in text  # (the seeds hold no AI project)
+        assert len(graph) > 0 or empty, href.group(1)
+        if path.startswith(("/recherche", "/comparer")) or path.count("/") == 2 and path != "/id/theme":  # lists
+            shown = {BASE + u[1:] for u in Page(text).links if re.fullmatch(r"/id/[a-z-]+/[^/?#]+", u)}
+            assert empty or shown & {str(s) for s in graph.subjects()}, path  # the page's resources, described
+
+
+def test_lists_negotiate_rdf_at_the_same_address(client: httpx.Client) -> None:
+    import rdflib
+
+    turtle = client.get("/id/city", headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    graph = rdflib.Graph().parse(data=turtle.content, format="turtle")
+    assert rdflib.URIRef(BASE + "id/city/nantes") in set(graph.subjects())
+    for accept in ("*/*", BROWSER, "text/html"):  # a browser, curl: the page
+        assert client.get("/id/city", headers={"Accept": accept}).headers["content-type"].startswith("text/html")
+    bad = client.get("/id/city?format=xls")
+    assert bad.status_code == 400 and "<code>BAD_USER_INPUT</code>" in bad.text
