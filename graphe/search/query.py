@@ -63,6 +63,7 @@ class Hit:
     type: str
     score: float
     snippet: str
+    lang: str = ""  # the snippet's language
 
 
 @dataclass
@@ -197,7 +198,7 @@ def search(index: SearchIndex, text: str, filters: Filters, offset: int, limit: 
                              sort=sort if text or sort == "date" else "date")
         deadline.check()
         marked = terms(query)
-        hits = [Hit(f.id, f.type, f.score, snippet(f.stored.get("texts", {}), marked)) for f in page.hits]
+        hits = [Hit(f.id, f.type, f.score, *snippet_in(f.stored.get("texts", {}), marked)) for f in page.hits]
         facets = {name: sorted(page.facets.get(name, {}).items(), key=lambda kv: (-kv[1], kv[0]))
                   for name in FACETS}
         suggestion = _suggest(engine, text, filters) if text else None
@@ -207,6 +208,11 @@ def search(index: SearchIndex, text: str, filters: Filters, offset: int, limit: 
 def snippet(texts: dict[str, str], marked: set[tuple[str, str]]) -> str:
     """An extract of the first text field holding a searched term, the terms in <mark> (HTML escaped); or
     the start of the first text."""
+    return snippet_in(texts, marked)[0]
+
+
+def snippet_in(texts: dict[str, str], marked: set[tuple[str, str]]) -> tuple[str, str]:
+    """`snippet`, and the language of the text it comes from ("" when there is none)."""
     for name in SNIPPET_FIELDS:
         text = texts.get(name)
         if not text:
@@ -221,12 +227,13 @@ def snippet(texts: dict[str, str], marked: set[tuple[str, str]]) -> str:
             if term in wanted:
                 found.append((s, e))
         if found:
-            return _marked(text, found)
+            return _marked(text, found), name.rsplit("_", 1)[1]
     for name in SNIPPET_FIELDS:
         text = texts.get(name)
         if text:
-            return html.escape(text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else ""), quote=False)
-    return ""
+            return html.escape(text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else ""), quote=False), \
+                name.rsplit("_", 1)[1]
+    return "", ""
 
 
 def _marked(text: str, found: list[tuple[int, int]]) -> str:

@@ -321,7 +321,7 @@ class Site:
                                                  for v, _ in result.facets.get(name, [])[:30]}
         known = reader.entities(shown)
         hits = [{"href": self.href(h.id), "title": reader.name(known.get(h.id)) or h.id,
-                 "type": t.get("type_" + h.type, h.type), "snippet": h.snippet,
+                 "type": t.get("type_" + h.type, h.type), "snippet": h.snippet, "lang": h.lang,
                  "meta": self._hit_meta(reader, known.get(h.id), lang)} for h in result.hits]
 
         def label(name: str, value: str) -> str:

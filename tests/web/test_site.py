@@ -170,6 +170,8 @@ def test_search_pages_and_suggests(rich_client: httpx.Client) -> None:
     hits_1 = re.findall(r'<h3><a href="([^"]+)"', first)
     hits_2 = re.findall(r'<h3><a href="([^"]+)"', second)
     assert len(hits_1) == 20 and hits_2 and not set(hits_1) & set(hits_2)
+    english = get(rich_client, "/recherche?q=intelligible")  # a word of an English text only
+    assert '<p class="snippet" lang="en">' in english
     typo = get(rich_client, "/recherche?q=donnnnees+publiquues")
     assert "Aucun résultat." in typo or "Vouliez-vous dire" in typo
 
