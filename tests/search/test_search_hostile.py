@@ -245,7 +245,7 @@ def test_a_failure_that_is_not_damage_is_not_hidden(tmp_path: Path, validator,  
         def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
             raise ValueError("a bug")
 
-        monkeypatch.setattr(sq, "snippet", broken)
+        monkeypatch.setattr(sq, "snippet_in", broken)  # what a search calls for each hit
         with pytest.raises(ValueError):
             sq.search(graphe.search, "débat", sq.Filters(), 0, 10)
         assert graphe.search.status == "ready"
