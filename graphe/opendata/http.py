@@ -47,7 +47,8 @@ def practice_filter(request: Request) -> PracticeFilter:
         themes=_list(request, "themes"), countries=_list(request, "countries"), cities=_list(request, "cities"),
         charters=_list(request, "charters"), statuses=statuses,
         has_ai_project=None if flag is None else flag.lower() in ("1", "true", "oui", "yes"),
-        issued_after=dates.get("issuedAfter"), issued_before=dates.get("issuedBefore"), ids=_list(request, "ids")[:100])
+        issued_after=dates.get("issuedAfter"), issued_before=dates.get("issuedBefore"),
+        ids=_list(request, "ids")[:100])
 
 
 def routes(graphe: Graphe, dumps: Dumps) -> list[Route]:

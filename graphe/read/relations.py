@@ -4,6 +4,9 @@ the kind `("related", pattern)`). One definition for both edges: a page and a Gr
 same relation read the same pattern, hence the same kept values."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from .entities import Entity
 from ..core.rdf import PREFIXES
 from ..model.namespaces import GR
 
@@ -28,7 +31,7 @@ ORGANISATION_MEMBERSHIPS = f"?s <{ORG}member> ?k ."
 MATCHED_BY = f"?s <{SKOS}exactMatch>|<{SKOS}closeMatch> ?k ."
 
 
-def live(found):  # type: ignore[no-untyped-def]
+def live(found: Iterable[Entity]) -> list[Entity]:
     """Without retired resources: a retired object stays readable at its IRI (and through a one-value link,
     which names it), but leaves every list, relations included (docs/publishing.md)."""
     return [e for e in found if not e.values(INVALIDATED)]

@@ -28,11 +28,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import html
-from .site import Site, routes as site_routes
+from .site import Site, reader_language, routes as site_routes
 from ..read import published
 from ..read.entities import preferences
 from ..core.errors import GrapheError
-from ..core.negotiation import ALIASES, MEDIA_TYPES, OFFERS, negotiate, page_language, weighted  # noqa: F401 — read by edges
+from ..core.negotiation import ALIASES, MEDIA_TYPES, OFFERS, negotiate, weighted  # noqa: F401 — read by edges
 from ..core.rdf import FORMATS, PREFIXES, Literal, NamedNode, Term, Triple, serialize
 from ..service import Graphe
 
@@ -41,18 +41,12 @@ log = logging.getLogger(__name__)
 SUFFIXES = {".html": "html", ".ttl": "ttl", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "rdf"}
 EXTENSION = {name: suffix for suffix, name in SUFFIXES.items()}
 LABELS = {"html": "HTML", "ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
-LANGUAGES = ("fr", "en")
 MAX_PATH = 300
 INCOMING_LIMIT = 100
 _FORBIDDEN = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|\\^`%#?]')
 _INVALIDATED = PREFIXES["prov"] + "invalidatedAtTime"
 _CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
         "frame-ancestors 'none'")
-
-
-def reader_language(request: Request) -> str:
-    """`fr` or `en`: `?lang=`, else the first of them in `Accept-Language` (by q), else French."""
-    return page_language(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
 def valid_path(path: str) -> bool:
