@@ -46,7 +46,7 @@ def run(practices: int, pages: int) -> dict[str, float]:
         for iri in iris:
             local = "/" + iri[len(BASE):]
             alternates = _alternates(local)
-            render = lambda: site._practice(site.reader("fr"), iri, "fr", alternates, local)  # noqa: E731
+            render = lambda: site.entity_pages._practice(site.reader("fr"), iri, "fr", alternates, local)  # noqa: E731
             ms, a = timed(render)  # its long texts, relations and neighbours read from the store
             first.append(ms)
             ms, b = timed(render)  # every read kept: the template and the values it is given

@@ -76,7 +76,8 @@ class Site:
     def __init__(self, graphe: Graphe) -> None:
         self.graphe = graphe
         self.base = graphe.settings.base_iri
-        self.entity_page = EntityPages(self).page
+        self.entity_pages = EntityPages(self)
+        self.entity_page = self.entity_pages.page
 
     # ------------------------------------------------------------------------------------- plumbing
 
