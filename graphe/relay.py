@@ -23,7 +23,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .publishing import accounts
+from .publishing import accounts, people
 from .core import rdf
 from .publishing.accounts import Account
 from .core.errors import GrapheError
@@ -58,6 +58,8 @@ class Local:
             return {"accounts": [asdict(a) for a in accounts.all_accounts(store)]}
         if command == "token-revoke":
             return {"account": asdict(accounts.revoke(store, args["id"]))}
+        if command.startswith("person-"):
+            return self._person(command, args)
         if command == "import":
             check_size(args["name"], len(data), graphe.settings.import_max_bytes)
             outcomes = import_file(graphe, Account.local(), args["name"], data, bool(args.get("publish")))
@@ -66,6 +68,26 @@ class Local:
             revision = store.revision()
             return {"revision": revision.number, "time": revision.time.isoformat() if revision.time else None,
                     "triples": graphe.triple_count(), "classes": [asdict(row) for row in graphe.class_counts()]}
+        raise GrapheError("BAD_REQUEST", f"Commande inconnue « {command} ».", f"Unknown command '{command}'.",
+                          {"status": 404})
+
+    def _person(self, command: str, args: dict[str, Any]) -> Any:
+        store, local = self.graphe.store, Account.local()
+
+        def shown(person: people.Person) -> dict[str, Any]:
+            return {**asdict(person.account), "email": person.email, "state": person.state}
+        url = args.get("url") or self.graphe.settings.base_iri
+        if command == "person-invite":
+            person, link = people.invite(store, local, args["name"], args["email"], args["role"], args.get("city"),
+                                         url)
+            return {"person": shown(person), "link": link, "days": people.INVITATION_DAYS}
+        if command == "person-invite-again":
+            person, link = people.invite_again(store, local, args["id"], url)
+            return {"person": shown(person), "link": link, "days": people.INVITATION_DAYS}
+        if command == "person-list":
+            return {"people": [shown(p) for p in people.people(store)]}
+        if command == "person-disable":
+            return {"person": shown(people.disable(store, local, args["id"]))}
         raise GrapheError("BAD_REQUEST", f"Commande inconnue « {command} ».", f"Unknown command '{command}'.",
                           {"status": 404})
 

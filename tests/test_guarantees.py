@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from conftest import ROOT, ThreadServer
-from graphe.publishing import accounts
+from graphe.publishing import accounts, people
+from graphe.publishing.accounts import Account
 from graphe.app import create_app
 from graphe.core.rdf import NamedNode
 from graphe.search import query as sq
@@ -37,6 +38,10 @@ def test_nothing_private_reaches_a_public_channel(validator, tmp_path: Path) -> 
     graphe = Graphe.open(Settings(data_dir=tmp_path / "data"), validator=validator)
     account, token = accounts.create(graphe.store, "contributor", f"Agent {MARK} compte", BASE + "id/city/dakar")
     _, secretariat = accounts.create(graphe.store, "secretariat", f"Secrétariat {MARK}")
+    # A person too, signed in once: their name, address, password and session are private as well.
+    _, link = people.invite(graphe.store, Account.local(), f"Personne {MARK}", f"{MARK.lower()}@example.org",
+                            "secretariat", None, "http://graphe.test/")
+    signed = people.accept(graphe.store, link.rsplit("/", 1)[-1], f"mot de passe {MARK}", f"mot de passe {MARK}")
     server = ThreadServer(create_app(graphe))
     try:
         def gql(query: str, auth: str | None = None, **variables: object) -> dict:
@@ -83,7 +88,8 @@ def test_nothing_private_reaches_a_public_channel(validator, tmp_path: Path) -> 
         assert httpx.get(url + "/id/practice/brouillon-secret", headers={"Accept": "text/turtle"}).status_code == 404
         leaks = [name for name, body in channels.items()
                  if MARK.encode() in body or token.encode() in body or b"grp_" in body
-                 or account.id.encode() in body or b"graph/accounts" in body and b"tokenHash" in body]
+                 or account.id.encode() in body or b"graph/accounts" in body and b"tokenHash" in body
+                 or MARK.lower().encode() in body or signed.session.encode() in body or b"argon2" in body]
         assert leaks == [], leaks
         assert b"Pratique publi" in channels["graphql lists"]  # the channels do show published data
     finally:

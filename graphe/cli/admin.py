@@ -28,7 +28,7 @@ def run_admin(settings: Settings, args: argparse.Namespace) -> int:
                               f"The service runs on this folder: command sent to {remote.url}.\n"))
         backend = remote
     try:
-        run = {"token": _token, "import": _import, "export": export, "stats": stats}[args.command]
+        run = {"token": _token, "person": _person, "import": _import, "export": export, "stats": stats}[args.command]
         return run(backend, args)
     finally:
         if graphe is not None:
@@ -58,6 +58,38 @@ def _token(backend: Any, args: argparse.Namespace) -> int:
         account = backend.run("token-revoke", {"id": args.id})["account"]
         short = account["id"].rsplit("/", 1)[-1]
         print(t(f"Compte {short} ({account['name']}) révoqué.", f"Account {short} ({account['name']}) revoked."))
+    return 0
+
+
+def _person(backend: Any, args: argparse.Namespace) -> int:
+    def t(fr: str, en: str) -> str:
+        return pick(args.lang, fr, en)
+
+    if args.person_command in ("invite", "invite-again"):
+        url = args.url or ""
+        if url and not url.endswith("/"):
+            url += "/"
+        if args.person_command == "invite":
+            result = backend.run("person-invite", {"name": args.name, "email": args.email, "role": args.role,
+                                                   "city": args.city, "url": url})
+        else:
+            result = backend.run("person-invite-again", {"id": args.id, "url": url})
+        person = result["person"]
+        print(t(f"Invitation de {person['name']} <{person['email']}> ({person['role']}), valable "
+                f"{result['days']} jours. Lien (affiché une seule fois) :",
+                f"Invitation for {person['name']} <{person['email']}> ({person['role']}), valid for "
+                f"{result['days']} days. Link (shown only once):"))
+        print(result["link"])
+    elif args.person_command == "list":
+        states = {"invited": t("invitée", "invited"), "active": t("active", "active"),
+                  "disabled": t("désactivée", "disabled")}
+        for person in backend.run("person-list", {})["people"]:
+            city = f" {person['city']}" if person["city"] else ""
+            print(f"{person['id'].rsplit('/', 1)[-1]}  {person['role']:<11} {states[person['state']]:<11} "
+                  f"{person['email']}  {person['name']}{city}")
+    else:
+        person = backend.run("person-disable", {"id": args.id})["person"]
+        print(t(f"Compte de {person['name']} désactivé.", f"{person['name']}'s account disabled."))
     return 0
 
 

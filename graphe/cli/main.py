@@ -7,7 +7,7 @@ import errno
 import gettext
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -107,6 +107,15 @@ class _Parser(argparse.ArgumentParser):
         sys.stderr.write(pick(self.lang, f"graphe : erreur [USAGE] : {message}\n",
                               f"graphe: error [USAGE]: {message}\n"))
         sys.exit(EXIT_USAGE)
+
+
+def _role_and_city(parser: argparse.ArgumentParser, t: Callable[[str, str], str]) -> None:
+    """`--role` and `--city`, as a token and a person take them."""
+    parser.add_argument("--role", required=True, choices=["contributor", "secretariat", "admin"],
+                        help=t("contributor (une ville), secretariat (AIMF) ou admin",
+                               "contributor (a city), secretariat (AIMF) or admin"))
+    parser.add_argument("--city", metavar="IRI", help=t("la ville d'un contributeur (IRI)",
+                                                        "a contributor's city (IRI)"))
 
 
 def _store_options(parser: argparse.ArgumentParser, lang: str) -> None:
@@ -210,11 +219,7 @@ def build_parser(lang: str = "fr") -> argparse.ArgumentParser:
     token_commands.required = True
     create = token_commands.add_parser("create", help=t("créer un jeton (affiché une seule fois)",
                                                         "create a token (shown once)"))
-    create.add_argument("--role", required=True, choices=["contributor", "secretariat", "admin"],
-                        help=t("contributor (une ville), secretariat (AIMF) ou admin",
-                               "contributor (a city), secretariat (AIMF) or admin"))
-    create.add_argument("--city", metavar="IRI", help=t("la ville d'un contributeur (IRI)",
-                                                        "a contributor's city (IRI)"))
+    _role_and_city(create, t)
     create.add_argument("--name", required=True, metavar=t("NOM", "NAME"),
                         help=t("qui utilisera ce jeton", "who will use this token"))
     _store_options(create, lang)
@@ -226,6 +231,41 @@ def build_parser(lang: str = "fr") -> argparse.ArgumentParser:
                         help=t("identifiant du compte (voir `graphe token list`)",
                                "the account's identifier (see `graphe token list`)"))
     _store_options(revoke, lang)
+
+    person = commands.add_parser("person", help=t("inviter, lister ou désactiver les personnes (comptes nominatifs)",
+                                                  "invite, list or disable people (personal accounts)"),
+                                 description=t("Les personnes se connectent au navigateur (/connexion) avec leur "
+                                               "adresse et un mot de passe choisi depuis un lien d'invitation. "
+                                               "Marche aussi pendant que `graphe serve` tourne sur le même dossier.",
+                                               "People sign in in the browser (/connexion) with their address and "
+                                               "a password chosen from an invitation link. Works while `graphe "
+                                               "serve` runs on the same folder too."))
+    person_commands = person.add_subparsers(dest="person_command", title=t("actions", "actions"),
+                                            metavar="ACTION", parser_class=parser_class)
+    person_commands.required = True
+    invite = person_commands.add_parser("invite", help=t("inviter une personne (lien affiché une seule fois)",
+                                                         "invite someone (link shown once)"))
+    invite.add_argument("--name", required=True, metavar=t("NOM", "NAME"), help=t("son nom", "their name"))
+    invite.add_argument("--email", required=True, metavar=t("ADRESSE", "ADDRESS"),
+                        help=t("son adresse électronique", "their e-mail address"))
+    _role_and_city(invite, t)
+    invite.add_argument("--url", metavar="URL", help=t("adresse du site dans le lien (défaut : l'IRI de base)",
+                                                      "the site's address in the link (default: the base IRI)"))
+    _store_options(invite, lang)
+    again = person_commands.add_parser("invite-again", help=t("nouveau lien (mot de passe oublié)",
+                                                              "a new link (forgotten password)"))
+    again.add_argument("id", metavar=t("PERSONNE", "PERSON"),
+                       help=t("identifiant (voir `graphe person list`)", "identifier (see `graphe person list`)"))
+    again.add_argument("--url", metavar="URL", help=t("adresse du site dans le lien (défaut : l'IRI de base)",
+                                                     "the site's address in the link (default: the base IRI)"))
+    _store_options(again, lang)
+    people_list = person_commands.add_parser("list", help=t("lister les personnes", "list people"))
+    _store_options(people_list, lang)
+    disable = person_commands.add_parser("disable", help=t("désactiver un compte (jamais supprimé)",
+                                                           "disable an account (never deleted)"))
+    disable.add_argument("id", metavar=t("PERSONNE", "PERSON"),
+                         help=t("identifiant (voir `graphe person list`)", "identifier (see `graphe person list`)"))
+    _store_options(disable, lang)
 
     importer = commands.add_parser("import", help=t("importer des fiches (Markdown, CSV) ou du RDF",
                                                     "import sheets (Markdown, CSV) or RDF"),
@@ -305,7 +345,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in ("load", "validate", "import"):
         from ..ingest.loading import check_sizes
         check_sizes(args.files, settings.import_max_bytes)  # before the store opens (and seeds) for nothing
-    if args.command in ("token", "import", "export", "stats"):
+    if args.command in ("token", "person", "import", "export", "stats"):
         from .admin import run_admin
         return run_admin(settings, args)
     from ..service import Graphe  # imported late: `graphe --help` stays instant

@@ -1,4 +1,5 @@
-"""Accounts: bearer tokens with a role (and a city for contributors). Only a hash of each token is kept,
+"""Accounts: bearer tokens with a role (and a city for contributors); people who sign in are accounts too
+(`people.py`), listed apart. Only a hash of each token is kept,
 in the private accounts graph; the token itself is shown once, at creation."""
 from __future__ import annotations
 
@@ -39,8 +40,12 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(store: Store, role: str, name: str, city: str | None = None) -> tuple[Account, str]:
-    """A new account and its token (returned once; only its hash is stored)."""
+def create(store: Store, role: str, name: str, city: str | None = None,
+           actor: Account | None = None) -> tuple[Account, str]:
+    """A new account and its token (returned once; only its hash is stored). `actor`: the person asking (the
+    secretariat; only an administrator makes an administrator's token), audited; None for the server's own
+    command line."""
+    _may_manage(actor, role)
     if role not in ROLES:
         raise GrapheError("BAD_USER_INPUT", f"Rôle inconnu « {role} » (possibles : {', '.join(ROLES)}).",
                           f"Unknown role '{role}' (possible: {', '.join(ROLES)}).")
@@ -66,14 +71,46 @@ def create(store: Store, role: str, name: str, city: str | None = None) -> tuple
              Quad(iri, NamedNode(SYS + "created"), Literal(now, datatype=NamedNode(_XSD + "dateTime")), g)]
     if city:
         quads.append(Quad(iri, NamedNode(SYS + "city"), NamedNode(city), g))
-    store.commit(quads, summary="compte créé")
+    store.commit(quads + _audit(store, actor, "token-create", iri.value, f"{name.strip()} ({role})"),
+                 summary="compte créé")
     return Account(iri.value, name.strip(), role, city, now), token
+
+
+def _may_manage(actor: Account | None, role: str) -> None:
+    if actor is None:
+        return
+    if not actor.is_secretariat:
+        raise GrapheError("FORBIDDEN", "Réservé au secrétariat.", "For the secretariat only.", {"status": 403})
+    if role == "admin" and actor.role != "admin":
+        raise GrapheError("FORBIDDEN", "Seul un administrateur gère un jeton d'administration.",
+                          "Only an administrator manages an administration token.", {"status": 403, "field": "role"})
+
+
+def audit_quads(store: Store, actor: Account, action: str, target: str, result: str, detail: str = "") -> list[Quad]:
+    """One entry of the private audit log: who (the account, and its name as it was), what, on what, when,
+    with what result."""
+    g, e = store.graphs.workflow, store.graphs.private(f"audit/{secrets.token_hex(8)}")
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    quads = [Quad(e, NamedNode(SYS + "actor"), NamedNode(actor.id), g),
+             Quad(e, NamedNode(SYS + "actorName"), Literal(actor.name), g),
+             Quad(e, NamedNode(SYS + "action"), Literal(action), g),
+             Quad(e, NamedNode(SYS + "target"), Literal(target), g),
+             Quad(e, NamedNode(PREFIXES["prov"] + "atTime"), Literal(now, datatype=NamedNode(_XSD + "dateTime")), g),
+             Quad(e, NamedNode(SYS + "result"), Literal(result), g)]
+    if detail:
+        quads.append(Quad(e, NamedNode(SYS + "detail"), Literal(detail[:2000]), g))
+    return quads
+
+
+def _audit(store: Store, actor: Account | None, action: str, target: str, detail: str) -> list[Quad]:
+    return [] if actor is None else audit_quads(store, actor, action, target, "ok", detail)
 
 
 def all_accounts(store: Store) -> list[Account]:
     rows = store.select(f"""SELECT ?a ?name ?role ?city ?created ?revoked WHERE {{ GRAPH ?g {{
         ?a <{SYS}role> ?role ; <{SYS}name> ?name ; <{SYS}created> ?created .
-        OPTIONAL {{ ?a <{SYS}city> ?city }} OPTIONAL {{ ?a <{SYS}revoked> ?revoked }} }} }} ORDER BY ?created ?a""",
+        OPTIONAL {{ ?a <{SYS}city> ?city }} OPTIONAL {{ ?a <{SYS}revoked> ?revoked }}
+        FILTER NOT EXISTS {{ ?a <{SYS}email> ?email }} }} }} ORDER BY ?created ?a""",
                         {"g": store.graphs.accounts}, private=True)
     return [_account(r) for r in rows]
 
@@ -83,17 +120,18 @@ def _account(row: dict) -> Account:  # type: ignore[type-arg]
                    row["city"].value if "city" in row else None, row["created"].value, "revoked" in row)
 
 
-def revoke(store: Store, ident: str) -> Account:
-    """Revoke by account IRI or its short id (the last segment)."""
+def revoke(store: Store, ident: str, actor: Account | None = None) -> Account:
+    """Revoke by account IRI or its short id (the last segment). `actor` as for `create`."""
     match = [a for a in all_accounts(store) if a.id == ident or a.id.rsplit("/", 1)[-1] == ident]
     if not match:
         raise GrapheError("NOT_FOUND", f"Aucun compte « {ident} ».", f"No account '{ident}'.")
     account = match[0]
+    _may_manage(actor, account.role)
     if not account.revoked:
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
         store.commit([Quad(NamedNode(account.id), NamedNode(SYS + "revoked"),
-                           Literal(now, datatype=NamedNode(_XSD + "dateTime")), store.graphs.accounts)],
-                     summary="compte révoqué")
+                           Literal(now, datatype=NamedNode(_XSD + "dateTime")), store.graphs.accounts)] +
+                     _audit(store, actor, "token-revoke", account.id, account.name), summary="compte révoqué")
     return Account(account.id, account.name, account.role, account.city, account.created, True)
 
 

@@ -12,14 +12,13 @@ against the owned and declared subjects again, whoever publishes.
 """
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import drafts
-from .accounts import Account
+from .accounts import Account, audit_quads
 from .drafts import Draft, check_author, forbidden
 from ..core.errors import GrapheError
 from ..ingest.loading import ValidationFailed, validate
@@ -342,19 +341,6 @@ class Workflow:
 def _with_revision(version: Version, revision: int) -> Version:
     return Version(version.iri, version.target, version.number, version.action, version.time, version.agent,
                    version.summary, revision)
-
-
-def audit_quads(store: Store, actor: Account, action: str, target: str, result: str, detail: str = "") -> list[Quad]:
-    g, e = store.graphs.workflow, store.graphs.private(f"audit/{secrets.token_hex(8)}")
-    quads = [Quad(e, NamedNode(SYS + "actor"), NamedNode(actor.id), g),
-             Quad(e, NamedNode(SYS + "actorName"), Literal(actor.name), g),
-             Quad(e, NamedNode(SYS + "action"), Literal(action), g),
-             Quad(e, NamedNode(SYS + "target"), Literal(target), g),
-             Quad(e, NamedNode(PROV + "atTime"), drafts._dt(drafts.now()), g),
-             Quad(e, NamedNode(SYS + "result"), Literal(result), g)]
-    if detail:
-        quads.append(Quad(e, NamedNode(SYS + "detail"), Literal(detail[:2000]), g))
-    return quads
 
 
 def _under_base(store: Store, quads: Sequence[Quad]) -> None:

@@ -48,7 +48,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "practices": "Pratiques", "cities": "Villes", "charters": "Chartes", "themes": "Thèmes",
         "ai_projects": "Projets d'IA", "compare": "Comparer des chartes",
         "search_label": "Rechercher une pratique, une ville, une charte…", "search_button": "Rechercher",
-        "language": "Langue",
+        "language": "Langue", "office_link": "Espace des villes et du secrétariat",
     },
     "en": {
         "site": "Graphe — good practices of the AIMF's francophone cities",
@@ -64,7 +64,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "practices": "Practices", "cities": "Cities", "charters": "Charters", "themes": "Themes",
         "ai_projects": "AI projects", "compare": "Compare charters",
         "search_label": "Search a practice, a city, a charter…", "search_button": "Search",
-        "language": "Language",
+        "language": "Language", "office_link": "Cities' and secretariat's space",
     },
 }
 

@@ -244,10 +244,14 @@ def _guard(endpoint: Callable[[Request], Response]) -> Callable[[Request], Respo
 
 def routes(graphe: Graphe) -> list[BaseRoute]:
     """The routes serving `{base}id/…` at `/id/…` and the ontology at `/def` (GET and HEAD), after the pages
-    for people (`site.py`: home, search, comparison, lists at `/id/practice`…)."""
+    for people (`site.py`: home, search, comparison, lists at `/id/practice`…) and the back office's doors
+    (`office.py`: sign-in, invitations, the person's space)."""
+    from .office import Office, routes as office_routes
+
     pages = Pages(graphe)
     return [
         *site_routes(pages.site),
+        *office_routes(Office(pages.site)),
         Route("/id/{path:path}", _guard(pages.entity), methods=["GET", "HEAD"], name="entity"),
         Route("/def", _guard(pages.ontology), methods=["GET", "HEAD"], name="ontology"),
         Route("/def.{ext}", _guard(pages.ontology), methods=["GET", "HEAD"], name="ontology_format"),

@@ -137,6 +137,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert imported.returncode == 0, imported.stderr
     server = start_server("--data", str(data), env={"GRAPHE_LANG": "fr"})
     server.output = []  # type: ignore[attr-defined]
+    server.data = data  # type: ignore[attr-defined]
     stdout = server.process.stdout
     assert stdout is not None
     reader = threading.Thread(target=lambda: server.output.extend(stdout), daemon=True)  # type: ignore[attr-defined]

@@ -1,0 +1,330 @@
+"""The back office's doors: sign-in, invitations, the person's space, people and API tokens (secretariat).
+
+Pages under `/connexion`, `/invitation/…` and `/espace…`, French first like every page, rendered per request
+(never kept: they show one person's view; the security middleware marks them `private, no-store`).
+
+Every form is a plain POST (works without JavaScript), parsed here from `application/x-www-form-urlencoded`
+with the standard library, within `MAX_FORM` bytes and `MAX_FIELDS` fields. A POST must come from this site
+(`Origin` / `Sec-Fetch-Site`), and once signed in it carries the session's CSRF token. The session cookie is
+`HttpOnly`, `SameSite=Strict`, `Secure` when the request came over HTTPS. The work (Argon2, store reads and
+writes) runs in a worker thread under the pages' time budget; a refusal re-renders the form with its French
+message beside the field concerned (`field` of the error), never a trace. Who may do what is decided by the
+domain (`publishing.people`, `publishing.accounts`), not here.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from . import html
+from .office_texts import TEXTS as OFFICE_TEXTS
+from .site import PAGE_TIMEOUT, Site, reader_language
+from ..core import deadline
+from ..core.errors import GrapheError
+from ..publishing import accounts, people
+from ..read import filters
+from ..publishing.people import SignedIn
+
+log = logging.getLogger(__name__)
+
+COOKIE = "graphe_session"
+MAX_FORM = 64 * 1024  # bytes: a form of names, addresses and a password; sheets come as files elsewhere
+MAX_FIELDS = 100
+Handler = Callable[[Request, dict[str, str]], Response]
+
+
+def office_texts(lang: str) -> dict[str, str]:
+    return OFFICE_TEXTS[lang]
+
+
+class Office:
+    def __init__(self, site: Site) -> None:
+        self.site, self.graphe = site, site.graphe
+        self.gate = people.Gate()
+
+    # --------------------------------------------------------------------------------------- plumbing
+
+    def signed(self, request: Request) -> SignedIn | None:
+        return people.session(self.graphe.store, request.cookies.get(COOKIE))
+
+    def must_sign_in(self, request: Request) -> SignedIn:
+        signed = self.signed(request)
+        if signed is None:
+            raise _Redirect("/connexion?" + _next(request))
+        return signed
+
+    def render(self, request: Request, template: str, title: str, status: int = 200, **context: Any) -> HTMLResponse:
+        lang = reader_language(request)
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        body = self.site.render(template, lang, title, path, o=office_texts(lang), **context)
+        return HTMLResponse(body, status_code=status, headers={"Content-Language": lang})
+
+    def base_url(self, request: Request) -> str:
+        return str(request.base_url)
+
+    # --------------------------------------------------------------------------------------- sign-in
+
+    def sign_in_page(self, request: Request, form: dict[str, str]) -> Response:
+        o = office_texts(reader_language(request))
+        following = _local(form.get("suivant") or request.query_params.get("suivant") or "/espace")
+        if request.method == "GET":
+            if self.signed(request) is not None:
+                return RedirectResponse(following, status_code=303)
+            return self.render(request, "office/signin.html", o["sign_in"], following=following, email="",
+                               error=None, ended=request.query_params.get("fin") == "1")
+        try:
+            address = request.client.host if request.client else "?"
+            signed = self.gate.sign_in(self.graphe.store, form.get("email", ""), form.get("password", ""), address)
+        except GrapheError as error:
+            status = _status(error)
+            response = self.render(request, "office/signin.html", o["sign_in"], status, following=following,
+                                   email=form.get("email", "")[:people.MAX_EMAIL],
+                                   error=error.text(reader_language(request)), ended=False)
+            if error.code == "TOO_MANY_ATTEMPTS":
+                response.headers["Retry-After"] = str(error.details.get("retry_after", 60))
+            return response
+        return self._signed_in(request, signed, following)
+
+    def _signed_in(self, request: Request, signed: SignedIn, following: str) -> Response:
+        response = RedirectResponse(following, status_code=303)
+        response.set_cookie(COOKIE, signed.session, max_age=people.SESSION_HOURS * 3600, path="/", httponly=True,
+                            samesite="strict", secure=request.url.scheme == "https")
+        return response
+
+    def sign_out(self, request: Request, form: dict[str, str]) -> Response:
+        signed = self.must_sign_in(request)
+        people.check_csrf(signed.session, form.get("csrf"))
+        people.sign_out(self.graphe.store, signed, everywhere=form.get("partout") == "1")
+        response = RedirectResponse("/connexion?fin=1", status_code=303)
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        return response
+
+    def invitation_page(self, request: Request, form: dict[str, str]) -> Response:
+        lang = reader_language(request)
+        o = office_texts(lang)
+        secret = request.path_params["secret"]
+        person = people.invitation(self.graphe.store, secret)  # INVITATION_INVALID: a coded 404 page
+        if request.method == "GET":
+            return self.render(request, "office/password.html", o["choose_password"], person=person, errors={})
+        try:
+            signed = people.accept(self.graphe.store, secret, form.get("password", ""), form.get("confirmation", ""))
+        except GrapheError as error:
+            if error.code == "INVITATION_INVALID":
+                raise
+            return self.render(request, "office/password.html", o["choose_password"], _status(error),
+                               person=person, errors={_field(error): error.text(lang)})
+        return self._signed_in(request, signed, "/espace")
+
+    # --------------------------------------------------------------------------------------- the space
+
+    def home(self, request: Request, form: dict[str, str]) -> Response:
+        signed = self.must_sign_in(request)
+        o = office_texts(reader_language(request))
+        city = self._city_name(request, signed.account.city)
+        return self.render(request, "office/home.html", o["space"], signed=signed, city=city,
+                           role=o["role_" + signed.account.role])
+
+    def _city_name(self, request: Request, iri: str | None) -> str | None:
+        if not iri:
+            return None
+        reader = self.site.reader(reader_language(request))
+        return reader.name(reader.entity(iri)) or iri
+
+    def _cities(self, request: Request) -> list[tuple[str, str]]:
+        reader = self.site.reader(reader_language(request))  # the city list's own read, by name
+        iris = self.site.ordered(filters.city_query((), "NAME", False, reader.langs))
+        found = reader.entities(iris)
+        return [(iri, reader.name(found.get(iri)) or iri) for iri in iris]
+
+    def people_page(self, request: Request, form: dict[str, str]) -> Response:
+        return self._managing(request, form, "office/people.html", "people", self._people_action, self._people_rows)
+
+    def tokens_page(self, request: Request, form: dict[str, str]) -> Response:
+        return self._managing(request, form, "office/tokens.html", "tokens", self._token_action, self._token_rows)
+
+    def _managing(self, request: Request, form: dict[str, str], template: str, title: str,
+                  act: Callable[[Request, SignedIn, dict[str, str]], tuple[str, str] | None],
+                  rows: Callable[[SignedIn, dict[str, str], dict[str, str]], list[dict[str, Any]]]) -> Response:
+        """A secretariat page listing records with a form to add one and buttons per row: the action named by
+        the form, then the page again (with what was made shown once, or the refusal beside its field)."""
+        signed = self.must_sign_in(request)
+        lang = reader_language(request)
+        o = office_texts(lang)
+        _secretariat(signed)
+        errors: dict[str, str] = {}
+        status = 200
+        shown: tuple[str, str] | None = None  # (whose, secret): a link or a token is shown once, here
+        if request.method == "POST":
+            people.check_csrf(signed.session, form.get("csrf"))
+            try:
+                shown = act(request, signed, form)
+                if form.get("action") in ("invite", "create"):
+                    form = {}  # made: the form starts empty again
+            except GrapheError as error:
+                errors[_field(error)], status = error.text(lang), _status(error)
+        cities = self._cities(request)
+        roles = [r for r in accounts.ROLES if r != "admin" or signed.account.role == "admin"]
+        return self.render(request, template, o[title], status, signed=signed, rows=rows(signed, o, dict(cities)),
+                           cities=cities, roles=[(r, o["role_" + r]) for r in roles], errors=errors, values=form,
+                           shown=shown)
+
+    def _people_action(self, request: Request, signed: SignedIn, form: dict[str, str]) -> tuple[str, str] | None:
+        store, action = self.graphe.store, form.get("action", "")
+        if action == "invite":
+            person, link = people.invite(store, signed.account, form.get("name", ""), form.get("email", ""),
+                                         form.get("role", ""), form.get("city") or None, self.base_url(request))
+            return person.account.name, link
+        if action == "again":
+            person, link = people.invite_again(store, signed.account, form.get("id", ""), self.base_url(request))
+            return person.account.name, link
+        if action == "disable":
+            people.disable(store, signed.account, form.get("id", ""))
+            return None
+        raise _unknown_action()
+
+    def _people_rows(self, signed: SignedIn, o: dict[str, str], names: dict[str, str]) -> list[dict[str, Any]]:
+        return [{"id": p.account.id.rsplit("/", 1)[-1], "name": p.account.name, "email": p.email,
+                 "role": o["role_" + p.account.role], "city": names.get(p.account.city or "", ""),
+                 "state": o["state_" + p.state], "active": p.state != "disabled",
+                 "self": p.account.id == signed.account.id}
+                for p in people.people(self.graphe.store)]
+
+    def _token_action(self, request: Request, signed: SignedIn, form: dict[str, str]) -> tuple[str, str] | None:
+        action = form.get("action", "")
+        if action == "revoke":
+            accounts.revoke(self.graphe.store, form.get("id", ""), signed.account)
+            return None
+        if action == "create":
+            account, token = accounts.create(self.graphe.store, form.get("role", ""), form.get("name", ""),
+                                             form.get("city") or None, signed.account)
+            return account.name, token
+        raise _unknown_action()
+
+    def _token_rows(self, signed: SignedIn, o: dict[str, str], names: dict[str, str]) -> list[dict[str, Any]]:
+        return [{**asdict(a), "short": a.id.rsplit("/", 1)[-1], "role_label": o["role_" + a.role],
+                 "city_name": names.get(a.city or "", "")} for a in accounts.all_accounts(self.graphe.store)]
+
+
+# ------------------------------------------------------------------------------------------- plumbing
+
+class _Redirect(Exception):
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+
+def _status(error: GrapheError) -> int:
+    return error.details.get("status", 400) if isinstance(error.details, dict) else 400
+
+
+def _field(error: GrapheError) -> str:
+    return str(error.details.get("field", "form")) if isinstance(error.details, dict) else "form"
+
+
+def _local(path: str) -> str:
+    """Where to go after signing in: a path of this site only (no `//host`, no scheme: no open redirect)."""
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or any(ord(c) < 32 for c in path):
+        return "/espace"
+    return path[:500]
+
+
+def _next(request: Request) -> str:
+    from urllib.parse import urlencode
+
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return urlencode({"suivant": here})
+
+
+def _unknown_action() -> GrapheError:
+    return GrapheError("BAD_USER_INPUT", "Action inconnue.", "Unknown action.")
+
+
+def _secretariat(signed: SignedIn) -> None:
+    if not signed.account.is_secretariat:
+        raise GrapheError("FORBIDDEN", "Réservé au secrétariat.", "For the secretariat only.", {"status": 403})
+
+
+def _same_site(request: Request) -> bool:
+    """A POST from a page of this site: `Sec-Fetch-Site` when the browser sends it, else `Origin`."""
+    fetch = request.headers.get("sec-fetch-site")
+    if fetch is not None:
+        return fetch in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None  # no Origin: not a browser's cross-site form (those send one)
+    return origin.rstrip("/") == str(request.base_url).rstrip("/")
+
+
+async def _read_form(request: Request) -> dict[str, str]:
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        raise GrapheError("BAD_FORM", "Formulaire attendu (application/x-www-form-urlencoded).",
+                          "A form was expected (application/x-www-form-urlencoded).", {"status": 415})
+    declared = request.headers.get("content-length", "")
+    too_big = GrapheError("TOO_LARGE", f"Formulaire trop long ({MAX_FORM // 1024} Kio au plus).",
+                          f"Form too long ({MAX_FORM // 1024} KiB at most).", {"status": 413})
+    if declared.isdigit() and int(declared) > MAX_FORM:
+        raise too_big
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM:
+            raise too_big
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError):
+        raise GrapheError("BAD_FORM", f"Formulaire illisible (UTF-8, {MAX_FIELDS} champs au plus).",
+                          f"Unreadable form (UTF-8, {MAX_FIELDS} fields at most).", {"status": 400}) from None
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        form.setdefault(name, value)  # a repeated field: the first one counts
+    return form
+
+
+def _page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        lang = reader_language(request)
+        try:
+            form: dict[str, str] = {}
+            if request.method == "POST":
+                if not _same_site(request):
+                    raise GrapheError("CROSS_SITE", "Formulaire envoyé depuis un autre site : refusé.",
+                                      "Form sent from another site: refused.", {"status": 403})
+                form = await _read_form(request)
+
+            def run() -> Response:
+                with deadline.budget(PAGE_TIMEOUT):
+                    return handler(request, form)
+            return await run_in_threadpool(run)
+        except _Redirect as redirect:
+            return RedirectResponse(redirect.location, status_code=303)
+        except GrapheError as error:
+            o = office_texts(lang)
+            return HTMLResponse(html.message_page(o["refused"], [error.text(lang)], lang, code=error.code,
+                                                  links=[("/espace", o["space"]), ("/", o["home"])]),
+                                status_code=_status(error))
+        except Exception:  # noqa: BLE001 — logged, then masked
+            log.exception("office page %s failed", request.url.path)
+            error = GrapheError("INTERNAL_ERROR", "Erreur interne ; elle a été journalisée.",
+                                "Internal error; it has been logged.")
+            return HTMLResponse(html.message_page("Erreur" if lang == "fr" else "Error", [error.text(lang)], lang,
+                                                  code=error.code), status_code=500)
+    return endpoint
+
+
+def routes(office: Office) -> list[BaseRoute]:
+    both = ["GET", "HEAD", "POST"]
+    return [
+        Route("/connexion", _page(office.sign_in_page), methods=both, name="sign-in"),
+        Route("/deconnexion", _page(office.sign_out), methods=["POST"], name="sign-out"),
+        Route("/invitation/{secret}", _page(office.invitation_page), methods=both, name="invitation"),
+        Route("/espace", _page(office.home), methods=["GET", "HEAD"], name="space"),
+        Route("/espace/personnes", _page(office.people_page), methods=both, name="people"),
+        Route("/espace/jetons", _page(office.tokens_page), methods=both, name="tokens"),
+    ]
