@@ -106,6 +106,18 @@ def api(rich: Graphe) -> Iterator[ThreadServer]:
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def served(validator: Validator) -> Iterator[tuple[Graphe, ThreadServer]]:
+    """A writable Graphe with the seeds (Oxigraph in memory) and the app serving it, for one test module."""
+    from graphe.app import create_app
+
+    graphe = Graphe.open(Settings(data_dir=None), validator=validator)
+    server = ThreadServer(create_app(graphe))
+    yield graphe, server
+    server.stop()
+    graphe.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def empty(request: pytest.FixtureRequest, validator: Validator) -> Iterator[Graphe]:
     """A writable Graphe with the ontology only (no seeds), per backend."""

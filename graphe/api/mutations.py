@@ -22,7 +22,9 @@ T = TypeVar("T")
 
 @strawberry.enum(description="État d'un brouillon. / Draft state.")
 class DraftState(enum.Enum):
-    DRAFT = "draft"
+    SAVED = "saved"  # kept by its author, not submitted (the browser's "enregistrer")
+    DRAFT = "draft"  # submitted: in the review queue
+    CHANGES_REQUESTED = "changes_requested"  # sent back to its author with the secretariat's comment (reason)
     REJECTED = "rejected"
     PUBLISHED = "published"
 
@@ -165,6 +167,15 @@ class Mutation:
     async def reject(self, info: strawberry.Info, draft: strawberry.ID, reason: str) -> Draft:
         draft_id(draft)
         return Draft(value=await run(info, "reject", draft, lambda w: w.reject(actor(info), draft, reason)))
+
+    @strawberry.mutation(description="Renvoie un brouillon soumis à son auteur, avec ce qu'il faut corriger ; sa "
+                                     "prochaine modification le soumet de nouveau. / Sends a submitted draft back "
+                                     "to its author with what to correct.")
+    async def request_changes(self, info: strawberry.Info, draft: strawberry.ID, comment: str,
+                              expected_version: Optional[int] = None) -> Draft:
+        draft_id(draft)
+        return Draft(value=await run(info, "request-changes", draft,
+                                     lambda w: w.request_changes(actor(info), draft, comment, expected_version)))
 
     @strawberry.mutation(description="Retire un objet publié : il reste lisible, marqué retiré, hors des listes. "
                                      "/ Retires a published object.")

@@ -46,7 +46,9 @@ KINDS = [(GR.Practice, "practice"), (GR.AIProject, "ai_project"), (GR.Charter, "
          (GR.ActionPlan, "plan"), (SKOS + "ConceptScheme", "theme"), (SKOS + "Concept", "theme"),
          (GR.Source, "source")]
 CONTRIBUTOR_KINDS = {"practice": GR.city, "ai_project": AIRO + "isUsedWithinLocality"}
-STATES = ("draft", "rejected", "published")
+# saved: kept by its author, not submitted; draft: submitted, in the review queue (the only state that can be
+# published, rejected or sent back); changes_requested: sent back with the secretariat's comment (`reason`).
+STATES = ("saved", "draft", "changes_requested", "rejected", "published")
 # How a dependent names the main object it belongs to (docs/publishing.md: "un objet principal … et ses dépendants").
 PART_OF = (GR.assessedProject, CV + "isDerivedFrom")
 DECLARES = SYS + "declares"

@@ -51,7 +51,9 @@ class Workflow:
 
     # ------------------------------------------------------------------------------------ drafts
 
-    def submit(self, actor: Account, quads: Sequence[Quad], summary: str = "") -> Draft:
+    def submit(self, actor: Account, quads: Sequence[Quad], summary: str = "", state: str = "draft") -> Draft:
+        """A new draft: submitted for review ("draft"), or only saved by its author ("saved")."""
+        _writable_state(state)
         target, kind = drafts.main_object(quads)
         with self.lock:
             city = drafts.city_of(quads, target, kind)
@@ -59,15 +61,19 @@ class Workflow:
             _under_base(self.store, quads)
             declares = self._declares(actor, quads, target)
             draft_id, stamp = drafts.new_id(), drafts.now()
-            draft = Draft(draft_id, target, kind, "draft", actor.id, actor.name, city, stamp, stamp, 1,
+            draft = Draft(draft_id, target, kind, state, actor.id, actor.name, city, stamp, stamp, 1,
                           self.current_version(target), None, declares)
             graph = self.store.graphs.draft(draft_id)
             self.store.commit([Quad(q.subject, q.predicate, q.object, graph) for q in quads] +
                               drafts.record_quads(self.store, draft) +
-                              self._audit(actor, "submit", target, "ok", summary), summary="brouillon proposé")
+                              self._audit(actor, "submit" if state == "draft" else "save", target, "ok", summary),
+                              summary="brouillon proposé")
             return draft
 
-    def update(self, actor: Account, draft_id: str, quads: Sequence[Quad], expected_version: int) -> Draft:
+    def update(self, actor: Account, draft_id: str, quads: Sequence[Quad], expected_version: int,
+               state: str = "draft") -> Draft:
+        """Replace a draft's content; it is then submitted ("draft") or stays with its author ("saved")."""
+        _writable_state(state)
         target, kind = drafts.main_object(quads)
         with self.lock:
             draft = self._draft(draft_id)
@@ -84,30 +90,46 @@ class Workflow:
                                   "This draft is already published: propose a new one.", {"status": 409})
             _under_base(self.store, quads)
             declares = self._declares(actor, quads, target)
-            new = Draft(draft.id, target, kind, "draft", draft.author, draft.author_name, city, draft.created,
+            new = Draft(draft.id, target, kind, state, draft.author, draft.author_name, city, draft.created,
                         drafts.now(), draft.version + 1, draft.base_version, None, declares)
             graph = self.store.graphs.draft(draft_id)
             self.store.commit([Quad(q.subject, q.predicate, q.object, graph) for q in quads] +
-                              drafts.record_quads(self.store, new) + self._audit(actor, "update", target, "ok"),
+                              drafts.record_quads(self.store, new) +
+                              self._audit(actor, "update" if state == "draft" else "save", target, "ok"),
                               drafts.content(self.store, draft_id) + self._record(draft),
                               summary="brouillon modifié")
             return new
 
-    def reject(self, actor: Account, draft_id: str, reason: str) -> Draft:
+    def reject(self, actor: Account, draft_id: str, reason: str, expected_version: int | None = None) -> Draft:
+        """Refuse a submitted draft, with the reason its author reads."""
+        return self._answer(actor, draft_id, reason, expected_version, "rejected")
+
+    def request_changes(self, actor: Account, draft_id: str, comment: str,
+                        expected_version: int | None = None) -> Draft:
+        """Send a submitted draft back to its author ("changes_requested"), with the secretariat's comment;
+        the author's next update submits it again."""
+        return self._answer(actor, draft_id, comment, expected_version, "changes_requested")
+
+    def _answer(self, actor: Account, draft_id: str, text: str, expected_version: int | None, state: str) -> Draft:
         self._secretariat(actor)
-        if not reason.strip():
-            raise GrapheError("BAD_USER_INPUT", "Donnez la raison du refus.", "Give the reason for the rejection.")
+        if not text.strip():
+            raise GrapheError("BAD_USER_INPUT", "Donnez la raison du refus." if state == "rejected" else
+                              "Dites à la ville ce qu'il faut corriger.", "Give the reason for the rejection."
+                              if state == "rejected" else "Tell the city what to correct.", {"field": "reason"})
         with self.lock:
             draft = self._draft(draft_id)
+            if expected_version is not None:
+                self._check_version(draft, expected_version)
             if draft.state != "draft":
                 raise GrapheError("CONFLICT", f"Ce brouillon est à l'état « {draft.state} ».",
                                   f"This draft is '{draft.state}'.", {"status": 409})
-            new = Draft(draft.id, draft.target, draft.kind, "rejected", draft.author, draft.author_name, draft.city,
-                        draft.created, drafts.now(), draft.version + 1, draft.base_version, reason.strip(),
+            new = Draft(draft.id, draft.target, draft.kind, state, draft.author, draft.author_name, draft.city,
+                        draft.created, drafts.now(), draft.version + 1, draft.base_version, text.strip(),
                         draft.declares)
-            self.store.commit(drafts.record_quads(self.store, new) + self._audit(actor, "reject", draft.target, "ok",
-                                                                                 reason), self._record(draft),
-                              summary="brouillon refusé")
+            action = "reject" if state == "rejected" else "request-changes"
+            self.store.commit(drafts.record_quads(self.store, new) + self._audit(actor, action, draft.target, "ok",
+                                                                                 text), self._record(draft),
+                              summary="brouillon refusé" if state == "rejected" else "corrections demandées")
             return new
 
     # ------------------------------------------------------------------------------------ publication
@@ -341,6 +363,11 @@ class Workflow:
 def _with_revision(version: Version, revision: int) -> Version:
     return Version(version.iri, version.target, version.number, version.action, version.time, version.agent,
                    version.summary, revision)
+
+
+def _writable_state(state: str) -> None:
+    if state not in ("draft", "saved"):
+        raise ValueError(f"a draft is written as 'draft' or 'saved', not {state!r}")
 
 
 def _under_base(store: Store, quads: Sequence[Quad]) -> None:

@@ -29,7 +29,7 @@ from .office_texts import TEXTS as OFFICE_TEXTS
 from .site import PAGE_TIMEOUT, Site, reader_language
 from ..core import deadline
 from ..core.errors import GrapheError
-from ..publishing import accounts, people
+from ..publishing import accounts, drafts, people
 from ..read import filters
 from ..publishing.people import SignedIn
 
@@ -130,7 +130,16 @@ class Office:
         o = office_texts(reader_language(request))
         city = self._city_name(request, signed.account.city)
         return self.render(request, "office/home.html", o["space"], signed=signed, city=city,
-                           role=o["role_" + signed.account.role])
+                           role=o["role_" + signed.account.role], counts=self._counts(signed))
+
+    def _counts(self, signed: SignedIn) -> dict[str, int]:
+        """Drafts by state: a contributor's city's, or all of them for the secretariat."""
+        if not signed.account.is_secretariat and signed.account.city is None:
+            return {}
+        found: dict[str, int] = {}
+        for d in drafts.listing(self.graphe.store, (), None if signed.account.is_secretariat else signed.account.city):
+            found[d.state] = found.get(d.state, 0) + 1
+        return found
 
     def _city_name(self, request: Request, iri: str | None) -> str | None:
         if not iri:
@@ -262,7 +271,15 @@ def _same_site(request: Request) -> bool:
     return origin.rstrip("/") == str(request.base_url).rstrip("/")
 
 
-async def _read_form(request: Request) -> dict[str, str]:
+class Form(dict[str, str]):
+    """A form's fields, first value each; `lists`: every value of each (checkboxes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lists: dict[str, list[str]] = {}
+
+
+async def _read_form(request: Request) -> Form:
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
         raise GrapheError("BAD_FORM", "Formulaire attendu (application/x-www-form-urlencoded).",
                           "A form was expected (application/x-www-form-urlencoded).", {"status": 415})
@@ -281,9 +298,10 @@ async def _read_form(request: Request) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise GrapheError("BAD_FORM", f"Formulaire illisible (UTF-8, {MAX_FIELDS} champs au plus).",
                           f"Unreadable form (UTF-8, {MAX_FIELDS} fields at most).", {"status": 400}) from None
-    form: dict[str, str] = {}
+    form = Form()
     for name, value in pairs:
-        form.setdefault(name, value)  # a repeated field: the first one counts
+        form.setdefault(name, value)  # a repeated field: the first one counts here, all in `lists`
+        form.lists.setdefault(name, []).append(value)
     return form
 
 
@@ -291,7 +309,7 @@ def _page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         lang = reader_language(request)
         try:
-            form: dict[str, str] = {}
+            form = Form()
             if request.method == "POST":
                 if not _same_site(request):
                     raise GrapheError("CROSS_SITE", "Formulaire envoyé depuis un autre site : refusé.",

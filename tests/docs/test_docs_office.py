@@ -22,7 +22,8 @@ def _run(line: str, capsys) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_the_guide_names_every_page() -> None:
-    for path in ("/connexion", "/invitation/", "/espace", "/espace/personnes", "/espace/jetons"):
+    for path in ("/connexion", "/invitation/", "/espace", "/espace/personnes", "/espace/jetons", "/espace/pratique",
+                 "/espace/brouillons", "/espace/relecture"):
         assert f"`{path}" in TEXT, path
 
 

@@ -105,3 +105,75 @@ def test_the_sign_in_page_in_english(open_tab) -> None:  # type: ignore[no-untyp
     assert tab.page.locator("[role=alert]").inner_text() == "Wrong address or password."
     _refused(tab, 401)
     _checked(tab, "office-sign-in-error-en")
+
+
+def _invited(open_tab, web_server, name: str, email: str, role: str, *city: str):  # type: ignore[no-untyped-def]
+    """A person invited by `graphe person invite`, signed in (through their link) in a tab of their own."""
+    extra = ["--city", city[0]] if city else []
+    made = run_cli("person", "invite", "--data", str(web_server.data), "--name", name, "--email", email, "--role",
+                   role, "--url", web_server.url, *extra)
+    assert made.returncode == 0, made.stderr
+    link = re.search(r"^http\S+(/invitation/\S+)$", made.stdout, re.M)
+    assert link, made.stdout
+    tab = open_tab("fr")
+    tab.goto(link.group(1))
+    tab.page.fill("#password", PASSWORD)
+    tab.page.fill("#confirmation", PASSWORD)
+    tab.page.click("form.office-form button[type=submit]")
+    tab.page.wait_for_url(web_server.url + "/espace")
+    return tab
+
+
+def test_a_city_proposes_the_secretariat_reviews_and_publishes(open_tab, web_server) -> None:  # type: ignore[no-untyped-def]
+    city = _invited(open_tab, web_server, "Service numérique de Dakar", "sig@dakar.example", "contributor",
+                    "https://graphe.aimf.asso.fr/id/city/dakar")
+    aimf = _invited(open_tab, web_server, "Secrétariat AIMF", "relecture@aimf.example", "secretariat")
+    page = city.page
+    page.click("a[href='/espace/pratique']")
+    page.wait_for_url(web_server.url + "/espace/pratique")
+    _checked(city, "office-practice-form-fr")
+    page.fill("#f-title_fr", "Carte des fontaines de Dakar")
+    page.fill("#f-summary_fr", "La ville cartographie ses fontaines publiques avec les habitants.")
+    page.check("input[name=themes][value=open-data]")
+    page.select_option("#f-status", "PILOT")
+    page.fill("#f-contact", "fontaines(at)dakar")  # the mistake
+    page.fill("#source_title_1", "Page de la ville sur les fontaines")
+    page.fill("#source_url_1", "https://dakar.example/fontaines")
+    page.click("button[value=soumettre]")
+    message = page.locator("#contact-erreur")
+    assert "adresse électronique invalide" in message.inner_text()
+    assert "contact-erreur" in (page.get_attribute("#f-contact", "aria-describedby") or "")
+    _refused(city, 400)
+    _checked(city, "office-practice-form-error-fr")
+    page.fill("#f-contact", "fontaines@dakar.example")
+    page.click("button[value=soumettre]")
+    page.wait_for_url(re.compile(r".*/espace/brouillons/\w+\?fait=soumettre$"))
+    draft = page.url.split("?")[0]
+    assert "soumis" in page.inner_text("main")
+
+    review = aimf.page
+    review.goto(web_server.url + "/espace/relecture")
+    review.click("text=Carte des fontaines de Dakar")
+    review.wait_for_url(draft)
+    assert "Carte des fontaines de Dakar" in review.inner_text("table.diff")
+    _checked(aimf, "office-review-fr")
+    review.fill("#corriger-raison", "Ajoutez les résultats : combien de fontaines ?")
+    review.click("button[value=corriger]")
+    review.wait_for_url(re.compile(r".*\?fait=corriger$"))
+
+    page.goto(draft)
+    assert "à corriger" in page.inner_text("main") and "combien de fontaines" in page.inner_text("main")
+    page.fill("#f-results_fr", "Cent douze fontaines cartographiées, dont trente réparées.")
+    page.click("button[value=soumettre]")
+    page.wait_for_url(re.compile(r".*\?fait=soumettre$"))
+
+    review.goto(draft)
+    assert "Cent douze fontaines" in review.inner_text("table.diff")
+    review.click("button[value=publier]")
+    review.wait_for_url(re.compile(r".*\?fait=publier$"))
+    assert "publié" in review.inner_text("main")
+    review.click("text=Voir la fiche publiée")
+    review.wait_for_url(web_server.url + "/id/practice/carte-des-fontaines-de-dakar")
+    assert "Cent douze fontaines cartographiées" in review.inner_text("main")
+    city.assert_clean()
+    aimf.assert_clean()

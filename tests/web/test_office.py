@@ -9,23 +9,12 @@ import httpx
 import pytest
 
 from conftest import BASE, ThreadServer
-from graphe.app import create_app
-from graphe.core.settings import Settings
 from graphe.publishing import accounts, people
 from graphe.publishing.accounts import Account
 from graphe.publishing.feed import audit_log
 from graphe.service import Graphe
 
 PASSWORD = "une phrase assez longue"
-
-
-@pytest.fixture(scope="module")
-def served(validator) -> Iterator[tuple[Graphe, ThreadServer]]:  # type: ignore[no-untyped-def]
-    graphe = Graphe.open(Settings(data_dir=None), validator=validator)
-    server = ThreadServer(create_app(graphe))
-    yield graphe, server
-    server.stop()
-    graphe.close()
 
 
 _OPEN: list[httpx.Client] = []

@@ -1,0 +1,249 @@
+"""A practice as a web form: the form's fields, derived from the one practice model (`model/practice.py`), read
+into the same `Sheet` Markdown and CSV give (so into RDF by the same code), read back from RDF (to edit a
+draft or propose a new version of a published practice), checked with the SHACL shapes with each message
+placed beside the field it concerns, and compared field by field (what a reviewer reads, not triples).
+
+Form keys are the CSV columns' names: `title_fr`, `summary_en`, `themes`, `city`… Lists (themes, partners,
+sources…) come as repeated values (checkboxes) or one text of values separated by commas; keywords likewise.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..core.errors import GrapheError
+from ..core.rdf import PREFIXES, Literal, NamedNode, Quad
+from ..ingest.loading import validate
+from ..ingest.sheets import Entry, Where, build, date_text, ref, resolve, web_url
+from ..ingest.sheets_rdf import date_literal, sheet_quads
+from ..model.namespaces import GR
+from ..model.practice import FIELDS, Field
+from ..store import Store
+
+if TYPE_CHECKING:
+    from ..validation.validator import Validator
+
+LANGS = ("fr", "en")  # the languages a form has a box for (a sheet may carry more: they are kept)
+SOURCE = "formulaire"
+FORM = "form"  # the key of messages about the whole sheet rather than one field
+# The fields a form shows as several lines of text.
+LONG = ("summary", "body", "results", "transferability")
+MAX_VALUES = 200  # values of one list field
+# Sources declared in the form itself, minted under the practice's IRI (`…/source/1`: the practice owns them):
+# one row each of these boxes; a form shows the rows it has plus empty ones, up to MAX_SOURCES.
+SOURCE_PARTS = ("title", "url", "date", "publisher", "kind")
+SOURCE_KINDS = {"secondary": GR.SecondarySource, "primary": GR.PrimarySource}
+MAX_SOURCES = 10
+DCT, SCHEMA, RDF_TYPE = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["rdf"] + "type"
+
+
+@dataclass(frozen=True)
+class FormField:
+    key: str  # the form's (and CSV's) name: title_fr, themes…
+    field: Field
+    lang: str | None  # text and words: the language of this box
+
+    def label(self, lang: str) -> str:
+        text = self.field.fr if lang == "fr" else self.field.en
+        if self.lang is None:
+            return text
+        names = {"fr": {"fr": "français", "en": "anglais"}, "en": {"fr": "French", "en": "English"}}
+        return f"{text} ({names[lang][self.lang]})"
+
+
+FORM_FIELDS: tuple[FormField, ...] = tuple(
+    FormField(f"{f.name}_{lang}", f, lang) if f.multilingual else FormField(f.name, f, None)
+    for f in FIELDS for lang in (LANGS if f.multilingual else (None,)))
+BY_KEY = {f.key: f for f in FORM_FIELDS}
+
+Values = Mapping[str, Sequence[str]]  # form key → its values as sent
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    out = [part.strip() for value in values for part in value.split(",")]
+    return [v for v in dict.fromkeys(out) if v][:MAX_VALUES]
+
+
+def read(values: Values, base_iri: str, city: str | None = None) -> tuple[str, list[Quad]]:
+    """The practice a form describes: (its IRI, its triples). `city`: the contributor's, whatever the form
+    says. SHEET_INVALID (with `field`, a form key) for a value of the wrong shape."""
+    entries = []
+    slug = (values.get("id") or [""])[0].strip()
+    if slug:
+        entries.append(Entry("id", slug, None))
+    for f in FORM_FIELDS:
+        given = [v for v in values.get(f.key, ()) if v.strip()]
+        if f.key == "city" and city is not None:
+            given = [city]
+        if not given:
+            continue
+        if f.field.kind in ("refs", "words"):
+            entries.append(Entry(f.key, _split(given), None))
+        else:
+            entries.append(Entry(f.key, given[0], None))
+    sheet = build(entries, Where(SOURCE), SOURCE)
+    iri, quads = sheet_quads(sheet, base_iri)
+    return iri, quads + _inline_sources(values, iri, base_iri)
+
+
+def source_key(part: str, row: int) -> str:
+    return f"source_{part}_{row}"
+
+
+def _inline_sources(values: Values, iri: str, base_iri: str) -> list[Quad]:
+    where, out = Where(SOURCE), []
+    practice = NamedNode(iri)
+    for row in range(1, MAX_SOURCES + 1):
+        given = {part: (values.get(source_key(part, row)) or [""])[0].strip() for part in SOURCE_PARTS}
+        if not any(given[p] for p in ("title", "url", "date", "publisher")):
+            continue
+        if not given["title"]:
+            raise where.error(source_key("title", row), "donnez le titre de la source.", "give the source's title.")
+        s = NamedNode(f"{iri}/source/{row}")
+        kind = SOURCE_KINDS.get(given["kind"] or "secondary")
+        if kind is None:
+            raise where.error(source_key("kind", row), "nature de source inconnue.", "unknown kind of source.")
+        out += [Quad(s, NamedNode(RDF_TYPE), NamedNode(GR.Source)),
+                Quad(s, NamedNode(DCT + "title"), Literal(given["title"], language="fr")),
+                Quad(s, NamedNode(GR.sourceKind), NamedNode(kind)),
+                Quad(practice, NamedNode(DCT + "source"), s)]
+        if given["url"]:
+            out.append(Quad(s, NamedNode(SCHEMA + "url"), NamedNode(web_url(given["url"], where,
+                                                                            source_key("url", row)))))
+        if given["date"]:
+            out.append(Quad(s, NamedNode(DCT + "issued"),
+                            date_literal(date_text(given["date"], where, source_key("date", row), False))))
+        if given["publisher"]:
+            slug = ref(given["publisher"], where, source_key("publisher", row))
+            out.append(Quad(s, NamedNode(DCT + "publisher"), resolve(slug, "organisation", base_iri)))
+    return out
+
+
+def write(quads: Sequence[Quad], iri: str, base_iri: str) -> dict[str, list[str]]:
+    """The form of a practice's triples (the reverse of `read`): short identifiers for references of this
+    deployment, codes for the status, texts as they are."""
+    out: dict[str, list[str]] = {"id": [iri.rsplit("/", 1)[-1]]}
+    minted = iri + "/source/"
+    for q in quads:  # the sources declared in the form: their rows
+        row = q.subject.value[len(minted):]
+        if not q.subject.value.startswith(minted) or not row.isdigit():
+            continue
+        part = _SOURCE_PART.get(q.predicate.value)
+        value = q.object.value
+        if part == "kind":
+            value = next((k for k, v in SOURCE_KINDS.items() if v == value), value)
+        elif part == "publisher" and value.startswith(base_iri + "id/organisation/"):
+            value = value[len(base_iri + "id/organisation/"):]
+        if part:
+            out[source_key(part, int(row))] = [value]
+    by_predicate: dict[str, list[Field]] = {}
+    for f in FIELDS:
+        by_predicate.setdefault(f.predicate, []).append(f)
+    for q in quads:
+        if q.subject.value != iri:
+            continue
+        for f in by_predicate.get(q.predicate.value, ()):
+            obj = q.object
+            if f.multilingual:
+                lang = (obj.language or "fr") if isinstance(obj, Literal) else "fr"
+                out.setdefault(f"{f.name}_{lang}", []).append(obj.value)
+            elif f.name == "sources" and obj.value.startswith(minted):
+                continue  # a source of the form's own rows
+            elif f.kind in ("ref", "refs"):
+                prefix = f"{base_iri}id/{f.target}/"
+                value = obj.value[len(prefix):] if obj.value.startswith(prefix) else obj.value
+                out.setdefault(f.name, []).append(value)
+            elif f.kind == "status":
+                codes = {v: k for k, v in f.codes().items()}
+                out.setdefault(f.name, []).append(codes.get(obj.value, obj.value))
+            else:
+                out.setdefault(f.name, []).append(obj.value)
+    for f in FORM_FIELDS:  # a text's boxes hold one value; keywords are one text
+        if f.key in out and f.field.kind == "words":
+            out[f.key] = [", ".join(out[f.key])]
+        elif f.key in out and f.field.kind == "text":
+            out[f.key] = ["\n\n".join(out[f.key])]
+    return out
+
+
+def check(store: Store, validator: Validator, iri: str, quads: Sequence[Quad]) -> dict[str, list[tuple[str, str]]]:
+    """The SHACL shapes' violations of a practice as it would be published, placed: form key → messages
+    (French, English); what no field holds goes under `FORM`."""
+    public = [Quad(q.subject, q.predicate, q.object, store.graphs.public) for q in quads]
+    report = validate(store, validator, public, replace=True)
+    placed: dict[str, list[tuple[str, str]]] = {}
+    for r in report.violations:
+        key = FORM
+        row = r.focus[len(iri + "/source/"):] if r.focus.startswith(iri + "/source/") else ""
+        part = _SOURCE_PART.get(r.path or "")
+        if row.isdigit() and part:
+            key = source_key(part, int(row))
+        elif r.focus == iri and r.path:
+            fields = [f for f in FORM_FIELDS if f.field.predicate == r.path]
+            if fields:
+                lang = _lang_of(r.value)
+                key = next((f.key for f in fields if f.lang == lang), fields[0].key)
+        message = (r.message_fr, r.message_en)
+        if message not in placed.get(key, []):
+            placed.setdefault(key, []).append(message)
+    return placed
+
+
+def _lang_of(value: str | None) -> str | None:
+    if value and value.startswith('"') and '"@' in value:
+        return value.rsplit('"@', 1)[1].split("-")[0]
+    return None
+
+
+def field_of(error: GrapheError) -> str:
+    """The form key a reading error concerns (`FORM` if none)."""
+    found = error.details.get("field") if isinstance(error.details, dict) else None
+    return found if isinstance(found, str) and (found in BY_KEY or found.startswith("source_")) else FORM
+
+
+def source_rows(values: Mapping[str, Sequence[str]], empty: int = 2) -> list[int]:
+    """The source rows a form shows: those with a value, then `empty` more (within MAX_SOURCES)."""
+    used = [row for row in range(1, MAX_SOURCES + 1)
+            if any((values.get(source_key(p, row)) or [""])[0].strip() for p in SOURCE_PARTS if p != "kind")]
+    last = max(used, default=0)
+    return list(range(1, min(MAX_SOURCES, last + empty) + 1))
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    label_fr: str
+    label_en: str
+    before: str
+    after: str
+
+
+def changes(before: Mapping[str, Sequence[str]], after: Mapping[str, Sequence[str]]) -> list[Change]:
+    """What differs between two forms of a practice, field by field, in the form's order."""
+    out = []
+    for f in FORM_FIELDS:
+        old, new = ", ".join(before.get(f.key, ())), ", ".join(after.get(f.key, ()))
+        if old != new:
+            out.append(Change(f.key, f.label("fr"), f.label("en"), old, new))
+    for row in range(1, MAX_SOURCES + 1):
+        for part in SOURCE_PARTS:
+            key = source_key(part, row)
+            old, new = ", ".join(before.get(key, ())), ", ".join(after.get(key, ()))
+            if old != new:
+                out.append(Change(key, f"Source {row} ({SOURCE_LABELS[part][0]})",
+                                  f"Source {row} ({SOURCE_LABELS[part][1]})", old, new))
+    return out
+
+
+_SOURCE_PART = {DCT + "title": "title", SCHEMA + "url": "url", DCT + "issued": "date", DCT + "publisher": "publisher",
+                GR.sourceKind: "kind"}
+SOURCE_LABELS = {"title": ("titre", "title"), "url": ("adresse web", "web address"),
+                 "date": ("date", "date"), "publisher": ("éditeur", "publisher"), "kind": ("nature", "kind")}
+
+
+def published(store: Store, iri: str) -> list[Quad]:
+    """The published description of a practice: its own triples and its form-declared sources'."""
+    own = store.describe([NamedNode(iri)], store.graphs.public)
+    minted = [q.object for q in own if q.predicate.value == DCT + "source" and q.object.value.startswith(iri + "/source/")]
+    return own + (store.describe(minted, store.graphs.public) if minted else [])

@@ -1,0 +1,273 @@
+"""Practices proposed and reviewed in the browser: the form, the drafts, the review queue.
+
+- `/espace/pratique` — "Proposer une pratique": the form derived from the practice model
+  (`publishing/practice_form.py`), the city fixed by a contributor's account; `?depuis=IRI` starts a new
+  version of a published practice from what is published. Three buttons: preview (the sheet as it will read,
+  and the SHACL shapes' messages beside their fields), save (kept by its author, not submitted), submit.
+- `/espace/brouillons` — the drafts one may see (a contributor: its city's; the secretariat: all), by state.
+- `/espace/brouillons/{id}` — one draft: its state and the secretariat's comment; the form again while its
+  author may still change it; for the secretariat, once submitted, what it changes against the published
+  version field by field, the validation, and publish / ask for changes / refuse.
+- `/espace/relecture` — the review queue: submitted drafts, oldest first, filtered by city and theme.
+
+Every write goes through the workflow's commands (`Graphe.write`), as the GraphQL mutations do: the same
+validation, ownership rules, optimistic concurrency (the version the page was made from is sent back), audit.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from .office import Form, Office, _secretariat, _status, office_texts
+from .site import reader_language
+from ..core.errors import GrapheError
+from ..core.rdf import Quad
+from ..model.practice import BY_NAME
+from ..publishing import drafts, practice_form as pf
+from ..publishing.drafts import Draft
+from ..publishing.people import SignedIn, check_csrf
+from ..read import reads
+
+EDITABLE = ("saved", "draft", "changes_requested", "rejected")  # states its author may still change
+SHOWN_FIELDS = ("title_fr", "title_en", "summary_fr", "summary_en", "body_fr", "body_en", "results_fr",
+                "results_en", "transferability_fr", "transferability_en")
+
+
+class DraftDesk:
+    def __init__(self, office: Office) -> None:
+        self.office, self.graphe = office, office.graphe
+
+    # ------------------------------------------------------------------------------------ the form
+
+    def new_practice(self, request: Request, form: Form) -> Response:
+        signed = self.office.must_sign_in(request)
+        if request.method == "GET":
+            values: dict[str, list[str]] = {}
+            origin = request.query_params.get("depuis")
+            if origin:  # a new version of a published practice: what is published, to change
+                quads = pf.published(self.graphe.store, origin)
+                if not quads:
+                    raise GrapheError("NOT_FOUND", f"Aucune pratique publiée n'a l'IRI {origin}.",
+                                      f"No published practice {origin}.", {"status": 404})
+                values = pf.write(quads, origin, self.graphe.settings.base_iri)
+            return self._form_page(request, signed, values, None)
+        return self._submitted(request, signed, form, None)
+
+    def _submitted(self, request: Request, signed: SignedIn, form: Form, draft: Draft | None) -> Response:
+        """A form sent: preview, save or submit (a new draft, or an update of `draft`)."""
+        check_csrf(signed.session, form.get("csrf"))
+        lang = reader_language(request)
+        values = {k: v for k, v in form.lists.items() if k in pf.BY_KEY or k == "id" or k.startswith("source_")}
+        action = form.get("action", "apercu")
+        errors: dict[str, list[str]] = {}
+        try:
+            iri, quads = pf.read(values, self.graphe.settings.base_iri, signed.account.city
+                                 if not signed.account.is_secretariat else None)
+        except GrapheError as error:
+            errors[pf.field_of(error)] = [error.text(lang)]
+            return self._form_page(request, signed, values, draft, errors=errors, status=400)
+        if action in ("apercu", "soumettre"):
+            for key, messages in pf.check(self.graphe.store, self.graphe.validator, iri, quads).items():
+                errors[key] = [fr if lang == "fr" else en for fr, en in messages]
+        if action == "apercu" or (action == "soumettre" and errors):
+            return self._form_page(request, signed, values, draft, errors=errors, preview=True,
+                                   status=400 if errors and action == "soumettre" else 200)
+        if action not in ("enregistrer", "soumettre"):
+            raise GrapheError("BAD_USER_INPUT", "Action inconnue.", "Unknown action.")
+        state = "saved" if action == "enregistrer" else "draft"
+        try:
+            if draft is None:
+                made = self.graphe.write(signed.account, "submit", iri,
+                                         lambda w: w.submit(signed.account, quads, "formulaire", state))
+            else:
+                version = _version(form)
+                made = self.graphe.write(signed.account, "update", draft.id,
+                                         lambda w: w.update(signed.account, draft.id, quads, version, state))
+        except GrapheError as error:
+            errors[pf.FORM] = [error.text(lang)]
+            return self._form_page(request, signed, values, draft, errors=errors, status=_status(error))
+        return RedirectResponse(f"/espace/brouillons/{made.id}?fait={action}", status_code=303)
+
+    def _form_page(self, request: Request, signed: SignedIn, values: dict[str, list[str]], draft: Draft | None,
+                   errors: dict[str, list[str]] | None = None, preview: bool = False, status: int = 200,
+                   **more: Any) -> Response:
+        lang = reader_language(request)
+        o = office_texts(lang)
+        reader = self.office.site.reader(lang)
+        themes = reads.theme_entities(self.graphe.store)
+        base = self.graphe.settings.base_iri
+        theme_choices = sorted(((t.iri[len(base + "id/theme/"):], reader.name(t) or t.iri) for t in themes
+                                if t.iri.startswith(base + "id/theme/")), key=lambda p: p[1].lower())
+        status_field = BY_NAME["status"]
+        status_names = reader.entities(status_field.codes().values())
+        statuses = [(code, reader.name(status_names.get(iri)) or code) for code, iri in status_field.codes().items()]
+        city_name = None
+        if not signed.account.is_secretariat and signed.account.city:
+            city_name = reader.name(reader.entity(signed.account.city)) or signed.account.city
+        fields = [{"key": f.key, "label": f.label(lang), "kind": f.field.kind, "lang": f.lang,
+                   "long": f.field.name in pf.LONG, "help": f.field.help_fr if lang == "fr" else "",
+                   "value": ", ".join(values.get(f.key, ())) if f.field.kind in ("refs", "words")
+                   else (values.get(f.key) or [""])[0]}
+                  for f in pf.FORM_FIELDS if f.key not in ("city", "themes", "status")]
+        shown_preview = None
+        if preview:
+            shown_preview = {"title": (values.get("title_fr") or [""])[0],
+                             "texts": [(pf.BY_KEY[k].label(lang), (values.get(k) or [""])[0]) for k in SHOWN_FIELDS
+                                       if (values.get(k) or [""])[0].strip() and not k.startswith("title")],
+                             "themes": [label for slug, label in theme_choices if slug in values.get("themes", ())],
+                             "status": dict(statuses).get((values.get("status") or [""])[0], "")}
+        title = o["propose"] if draft is None else o["draft_title"]
+        action = "/espace/pratique" if draft is None else f"/espace/brouillons/{draft.id}"
+        return self.office.render(
+            request, "office/practice_form.html", title, status, signed=signed, fields=fields,
+            values=values, errors=errors or {}, themes=theme_choices, statuses=statuses, city_name=city_name,
+            cities=self.office._cities(request) if signed.account.is_secretariat else [], preview=shown_preview,
+            draft=draft, action=action, slug=(values.get("id") or [""])[0],
+            sources=[{"row": row, **{part: (values.get(pf.source_key(part, row)) or [""])[0] for part in pf.SOURCE_PARTS},
+                      "keys": {part: pf.source_key(part, row) for part in pf.SOURCE_PARTS}}
+                     for row in pf.source_rows(values)],
+            **{"review": None, "editable": True, "state": "", "done": "", "published_href": None, **more})
+
+    # ------------------------------------------------------------------------------------ drafts
+
+    def draft_list(self, request: Request, form: Form) -> Response:
+        signed = self.office.must_sign_in(request)
+        o = office_texts(reader_language(request))
+        city = None if signed.account.is_secretariat else signed.account.city
+        if city is None and not signed.account.is_secretariat:
+            raise GrapheError("FORBIDDEN", "Ce compte ne propose pas de brouillon.", "This account proposes no draft.",
+                              {"status": 403})
+        found = drafts.listing(self.graphe.store, (), city)
+        rows = self._rows(request, found)
+        return self.office.render(request, "office/drafts.html", o["drafts"], signed=signed, rows=rows,
+                                  queue=False, cities=[], themes=[], chosen={})
+
+    def review_queue(self, request: Request, form: Form) -> Response:
+        signed = self.office.must_sign_in(request)
+        lang = reader_language(request)
+        o = office_texts(lang)
+        _secretariat(signed)
+        waiting = sorted(drafts.listing(self.graphe.store, ["draft"]), key=lambda d: (d.updated, d.id))
+        chosen = {"ville": request.query_params.get("ville", ""), "theme": request.query_params.get("theme", "")}
+        if chosen["ville"]:
+            waiting = [d for d in waiting if d.city == chosen["ville"]]
+        base = self.graphe.settings.base_iri
+        if chosen["theme"]:
+            theme = base + "id/theme/" + chosen["theme"]
+            waiting = [d for d in waiting if any(q.object.value == theme for q in drafts.content(self.graphe.store, d.id)
+                                                 if q.predicate.value == BY_NAME["themes"].predicate)]
+        reader = self.office.site.reader(lang)
+        themes = sorted(((t.iri[len(base + "id/theme/"):], reader.name(t) or t.iri)
+                         for t in reads.theme_entities(self.graphe.store) if t.iri.startswith(base + "id/theme/")),
+                        key=lambda p: p[1].lower())
+        return self.office.render(request, "office/drafts.html", o["queue"], signed=signed,
+                                  rows=self._rows(request, waiting), queue=True, cities=self.office._cities(request),
+                                  themes=themes, chosen=chosen)
+
+    def _rows(self, request: Request, found: list[Draft]) -> list[dict[str, Any]]:
+        lang = reader_language(request)
+        o = office_texts(lang)
+        reader = self.office.site.reader(lang)
+        cities = reader.entities(d.city for d in found if d.city)
+        rows = []
+        for d in found:
+            title = next((q.object.value for q in drafts.content(self.graphe.store, d.id)
+                          if q.subject.value == d.target and q.predicate.value == BY_NAME["title"].predicate
+                          and getattr(q.object, "language", "") == "fr"), d.target.rsplit("/", 1)[-1])
+            rows.append({"id": d.id, "title": title, "kind": d.kind, "state": o["draft_" + d.state],
+                         "city": reader.name(cities.get(d.city or "")) or "", "updated": d.updated[:10],
+                         "author": d.author_name})
+        return rows
+
+    def draft_page(self, request: Request, form: Form) -> Response:
+        signed = self.office.must_sign_in(request)
+        lang = reader_language(request)
+        o = office_texts(lang)
+        draft = self._visible(signed, request.path_params["id"])
+        if request.method == "POST":
+            action = form.get("action", "")
+            if action in ("publier", "corriger", "refuser"):
+                return self._review(request, signed, draft, form)
+            if draft.kind != "practice" or draft.state not in EDITABLE:
+                raise GrapheError("CONFLICT", f"Ce brouillon est à l'état « {o['draft_' + draft.state]} ».",
+                                  f"This draft is '{draft.state}'.", {"status": 409})
+            return self._submitted(request, signed, form, draft)
+        return self._draft_view(request, signed, draft)
+
+    def _draft_view(self, request: Request, signed: SignedIn, draft: Draft, errors: dict[str, list[str]] | None = None,
+                    status: int = 200) -> Response:
+        lang = reader_language(request)
+        o = office_texts(lang)
+        base = self.graphe.settings.base_iri
+        content = drafts.content(self.graphe.store, draft.id)
+        values = pf.write(content, draft.target, base)
+        review = None
+        if signed.account.is_secretariat and draft.state == "draft" and draft.kind == "practice":
+            before = pf.write(pf.published(self.graphe.store, draft.target), draft.target, base)
+            plain = [Quad(q.subject, q.predicate, q.object) for q in content]
+            checked = pf.check(self.graphe.store, self.graphe.validator, draft.target, plain)
+            review = {"changes": [{"label": c.label_fr if lang == "fr" else c.label_en, "before": c.before,
+                                   "after": c.after} for c in pf.changes(before, values)],
+                      "new": draft.base_version == 0,
+                      "problems": [(pf.BY_KEY[k].label(lang) if k in pf.BY_KEY else o["whole_sheet"],
+                                    fr if lang == "fr" else en) for k, messages in checked.items()
+                                   for fr, en in messages]}
+        editable = draft.kind == "practice" and draft.state in EDITABLE and (
+            signed.account.is_secretariat or draft.city == signed.account.city)
+        done = request.query_params.get("fait")
+        return self._form_page(request, signed, values, draft, errors=errors, status=status, review=review,
+                               editable=editable, state=o["draft_" + draft.state], done=o.get("done_" + (done or ""), ""),
+                               published_href=self.office.site.href(draft.target) if draft.state == "published" else None)
+
+    def _review(self, request: Request, signed: SignedIn, draft: Draft, form: Form) -> Response:
+        check_csrf(signed.session, form.get("csrf"))
+        _secretariat(signed)
+        lang = reader_language(request)
+        action, version, text = form.get("action"), _version(form), form.get("reason", "")
+        actor = signed.account
+        try:
+            if action == "publier":
+                self.graphe.write(actor, "publish", draft.id, lambda w: w.publish(actor, draft.id, version))
+            elif action == "corriger":
+                self.graphe.write(actor, "request-changes", draft.id,
+                                  lambda w: w.request_changes(actor, draft.id, text, version))
+            else:
+                self.graphe.write(actor, "reject", draft.id, lambda w: w.reject(actor, draft.id, text, version))
+        except GrapheError as error:
+            return self._draft_view(request, signed, drafts.find(self.graphe.store, draft.id) or draft,
+                                    {"review": [error.text(lang)]}, _status(error))
+        return RedirectResponse(f"/espace/brouillons/{draft.id}?" + urlencode({"fait": action}), status_code=303)
+
+    def _visible(self, signed: SignedIn, draft_id: str) -> Draft:
+        draft = drafts.find(self.graphe.store, draft_id) if len(draft_id) <= 40 else None
+        if draft is None or not (signed.account.is_secretariat or
+                                 (signed.account.city is not None and draft.city == signed.account.city)):
+            raise GrapheError("NOT_FOUND", "Aucun brouillon à cette adresse (ou pas le vôtre).",
+                              "No draft at this address (or not yours).", {"status": 404})
+        return draft
+
+
+def _version(form: Form) -> int:
+    value = form.get("version", "")
+    if not value.isdigit():
+        raise GrapheError("BAD_USER_INPUT", "Version du brouillon absente : rechargez la page.",
+                          "The draft's version is missing: reload the page.")
+    return int(value)
+
+
+def routes(desk: DraftDesk) -> list[Any]:
+    from starlette.routing import Route
+
+    from .office import _page
+
+    both = ["GET", "HEAD", "POST"]
+    return [
+        Route("/espace/pratique", _page(desk.new_practice), methods=both, name="propose"),
+        Route("/espace/brouillons", _page(desk.draft_list), methods=["GET", "HEAD"], name="drafts"),
+        Route("/espace/brouillons/{id}", _page(desk.draft_page), methods=both, name="draft"),
+        Route("/espace/relecture", _page(desk.review_queue), methods=["GET", "HEAD"], name="review-queue"),
+    ]
+

@@ -1,0 +1,152 @@
+"""Proposing and reviewing a practice in the browser's pages, over real HTTP: a city's contributor submits with
+a mistake and gets the French message beside the field, fixes it, submits; the secretariat reads the change
+field by field and asks for changes; the city revises; the secretariat publishes; then the public page, the
+search, GraphQL, SPARQL and the change feed all have it. And who may see and do what."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from conftest import BASE
+from graphe.core.rdf import NamedNode
+from graphe.publishing import people
+from graphe.publishing.accounts import Account
+
+PASSWORD = "une phrase assez longue"
+SLUG = "cartes-ouvertes-de-dakar"
+IRI = BASE + "id/practice/" + SLUG
+SHEET = {"title_fr": "Cartes ouvertes de Dakar", "summary_fr": "La ville publie ses fonds de carte.",
+         "themes": "open-data", "status": "PILOT", "contact": "numerique@example.org",
+         "source_title_1": "Page de la ville", "source_url_1": "https://dakar.example/cartes", "source_date_1": "2024"}
+
+
+@pytest.fixture
+def person(served) -> Iterator:  # type: ignore[no-untyped-def]
+    graphe, server = served
+    opened: list[httpx.Client] = []
+
+    def make(email: str, role: str, city: str | None = None) -> httpx.Client:
+        _, link = people.invite(graphe.store, Account.local(), email.split("@")[0], email, role, city,
+                                server.url + "/")
+        client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)
+        opened.append(client)
+        client.post(link[len(server.url):], data={"password": PASSWORD, "confirmation": PASSWORD})
+        assert client.get("/espace").status_code == 200
+        return client
+    yield make
+    for client in opened:
+        client.close()
+
+
+def _token(client: httpx.Client, path: str = "/espace") -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)  # type: ignore[union-attr]
+
+
+def _version(html: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def _beside(html: str, key: str) -> list[str]:
+    """The messages shown beside a form box, and the box tied to them."""
+    block = re.search(rf'<ul class="error field-errors" id="{key}-erreur">(.*?)</ul>', html, re.S)
+    if not block:
+        return []
+    assert re.search(rf'id="(f-)?{key}"[^>]*aria-describedby="[^"]*{key}-erreur"', html), f"{key} not tied"
+    return [m.replace("&#39;", "'") for m in re.findall(r"<li>(.*?)</li>", block.group(1))]
+
+
+def test_a_practice_from_the_form_to_every_public_channel(served, person) -> None:  # type: ignore[no-untyped-def]
+    graphe, server = served
+    city = person("dakar@example.org", "contributor", BASE + "id/city/dakar")
+    aimf = person("aimf@example.org", "secretariat")
+    form = city.get("/espace/pratique")
+    assert form.status_code == 200 and "Dakar" in form.text and 'name="city"' not in form.text  # fixed city
+    csrf = _token(city)
+
+    mistake = city.post("/espace/pratique", data={**SHEET, "contact": "numerique(at)dakar", "csrf": csrf,
+                                                 "action": "soumettre"})
+    assert mistake.status_code == 400
+    assert any("adresse électronique invalide" in m for m in _beside(mistake.text, "contact"))
+    assert 'value="Cartes ouvertes de Dakar"' in mistake.text  # what was typed is kept
+    no_source = city.post("/espace/pratique", data={**{k: v for k, v in SHEET.items() if "source" not in k},
+                                                   "csrf": csrf, "action": "soumettre"})
+    assert no_source.status_code == 400 and _beside(no_source.text, "sources")  # the shapes' message, placed
+    preview = city.post("/espace/pratique", data={**SHEET, "csrf": csrf, "action": "apercu"})
+    assert preview.status_code == 200 and "Aperçu de la fiche telle qu&#39;elle sera publiée" in preview.text
+    assert not graphe.store.ask("ASK { ?p ?x ?y }", {"p": NamedNode(IRI)})  # nothing written by a preview
+
+    sent = city.post("/espace/pratique", data={**SHEET, "csrf": csrf, "action": "soumettre"})
+    assert sent.status_code == 303
+    draft_path = sent.headers["location"].split("?")[0]
+    assert "soumis" in city.get(draft_path).text
+
+    queue = aimf.get("/espace/relecture")
+    assert draft_path in queue.text and "Cartes ouvertes de Dakar" in queue.text
+    assert draft_path in aimf.get("/espace/relecture?theme=open-data").text
+    assert draft_path not in aimf.get("/espace/relecture?theme=ai").text
+    assert draft_path not in aimf.get("/espace/relecture?ville=" + BASE + "id/city/nantes").text
+    review = aimf.get(draft_path)
+    assert "Nouvelle fiche : rien n&#39;est encore publié." in review.text
+    assert re.search(r'<th scope="row">Titre \(français\)</th><td class="text"><del></del></td><td class="text">'
+                     r"<ins>Cartes ouvertes de Dakar</ins>", review.text)
+    assert "Aucune violation des formes SHACL." in review.text
+    a_csrf = _token(aimf)
+    asked = aimf.post(draft_path, data={"csrf": a_csrf, "action": "corriger", "version": _version(review.text),
+                                        "reason": "Ajoutez les résultats obtenus."})
+    assert asked.status_code == 303
+    stale = aimf.post(draft_path, data={"csrf": a_csrf, "action": "publier", "version": _version(review.text)})
+    assert stale.status_code == 409  # made from the version before the request: nothing published
+    seen = city.get(draft_path)
+    assert "à corriger" in seen.text and "Ajoutez les résultats obtenus." in seen.text
+    revised = city.post(draft_path, data={**SHEET, "results_fr": "Deux cents cartes corrigées.", "csrf": csrf,
+                                          "id": SLUG, "version": _version(seen.text), "action": "soumettre"})
+    assert revised.status_code == 303
+
+    review = aimf.get(draft_path)
+    assert "Résultats (français)" in review.text
+    done = aimf.post(draft_path, data={"csrf": a_csrf, "action": "publier", "version": _version(review.text)})
+    assert done.status_code == 303 and "publié" in aimf.get(draft_path).text
+
+    page = httpx.get(server.url + "/id/practice/" + SLUG, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Deux cents cartes corrigées." in page.text and "Page de la ville" in page.text
+    graphe.search.wait(60)
+    found = httpx.post(server.url + "/graphql", json={"query": '{ search(text: "cartes ouvertes dakar") { edges '
+                                                               "{ node { object { ... on Practice { id } } } } } }"})
+    assert IRI in found.text, found.text
+    listed = httpx.post(server.url + "/graphql", json={"query": '{ practice(id: "%s") { title results } }' % IRI})
+    assert "Deux cents" in listed.text, listed.text
+    asked_sparql = httpx.get(server.url + "/sparql", params={"query": f"ASK {{ <{IRI}> ?p ?o }}"},
+                             headers={"Accept": "application/sparql-results+json"})
+    assert asked_sparql.json()["boolean"] is True
+    feed = httpx.get(server.url + "/changes", params={"since": 0}).json()
+    assert IRI in str(feed["changes"][-1])  # the last public change is this publication
+
+
+def test_who_sees_and_does_what(served, person) -> None:  # type: ignore[no-untyped-def]
+    graphe, server = served
+    dakar = person("dakar2@example.org", "contributor", BASE + "id/city/dakar")
+    nantes = person("nantes2@example.org", "contributor", BASE + "id/city/nantes")
+    csrf = _token(dakar)
+    saved = dakar.post("/espace/pratique", data={**SHEET, "title_fr": "Un brouillon de Dakar", "csrf": csrf,
+                                                "action": "enregistrer"})
+    assert saved.status_code == 303
+    path = saved.headers["location"].split("?")[0]
+    assert "brouillon" in dakar.get(path).text and path in dakar.get("/espace/brouillons").text
+    assert nantes.get(path).status_code == 404  # another city's draft: not even its existence
+    assert path not in nantes.get("/espace/brouillons").text
+    assert nantes.get("/espace/relecture").status_code == 403
+    tried = dakar.post(path, data={"csrf": csrf, "action": "publier", "version": "1"})
+    assert tried.status_code == 403  # a contributor does not publish
+    # A contributor's form cannot name another city: the account's city wins.
+    other = dakar.post("/espace/pratique", data={**SHEET, "title_fr": "Ailleurs", "city": "nantes", "csrf": csrf,
+                                                "action": "enregistrer"})
+    assert other.status_code == 303
+    drafted = dakar.get(other.headers["location"].split("?")[0]).text
+    assert "Dakar" in drafted and "Nantes" not in drafted
+    assert dakar.get("/espace/brouillons/" + "x" * 100).status_code == 404
+    assert dakar.post("/espace/pratique", data={**SHEET, "action": "enregistrer"}).status_code == 403  # no CSRF
+    home = dakar.get("/espace")
+    assert "Proposer une pratique" in home.text and "brouillon : 2" in home.text
