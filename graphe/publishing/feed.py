@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.errors import GrapheError
-from ..core.rdf import PREFIXES
+from ..core.rdf import PREFIXES, Literal, NamedNode
 from ..store import SYS, Store
 
 PROV = PREFIXES["prov"]
@@ -54,12 +54,23 @@ class AuditEntry:
     detail: str | None
 
 
-def audit_log(store: Store, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
-    """Every write attempt by an account, newest first (private: for the secretariat)."""
+def audit_log(store: Store, limit: int = 100, offset: int = 0, *, action: str | None = None,
+              actor: str | None = None, target: str | None = None, refused: bool = False) -> list[AuditEntry]:
+    """Every write attempt by an account, newest first (private: for the secretariat); optionally only one
+    action, one actor (account IRI), one target (IRI or draft id), or only the refused attempts."""
+    wanted: dict[str, Literal | NamedNode] = {}
+    if action:
+        wanted["action"] = Literal(action)
+    if actor:
+        wanted["actor"] = NamedNode(actor)
+    if target:
+        wanted["target"] = Literal(target)
+    refusals = 'FILTER(?result != "ok")' if refused else ""
     rows = store.select(f"""SELECT ?e ?t ?actor ?name ?action ?target ?result ?detail WHERE {{ GRAPH ?g {{
         ?e <{SYS}actor> ?actor ; <{SYS}actorName> ?name ; <{SYS}action> ?action ; <{SYS}target> ?target ;
-           <{PROV}atTime> ?t ; <{SYS}result> ?result . OPTIONAL {{ ?e <{SYS}detail> ?detail }} }} }}
-        ORDER BY DESC(?t) ?e LIMIT {int(limit)} OFFSET {int(offset)}""", {"g": store.graphs.workflow}, private=True)
+           <{PROV}atTime> ?t ; <{SYS}result> ?result . OPTIONAL {{ ?e <{SYS}detail> ?detail }} {refusals} }} }}
+        ORDER BY DESC(?t) ?e LIMIT {int(limit)} OFFSET {int(offset)}""", {"g": store.graphs.workflow, **wanted},
+                        private=True)
     return [AuditEntry(r["e"].value, r["t"].value, r["actor"].value, r["name"].value, r["action"].value,
                        r["target"].value, r["result"].value, r["detail"].value if "detail" in r else None)
             for r in rows]

@@ -27,6 +27,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_editable": "Ce brouillon ne se modifie plus.", "new_version": "Proposer une nouvelle version",
         "form_errors": "La fiche a des erreurs : voyez les messages à côté des champs.",
         "waiting": "{n} brouillon(s) soumis en attente de relecture",
+        "record": "Fiche publiée", "audit": "Journal d'audit", "versions": "Versions", "version_n": "Version {n}",
+        "action_published": "publiée", "action_retired": "retirée", "retire": "Retirer la fiche",
+        "retire_reason": "Raison du retrait (publique)", "retire_help": "La fiche reste lisible, marquée retirée, "
+        "et quitte les listes et la recherche.", "already_retired": "Cette fiche est retirée.",
+        "done_retirer": "Fiche retirée.", "record_drafts": "Brouillons de cette fiche", "history": "Historique",
+        "when": "Quand", "who": "Qui", "what": "Action", "target": "Cible", "result": "Résultat",
+        "detail": "Détail", "only_refused": "Seulement les refus", "previous": "Page précédente",
+        "next": "Page suivante", "no_entry": "Rien dans le journal pour ces filtres.",
+        "target_help": "IRI d'une fiche, d'un compte, ou identifiant d'un brouillon.",
+        "see_record": "Historique de la fiche", "public_page": "Page publique",
         "sources_legend": "Sources déclarées ici", "sources_help": "D'où viennent les faits de la fiche : une "
         "page, un article, une délibération… (au moins une source, ici ou dans « Sources » ci-dessus). Enregistrez "
         "pour obtenir d'autres lignes.", "source_n": "Source {n}", "source_title": "Titre",
@@ -87,6 +97,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_editable": "This draft can no longer be changed.", "new_version": "Propose a new version",
         "form_errors": "The sheet has errors: see the messages beside the fields.",
         "waiting": "{n} submitted draft(s) waiting for review",
+        "record": "Published record", "audit": "Audit log", "versions": "Versions", "version_n": "Version {n}",
+        "action_published": "published", "action_retired": "retired", "retire": "Retire the record",
+        "retire_reason": "Reason for retiring (public)", "retire_help": "The record stays readable, marked retired, "
+        "and leaves the lists and the search.", "already_retired": "This record is retired.",
+        "done_retirer": "Record retired.", "record_drafts": "Drafts of this record", "history": "History",
+        "when": "When", "who": "Who", "what": "Action", "target": "Target", "result": "Result",
+        "detail": "Detail", "only_refused": "Refusals only", "previous": "Previous page",
+        "next": "Next page", "no_entry": "Nothing in the log for these filters.",
+        "target_help": "IRI of a record, of an account, or a draft's identifier.",
+        "see_record": "The record's history", "public_page": "Public page",
         "sources_legend": "Sources declared here", "sources_help": "Where the sheet's facts come from: a page, an "
         "article, a council decision… (at least one source, here or in 'Sources' above). Save to get more rows.",
         "source_n": "Source {n}", "source_title": "Title", "source_url": "Web address",

@@ -247,14 +247,14 @@ def routes(graphe: Graphe) -> list[BaseRoute]:
     for people (`site.py`: home, search, comparison, lists at `/id/practice`…) and the back office's doors
     (`office.py`: sign-in, invitations, the person's space)."""
     from .office import Office, routes as office_routes
-    from .office_drafts import DraftDesk, routes as draft_routes
+    from .office_drafts import DraftDesk, RecordDesk, routes as draft_routes
 
     pages = Pages(graphe)
     office = Office(pages.site)
     return [
         *site_routes(pages.site),
         *office_routes(office),
-        *draft_routes(DraftDesk(office)),
+        *draft_routes(DraftDesk(office), RecordDesk(office)),
         Route("/id/{path:path}", _guard(pages.entity), methods=["GET", "HEAD"], name="entity"),
         Route("/def", _guard(pages.ontology), methods=["GET", "HEAD"], name="ontology"),
         Route("/def.{ext}", _guard(pages.ontology), methods=["GET", "HEAD"], name="ontology_format"),

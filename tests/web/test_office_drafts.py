@@ -150,3 +150,52 @@ def test_who_sees_and_does_what(served, person) -> None:  # type: ignore[no-unty
     assert dakar.post("/espace/pratique", data={**SHEET, "action": "enregistrer"}).status_code == 403  # no CSRF
     home = dakar.get("/espace")
     assert "Proposer une pratique" in home.text and "brouillon : 2" in home.text
+
+
+def test_a_record_s_history_its_retirement_and_the_audit_log(served, person) -> None:  # type: ignore[no-untyped-def]
+    graphe, server = served
+    aimf = person("historique@example.org", "secretariat")
+    practice = BASE + "id/practice/nantes-debat-de-l-ia"
+    # A new version through the form: the history then shows what it changed, field by field.
+    start = aimf.get("/espace/pratique", params={"depuis": practice})
+    assert start.status_code == 200 and 'value="nantes-debat-de-l-ia"' in start.text
+    csrf = _token(aimf)
+    values = dict(re.findall(r'<input type="[a-z]+" id="f-[^"]+" name="([^"]+)" value="([^"]*)"', start.text))
+    texts = dict(re.findall(r'<textarea id="f-[^"]+" name="([^"]+)" rows="6"[^>]*>([^<]*)</textarea>', start.text))
+    themes = re.findall(r'name="themes" value="([^"]+)" checked', start.text)
+    status = re.search(r'<option value="([A-Z_]+)" selected>', start.text)
+    city = re.search(r'<option value="([^"]+/id/city/[^"]+)" selected>', start.text)
+    assert city and city.group(1) == BASE + "id/city/nantes"  # the secretariat's form names the city
+    sent = aimf.post("/espace/pratique", data={**values, **texts, "themes": themes, "csrf": csrf,
+                                               "status": status.group(1) if status else "",
+                                               "city": city.group(1), "results_fr": "Un débat public tenu, un cadre adopté.",
+                                               "action": "soumettre"})
+    assert sent.status_code == 303, re.findall(r"field-errors\" id=\"([^\"]+)\">(.*?)</ul>", sent.text)
+    draft = sent.headers["location"].split("?")[0]
+    review = aimf.get(draft)
+    assert re.search(r"<th scope=\"row\">Résultats \(français\)</th>", review.text)
+    assert aimf.post(draft, data={"csrf": csrf, "action": "publier",
+                                  "version": _version(review.text)}).status_code == 303
+    record = aimf.get("/espace/fiche", params={"iri": practice})
+    assert record.status_code == 200 and "Version 1" in record.text
+    assert "Un débat public tenu, un cadre adopté." in record.text
+
+    retired = aimf.post("/espace/fiche", data={"csrf": csrf, "iri": practice, "reason": "Remplacée par une autre."})
+    assert retired.status_code == 303
+    after = aimf.get(retired.headers["location"])
+    assert "Fiche retirée." in after.text and "Cette fiche est retirée." in after.text
+    again = aimf.post("/espace/fiche", data={"csrf": csrf, "iri": practice, "reason": "encore"})
+    assert again.status_code == 409  # already retired: said, nothing written
+    public = httpx.get(server.url + "/id/practice/nantes-debat-de-l-ia", headers={"Accept": "text/html"})
+    assert "retirée" in public.text
+
+    log = aimf.get("/espace/journal", params={"action": "retire"})
+    assert practice in log.text and "historique" in log.text
+    assert practice not in aimf.get("/espace/journal", params={"action": "invite"}).text
+    refused = aimf.get("/espace/journal", params={"refus": "1"})
+    assert "CONFLICT" in refused.text  # the second retirement, refused and audited
+    assert aimf.get("/espace/fiche", params={"iri": "pas une iri"}).status_code == 400
+    assert aimf.get("/espace/fiche", params={"iri": BASE + "id/practice/nothing"}).status_code == 404
+    city = person("ville-historique@example.org", "contributor", BASE + "id/city/dakar")
+    assert city.get("/espace/journal").status_code == 403 and city.get("/espace/fiche",
+                                                                     params={"iri": practice}).status_code == 403
