@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 COOKIE = "graphe_session"
 MAX_FORM = 64 * 1024  # bytes: a form of names, addresses and a password; sheets come as files elsewhere
 MAX_FIELDS = 100
+# A browser's upload of sheets (Markdown, CSV): all files together, and how many. Bigger files go through
+# `graphe import`, which reads them from disk.
+MAX_UPLOAD, MAX_FILES = 32 << 20, 20
 Handler = Callable[[Request, dict[str, str]], Response]
 
 
@@ -277,22 +280,66 @@ class Form(dict[str, str]):
     def __init__(self) -> None:
         super().__init__()
         self.lists: dict[str, list[str]] = {}
+        self.files: list[tuple[str, bytes]] = []  # (name, content) of a multipart form's files
 
 
-async def _read_form(request: Request) -> Form:
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
-        raise GrapheError("BAD_FORM", "Formulaire attendu (application/x-www-form-urlencoded).",
-                          "A form was expected (application/x-www-form-urlencoded).", {"status": 415})
+async def _body(request: Request, cap: int) -> bytes:
+    """The request's body, refused (413) past `cap` bytes, whatever Content-Length claims."""
     declared = request.headers.get("content-length", "")
-    too_big = GrapheError("TOO_LARGE", f"Formulaire trop long ({MAX_FORM // 1024} Kio au plus).",
-                          f"Form too long ({MAX_FORM // 1024} KiB at most).", {"status": 413})
-    if declared.isdigit() and int(declared) > MAX_FORM:
+    size = f"{cap // 1024} Kio" if cap < 1 << 20 else f"{cap >> 20} Mio"
+    size_en = size.replace("Kio", "KiB").replace("Mio", "MiB")
+    too_big = GrapheError("TOO_LARGE", f"Envoi trop gros ({size} au plus).", f"Too large ({size_en} at most).",
+                          {"status": 413})
+    if declared.isdigit() and int(declared) > cap:
         raise too_big
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM:
+        if len(body) > cap:
             raise too_big
+    return bytes(body)
+
+
+async def _read_upload(request: Request) -> Form:
+    """A multipart form (files): within MAX_UPLOAD bytes in all, MAX_FILES files; files in `Form.files`."""
+    from starlette.formparsers import MultiPartException  # (needs python-multipart)
+
+    body = await _body(request, MAX_UPLOAD)
+    sent = False
+
+    async def receive() -> dict:  # type: ignore[type-arg]
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+    buffered = Request({k: v for k, v in request.scope.items() if k != "app"}, receive)
+    try:
+        parsed = await buffered.form(max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FORM)
+    except MultiPartException as exc:
+        raise GrapheError("BAD_FORM", f"Envoi de fichiers illisible ({exc.message}).",
+                          f"Unreadable file upload ({exc.message}).", {"status": 400}) from None
+    form = Form()
+    try:
+        for name, value in parsed.multi_items():
+            if isinstance(value, str):
+                form.setdefault(name, value)
+                form.lists.setdefault(name, []).append(value)
+            elif value.filename:
+                form.files.append((value.filename[-200:], await value.read()))
+    finally:
+        await parsed.close()
+    return form
+
+
+async def _read_form(request: Request) -> Form:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        return await _read_upload(request)
+    if kind != "application/x-www-form-urlencoded":
+        raise GrapheError("BAD_FORM", "Formulaire attendu (application/x-www-form-urlencoded).",
+                          "A form was expected (application/x-www-form-urlencoded).", {"status": 415})
+    body = await _body(request, MAX_FORM)
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError):

@@ -25,6 +25,7 @@ from .office import Form, Office, _secretariat, _status, office_texts
 from .site import reader_language
 from ..core.errors import GrapheError
 from ..core.rdf import Quad
+from ..importing import SHEET_SUFFIXES, import_file
 from ..model.practice import BY_NAME
 from ..publishing import drafts, feed, practice_form as pf
 from ..publishing.drafts import Draft
@@ -131,6 +132,39 @@ class DraftDesk:
                       "keys": {part: pf.source_key(part, row) for part in pf.SOURCE_PARTS}}
                      for row in pf.source_rows(values)],
             **{"review": None, "editable": True, "state": "", "done": "", "published_href": None, **more})
+
+    # ------------------------------------------------------------------------------------ files
+
+    def upload_page(self, request: Request, form: Form) -> Response:
+        """Markdown or CSV sheets in bulk: each file in one transaction (drafts, or publications by the
+        secretariat), with its own line in the report — a bad file changes nothing and stops no other."""
+        signed = self.office.must_sign_in(request)
+        lang = reader_language(request)
+        o = office_texts(lang)
+        report = []
+        status = 200
+        if request.method == "POST":
+            check_csrf(signed.session, form.get("csrf"))
+            publish = form.get("publier") == "1"
+            if publish:
+                _secretariat(signed)
+            if not form.files:
+                raise GrapheError("BAD_USER_INPUT", "Choisissez au moins un fichier.", "Choose at least one file.")
+            for name, data in form.files:
+                line: dict[str, Any] = {"file": name, "objects": []}
+                try:
+                    if not name.lower().endswith(tuple(SHEET_SUFFIXES)):
+                        raise GrapheError("BAD_USER_INPUT", f"{name} : une fiche Markdown (.md) ou CSV (.csv) est "
+                                          "attendue.", f"{name}: a Markdown (.md) or CSV (.csv) sheet is expected.")
+                    outcomes = import_file(self.graphe, signed.account, name, data, publish)
+                    line["objects"] = [{"href": self.office.site.href(iri), "iri": iri, "outcome": o["outcome_" + what]}
+                                       for iri, what in outcomes]
+                    line["ok"] = True
+                except GrapheError as error:
+                    line.update(ok=False, error=error.text(lang), code=error.code)
+                    status = 400
+                report.append(line)
+        return self.office.render(request, "office/upload.html", o["upload"], status, signed=signed, report=report)
 
     # ------------------------------------------------------------------------------------ drafts
 
@@ -347,6 +381,7 @@ def routes(desk: DraftDesk, records: RecordDesk) -> list[Any]:
     return [
         Route("/espace/pratique", _page(desk.new_practice), methods=both, name="propose"),
         Route("/espace/brouillons", _page(desk.draft_list), methods=["GET", "HEAD"], name="drafts"),
+        Route("/espace/fichiers", _page(desk.upload_page), methods=both, name="upload"),
         Route("/espace/brouillons/{id}", _page(desk.draft_page), methods=both, name="draft"),
         Route("/espace/relecture", _page(desk.review_queue), methods=["GET", "HEAD"], name="review-queue"),
         Route("/espace/fiche", _page(records.record_page), methods=both, name="record"),

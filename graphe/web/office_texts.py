@@ -27,6 +27,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_editable": "Ce brouillon ne se modifie plus.", "new_version": "Proposer une nouvelle version",
         "form_errors": "La fiche a des erreurs : voyez les messages à côté des champs.",
         "waiting": "{n} brouillon(s) soumis en attente de relecture",
+        "upload": "Importer des fiches", "files": "Fiches Markdown (.md) ou CSV (.csv)",
+        "files_help": "Chaque fichier est importé en une fois : tout ou rien. Format des fiches : docs/sheets.md. "
+        "32 Mio et 20 fichiers au plus par envoi.", "publish_now": "Publier directement (secrétariat)",
+        "import": "Importer", "report": "Compte rendu", "file": "Fichier", "outcome": "Résultat",
+        "outcome_created": "brouillon créé", "outcome_published": "publiée", "outcome_unchanged": "inchangée",
+        "file_refused": "refusé, rien n'a été écrit",
         "record": "Fiche publiée", "audit": "Journal d'audit", "versions": "Versions", "version_n": "Version {n}",
         "action_published": "publiée", "action_retired": "retirée", "retire": "Retirer la fiche",
         "retire_reason": "Raison du retrait (publique)", "retire_help": "La fiche reste lisible, marquée retirée, "
@@ -97,6 +103,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_editable": "This draft can no longer be changed.", "new_version": "Propose a new version",
         "form_errors": "The sheet has errors: see the messages beside the fields.",
         "waiting": "{n} submitted draft(s) waiting for review",
+        "upload": "Import sheets", "files": "Markdown (.md) or CSV (.csv) sheets",
+        "files_help": "Each file is imported at once: all or nothing. The sheets' format: docs/sheets.md. "
+        "32 MiB and 20 files at most per upload.", "publish_now": "Publish directly (secretariat)",
+        "import": "Import", "report": "Report", "file": "File", "outcome": "Outcome",
+        "outcome_created": "draft created", "outcome_published": "published", "outcome_unchanged": "unchanged",
+        "file_refused": "refused, nothing was written",
         "record": "Published record", "audit": "Audit log", "versions": "Versions", "version_n": "Version {n}",
         "action_published": "published", "action_retired": "retired", "retire": "Retire the record",
         "retire_reason": "Reason for retiring (public)", "retire_help": "The record stays readable, marked retired, "

@@ -183,5 +183,7 @@ def test_a_city_proposes_the_secretariat_reviews_and_publishes(open_tab, web_ser
     _checked(aimf, "office-audit-fr")
     page.goto(web_server.url + "/espace/brouillons")
     _checked(city, "office-drafts-fr")
+    page.goto(web_server.url + "/espace/fichiers")
+    _checked(city, "office-upload-fr")
     city.assert_clean()
     aimf.assert_clean()

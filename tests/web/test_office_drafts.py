@@ -12,7 +12,7 @@ import pytest
 
 from conftest import BASE
 from graphe.core.rdf import NamedNode
-from graphe.publishing import people
+from graphe.publishing import drafts, people
 from graphe.publishing.accounts import Account
 
 PASSWORD = "une phrase assez longue"
@@ -199,3 +199,50 @@ def test_a_record_s_history_its_retirement_and_the_audit_log(served, person) -> 
     city = person("ville-historique@example.org", "contributor", BASE + "id/city/dakar")
     assert city.get("/espace/journal").status_code == 403 and city.get("/espace/fiche",
                                                                      params={"iri": practice}).status_code == 403
+
+
+SHEET_MD = """---
+id: jardins-partages-de-dakar
+title: Jardins partagés de Dakar
+summary: La ville confie des parcelles aux habitants.
+city: dakar
+themes: [open-data]
+status: pilote
+sources: [aimf-article-2024-nantes-ia]
+---
+Des parcelles municipales cultivées par les habitants.
+"""
+
+
+def test_sheets_uploaded_in_bulk_each_with_its_line_in_the_report(served, person) -> None:  # type: ignore[no-untyped-def]
+    graphe, server = served
+    city = person("fichiers@example.org", "contributor", BASE + "id/city/dakar")
+    csrf = _token(city)
+    page = city.get("/espace/fichiers")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    assert 'name="publier"' not in page.text  # a contributor makes drafts only
+    sent = city.post("/espace/fichiers", data={"csrf": csrf}, files=[
+        ("fichiers", ("jardins.md", SHEET_MD.encode(), "text/markdown")),
+        ("fichiers", ("casse.md", b"---\ntitle: [unclosed\n---\n", "text/markdown")),
+        ("fichiers", ("notes.txt", b"hello", "text/plain")),
+        ("fichiers", ("ailleurs.md", SHEET_MD.replace("dakar", "nantes").encode(), "text/markdown"))])
+    assert sent.status_code == 400  # some files refused; the others went through
+    lines = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>(.*?)</td></tr>', sent.text, re.S))
+    assert "brouillon créé" in lines["jardins.md"]
+    assert "SHEET_INVALID" in lines["casse.md"] and "notes.txt" in lines
+    assert "FORBIDDEN" in lines["ailleurs.md"]  # another city's sheet: refused, nothing written
+    assert any(d.target == BASE + "id/practice/jardins-partages-de-dakar" for d in drafts.listing(graphe.store, ["draft"]))
+    assert city.post("/espace/fichiers", data={"csrf": csrf, "publier": "1"},
+                     files=[("fichiers", ("jardins.md", SHEET_MD.encode(), "text/markdown"))]).status_code == 403
+    assert city.post("/espace/fichiers", data={"csrf": "faux"},
+                     files=[("fichiers", ("jardins.md", SHEET_MD.encode(), "text/markdown"))]).status_code == 403
+    big = city.post("/espace/fichiers", data={"csrf": csrf},
+                    files=[("fichiers", ("gros.md", b"x" * (33 << 20), "text/markdown"))])
+    assert big.status_code == 413 and "TOO_LARGE" in big.text
+
+    aimf = person("fichiers-aimf@example.org", "secretariat")
+    published = aimf.post("/espace/fichiers", data={"csrf": _token(aimf), "publier": "1"}, files=[
+        ("fichiers", ("jardins.md", SHEET_MD.encode(), "text/markdown"))])
+    assert published.status_code == 200 and "publiée" in published.text
+    assert httpx.get(server.url + "/id/practice/jardins-partages-de-dakar",
+                     headers={"Accept": "text/html"}).status_code == 200
