@@ -154,6 +154,10 @@ def _practice_type() -> type:
         else:  # dates and addresses: the literal as written
             put(fld.name, Optional[str], f.literal(pred, described))
     put("modified", Optional[str], f.literal(DCT + "modified", "Dernière modification. / Modified."))
+    put("last_reviewed", Optional[str], f.literal(SCHEMA + "lastReviewed", "Informations vérifiées le (date de la "
+                                                  "dernière publication relue). / Information last checked on."))
+    put("review_due", Optional[str], f.literal(GR.reviewDue, "À revoir avant le (deux ans après la vérification). "
+                                               "/ Review due by."))
     put("adaptations", list["Practice"], f.inverse(R.ADAPTATIONS, "Practice",
                                                    "Pratiques d'autres villes qui l'ont reprise. / Who took it further."))
     put("inspired", list["Practice"], f.inverse(R.INSPIRED, "Practice",

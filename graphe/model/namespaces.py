@@ -73,6 +73,7 @@ class GR:
     purposeDescription: Final = NS + "purposeDescription"  # purpose
     RedLine: Final = NS + "RedLine"  # Red line
     results: Final = NS + "results"  # results
+    reviewDue: Final = NS + "reviewDue"  # review due
     Roles: Final = NS + "Roles"  # Roles in an organisation
     SecondarySource: Final = NS + "SecondarySource"  # Secondary source (press)
     SocialImpact: Final = NS + "SocialImpact"  # Social

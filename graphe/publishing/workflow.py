@@ -12,6 +12,7 @@ against the owned and declared subjects again, whoever publishes.
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,9 +24,12 @@ from .drafts import Draft, check_author, forbidden
 from ..core.errors import GrapheError
 from ..ingest.loading import ValidationFailed, validate
 from ..core.rdf import PREFIXES, Literal, NamedNode, Quad
+from ..model.namespaces import GR
 from ..store import SYS, Store
 
 PROV, DCT, XSD = PREFIXES["prov"], PREFIXES["dct"], PREFIXES["xsd"]
+LAST_REVIEWED = PREFIXES["schema"] + "lastReviewed"
+REVIEW_YEARS = 2  # a published practice is to be checked again this many years after its publication
 SECRETARIAT = "id/organisation/aimf-commission-villes-innovantes"
 
 
@@ -217,12 +221,19 @@ class Workflow:
                      current: int) -> tuple[list[Quad], list[Quad], dict[str, list], Version]:
         """The quads a publication adds and removes, its feed notes and its version (not yet committed)."""
         public = self.store.graphs.public
-        data = [Quad(q.subject, q.predicate, q.object, public) for q in quads if not q.predicate.value.startswith(PROV)]
+        data = [Quad(q.subject, q.predicate, q.object, public) for q in quads if not set_by_workflow(q)]
         old = self.store.describe({q.subject for q in data}, public)
         number, stamp = current + 1, drafts.now()
         target, agent = NamedNode(draft.target), self._agent(actor, draft)
         data += [Quad(target, NamedNode(PROV + "wasAttributedTo"), agent, public),
                  Quad(target, NamedNode(PROV + "generatedAtTime"), drafts._dt(stamp), public)]
+        if draft.kind == "practice":  # checked today by whoever publishes it; to check again in REVIEW_YEARS
+            today = dt.date.fromisoformat(stamp[:10])
+            due = today.replace(year=today.year + REVIEW_YEARS, day=min(today.day, 28) if today.month == 2 else today.day)
+            data += [Quad(target, NamedNode(LAST_REVIEWED), Literal(today.isoformat(), datatype=NamedNode(XSD + "date")),
+                          public),
+                     Quad(target, NamedNode(GR.reviewDue), Literal(due.isoformat(), datatype=NamedNode(XSD + "date")),
+                          public)]
         if current:
             data.append(Quad(target, NamedNode(PROV + "wasRevisionOf"),
                              self.store.graphs.version(draft.target, current), public))
@@ -234,11 +245,11 @@ class Workflow:
         return add, old, {"changed" if current else "created": [target]}, version
 
     def _unchanged(self, target: str, quads: Sequence[Quad], publish: bool, actor: Account) -> bool:
-        wanted = {(q.subject, q.predicate, q.object) for q in quads if not q.predicate.value.startswith(PROV)}
+        wanted = {(q.subject, q.predicate, q.object) for q in quads if not set_by_workflow(q)}
         if publish:
             have = {(q.subject, q.predicate, q.object)
                     for q in self.store.describe({s for s, _, _ in wanted}, self.store.graphs.public)
-                    if not q.predicate.value.startswith(PROV)}
+                    if not set_by_workflow(q)}
             return have == wanted
         for draft in drafts.listing(self.store, ["draft"]):
             if draft.target == target and draft.author == actor.id:
@@ -363,6 +374,12 @@ class Workflow:
 def _with_revision(version: Version, revision: int) -> Version:
     return Version(version.iri, version.target, version.number, version.action, version.time, version.agent,
                    version.summary, revision)
+
+
+def set_by_workflow(quad: Quad) -> bool:
+    """A triple publication writes itself (provenance, review dates): never taken from a draft, and not a
+    difference between a sheet and what is published."""
+    return quad.predicate.value.startswith(PROV) or quad.predicate.value in (LAST_REVIEWED, GR.reviewDue)
 
 
 def _writable_state(state: str) -> None:

@@ -1,6 +1,7 @@
 """Read side, composite answers: comparing two frameworks, the theme tree, statistics."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from .filters import PRACTICE_FACETS, PracticeFilter, practice_query
 from .listing import no_cache, iri_term
 from .ordering import Cache
 from ..core.rdf import PREFIXES, Term
+from ..model.namespaces import GR
 from ..store import Store
 
 CV, SKOS = PREFIXES["cv"], PREFIXES["skos"]
@@ -75,6 +77,20 @@ def theme_entities(store: Store) -> list[Entity]:
         entity = grouped.setdefault(row["s"].value, Entity(row["s"].value))
         entity.props.setdefault(row["p"].value, []).append(row["o"])
     return sorted(grouped.values(), key=lambda e: e.iri)
+
+
+def due_for_review(store: Store, today: str, city: str | None = None) -> list[tuple[str, str]]:
+    """Published practices (not retired) whose review date (`gr:reviewDue`) is before `today` (YYYY-MM-DD),
+    oldest first, with that date; only one city's when `city` is given."""
+    day = dt.date.fromisoformat(today[:10]).isoformat()  # a date, whatever the caller gave
+    where_city = "?p <%s> ?city ." % GR.city if city else ""
+    bindings: dict[str, Any] = {"g": store.graphs.public}
+    if city:
+        bindings["city"] = iri_term(city, "ville")
+    rows = store.select(f"""SELECT ?p ?due WHERE {{ GRAPH ?g {{ ?p a <{GR.Practice}> ; <{GR.reviewDue}> ?due . {where_city}
+        FILTER NOT EXISTS {{ ?p <{PREFIXES["prov"]}invalidatedAtTime> ?gone }} }}
+        FILTER(STR(?due) < "{day}") }} ORDER BY ?due ?p""", bindings)
+    return [(r["p"].value, r["due"].value) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ class EntityPages:
             title_lang=lang_of(e, DCT + "title", reader.langs), **self._common(reader, e, lang),
             city=self.site.link(reader, city) if city else None, country=formats.country(country, lang) if country else "",
             issued=formats.date(e.literal(DCT + "issued") or "", lang), period=period,
+            verified=formats.date(e.literal(SCHEMA + "lastReviewed") or "", lang),
             themes=[self.site.link(reader, themes[i]) for i in e.refs(DCT + "subject") if i in themes],
             status=reader.name(status) or "", sections=[(t[k], v) for k, v in texts_ if v],
             contact=e.literal(SCHEMA + "email") or e.ref(SCHEMA + "email"), website=web_link(e.ref(SCHEMA + "url")),

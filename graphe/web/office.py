@@ -13,24 +13,25 @@ domain (`publishing.people`, `publishing.accounts`), not here.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from . import html
+from . import formats, html
 from .office_texts import TEXTS as OFFICE_TEXTS
 from .site import PAGE_TIMEOUT, Site, reader_language
 from ..core import deadline
 from ..core.errors import GrapheError
 from ..publishing import accounts, drafts, people
-from ..read import filters
+from ..read import filters, reads
 from ..publishing.people import SignedIn
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,22 @@ class Office:
         o = office_texts(reader_language(request))
         city = self._city_name(request, signed.account.city)
         return self.render(request, "office/home.html", o["space"], signed=signed, city=city,
-                           role=o["role_" + signed.account.role], counts=self._counts(signed))
+                           role=o["role_" + signed.account.role], counts=self._counts(signed),
+                           due=self._due(request, signed))
+
+    def _due(self, request: Request, signed: SignedIn) -> list[dict[str, str]]:
+        """Published practices past their review date: all of them for the secretariat, a city's for it."""
+        if not signed.account.is_secretariat and signed.account.city is None:
+            return []
+        lang = reader_language(request)
+        today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+        found = reads.due_for_review(self.graphe.store, today,
+                                     None if signed.account.is_secretariat else signed.account.city)
+        reader = self.site.reader(lang)
+        names = reader.entities(iri for iri, _ in found)
+        return [{"href": ("/espace/fiche?" + urlencode({"iri": iri})) if signed.account.is_secretariat
+                 else "/espace/pratique?" + urlencode({"depuis": iri}),
+                 "name": reader.name(names.get(iri)) or iri, "due": formats.date(due, lang)} for iri, due in found]
 
     def _counts(self, signed: SignedIn) -> dict[str, int]:
         """Drafts by state: a contributor's city's, or all of them for the secretariat."""
@@ -248,8 +264,6 @@ def _local(path: str) -> str:
 
 
 def _next(request: Request) -> str:
-    from urllib.parse import urlencode
-
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return urlencode({"suivant": here})
 

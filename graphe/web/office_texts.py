@@ -27,6 +27,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_editable": "Ce brouillon ne se modifie plus.", "new_version": "Proposer une nouvelle version",
         "form_errors": "La fiche a des erreurs : voyez les messages à côté des champs.",
         "waiting": "{n} brouillon(s) soumis en attente de relecture",
+        "due": "Fiches à revoir", "due_help": "Leur date de vérification est passée : relisez-les et proposez "
+        "une nouvelle version (sa publication les date du jour).", "due_since": "à revoir depuis le {date}",
         "upload": "Importer des fiches", "files": "Fiches Markdown (.md) ou CSV (.csv)",
         "files_help": "Chaque fichier est importé en une fois : tout ou rien. Format des fiches : docs/sheets.md. "
         "32 Mio et 20 fichiers au plus par envoi.", "publish_now": "Publier directement (secrétariat)",
@@ -103,6 +105,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_editable": "This draft can no longer be changed.", "new_version": "Propose a new version",
         "form_errors": "The sheet has errors: see the messages beside the fields.",
         "waiting": "{n} submitted draft(s) waiting for review",
+        "due": "Records to review", "due_help": "Their review date has passed: check them and propose a new "
+        "version (its publication dates them today).", "due_since": "review due since {date}",
         "upload": "Import sheets", "files": "Markdown (.md) or CSV (.csv) sheets",
         "files_help": "Each file is imported at once: all or nothing. The sheets' format: docs/sheets.md. "
         "32 MiB and 20 files at most per upload.", "publish_now": "Publish directly (secretariat)",

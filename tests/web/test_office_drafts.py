@@ -246,3 +246,43 @@ def test_sheets_uploaded_in_bulk_each_with_its_line_in_the_report(served, person
     assert published.status_code == 200 and "publiée" in published.text
     assert httpx.get(server.url + "/id/practice/jardins-partages-de-dakar",
                      headers={"Accept": "text/html"}).status_code == 200
+
+
+def test_publication_dates_the_check_and_the_dashboard_lists_records_past_review(served, person, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from graphe.publishing import practice_form as pf, workflow
+    from graphe.read import reads
+
+    graphe, server = served
+    aimf = Account("urn:test:aimf-fraicheur", "Secrétariat", "secretariat")
+    sheet = {**{k: [v] for k, v in SHEET.items()}, "title_fr": ["Fontaines de Dakar, vérifiées"]}
+    iri, quads = pf.read(sheet, BASE, BASE + "id/city/dakar")
+    fresh = graphe.write(aimf, "submit", iri, lambda w: w.submit(aimf, quads))
+    graphe.write(aimf, "publish", fresh.id, lambda w: w.publish(aimf, fresh.id))
+    today = dt.datetime.now(dt.timezone.utc).date()
+    published = {q.predicate.value: q.object.value for q in pf.published(graphe.store, iri)}
+    assert published["https://schema.org/lastReviewed"] == today.isoformat()
+    due_day = min(today.day, 28) if today.month == 2 else today.day
+    assert published[workflow.GR.reviewDue] == dt.date(today.year + 2, today.month, due_day).isoformat()
+    page = httpx.get(server.url + "/id/practice/fontaines-de-dakar-verifiees", headers={"Accept": "text/html"})
+    assert "Informations vérifiées le" in page.text
+    answer = httpx.post(server.url + "/graphql", json={"query": '{ practice(id: "%s") { lastReviewed reviewDue } }'
+                                                                % iri}).json()
+    assert answer["data"]["practice"]["lastReviewed"] == today.isoformat()
+
+    monkeypatch.setattr(workflow, "REVIEW_YEARS", -1)  # a publication whose review fell due a year ago
+    _, old = pf.read({**sheet, "title_fr": ["Fontaines de Dakar, à revoir"]}, BASE, BASE + "id/city/dakar")
+    stale = graphe.write(aimf, "submit", IRI + "-a-revoir", lambda w: w.submit(aimf, old))
+    graphe.write(aimf, "publish", stale.id, lambda w: w.publish(aimf, stale.id))
+    due = reads.due_for_review(graphe.store, today.isoformat())
+    stale_iri = BASE + "id/practice/fontaines-de-dakar-a-revoir"
+    assert stale_iri in [i for i, _ in due] and iri not in [i for i, _ in due]
+    assert stale_iri not in [i for i, _ in reads.due_for_review(graphe.store, today.isoformat(),
+                                                                BASE + "id/city/nantes")]
+    city = person("fraicheur@example.org", "contributor", BASE + "id/city/dakar")
+    home = city.get("/espace").text
+    assert "Fiches à revoir" in home and "Fontaines de Dakar, à revoir" in home
+    assert "Fontaines de Dakar, à revoir" in person("fraicheur-aimf@example.org", "secretariat").get("/espace").text
+    graphe.write(aimf, "retire", stale_iri, lambda w: w.retire(aimf, stale_iri, "remplacée"))
+    assert stale_iri not in [i for i, _ in reads.due_for_review(graphe.store, today.isoformat())]
