@@ -253,6 +253,10 @@ class AIProject:
     purpose_translations: list[f.Translation] = f.translations(GR.purposeDescription, "Finalité")
     city: Optional[City] = f.one(AIRO + "isUsedWithinLocality", "City", "Ville qui le déploie. / Deploying city.")
     deployer: Optional[Organisation] = f.one(AIRO + "isDeployedBy", "Organisation", "Déployeur. / Deployer.")
+    developer: Optional[Organisation] = f.one(AIRO + "isDevelopedBy", "Organisation", "Développé par (prestataire, "
+                                             "ou la ville elle-même). / Developed by (vendor, or the city itself).")
+    code_repository: Optional[str] = f.link(SCHEMA + "codeRepository", "Code source, s'il est ouvert. / Source code, "
+                                            "if open.")
     status: Optional[Concept] = f.concept(GR.status, "Étape du cycle de vie. / Lifecycle stage.")
     risk_level: Optional[Concept] = f.concept(AIACT + "hasRiskLevel", "Niveau de risque (AI Act). / Risk level.")
     human_involvement: list[str] = f.literals(DPV + "hasHumanInvolvement", "Implication humaine (DPV).")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import GrapheError
 from ..core.rdf import PREFIXES, Literal, NamedNode, Quad
@@ -84,14 +84,34 @@ def read(values: Values, base_iri: str, city: str | None = None) -> tuple[str, l
             entries.append(Entry(f.key, given[0], None))
     sheet = build(entries, Where(SOURCE), SOURCE)
     iri, quads = sheet_quads(sheet, base_iri)
-    return iri, quads + _inline_sources(values, iri, base_iri)
+    return iri, quads + inline_sources(values, iri, base_iri)
+
+
+def source_values(quads: Sequence[Quad], iri: str, base_iri: str) -> dict[str, list[str]]:
+    """The form rows of the sources minted under `iri` (the reverse of `inline_sources`)."""
+    out: dict[str, list[str]] = {}
+    minted = iri + "/source/"
+    for q in quads:
+        row = q.subject.value[len(minted):]
+        if not q.subject.value.startswith(minted) or not row.isdigit():
+            continue
+        part = _SOURCE_PART.get(q.predicate.value)
+        value = q.object.value
+        if part == "kind":
+            value = next((k for k, v in SOURCE_KINDS.items() if v == value), value)
+        elif part == "publisher" and value.startswith(base_iri + "id/organisation/"):
+            value = value[len(base_iri + "id/organisation/"):]
+        if part:
+            out[source_key(part, int(row))] = [value]
+    return out
 
 
 def source_key(part: str, row: int) -> str:
     return f"source_{part}_{row}"
 
 
-def _inline_sources(values: Values, iri: str, base_iri: str) -> list[Quad]:
+def inline_sources(values: Values, iri: str, base_iri: str) -> list[Quad]:
+    """The sources a form's rows declare, minted under `iri`, and `iri dct:source` each."""
     where, out = Where(SOURCE), []
     practice = NamedNode(iri)
     for row in range(1, MAX_SOURCES + 1):
@@ -123,20 +143,8 @@ def _inline_sources(values: Values, iri: str, base_iri: str) -> list[Quad]:
 def write(quads: Sequence[Quad], iri: str, base_iri: str) -> dict[str, list[str]]:
     """The form of a practice's triples (the reverse of `read`): short identifiers for references of this
     deployment, codes for the status, texts as they are."""
-    out: dict[str, list[str]] = {"id": [iri.rsplit("/", 1)[-1]]}
+    out: dict[str, list[str]] = {"id": [iri.rsplit("/", 1)[-1]], **source_values(quads, iri, base_iri)}
     minted = iri + "/source/"
-    for q in quads:  # the sources declared in the form: their rows
-        row = q.subject.value[len(minted):]
-        if not q.subject.value.startswith(minted) or not row.isdigit():
-            continue
-        part = _SOURCE_PART.get(q.predicate.value)
-        value = q.object.value
-        if part == "kind":
-            value = next((k for k, v in SOURCE_KINDS.items() if v == value), value)
-        elif part == "publisher" and value.startswith(base_iri + "id/organisation/"):
-            value = value[len(base_iri + "id/organisation/"):]
-        if part:
-            out[source_key(part, int(row))] = [value]
     by_predicate: dict[str, list[Field]] = {}
     for f in FIELDS:
         by_predicate.setdefault(f.predicate, []).append(f)
@@ -167,19 +175,24 @@ def write(quads: Sequence[Quad], iri: str, base_iri: str) -> dict[str, list[str]
     return out
 
 
-def check(store: Store, validator: Validator, iri: str, quads: Sequence[Quad]) -> dict[str, list[tuple[str, str]]]:
-    """The SHACL shapes' violations of a practice as it would be published, placed: form key → messages
-    (French, English); what no field holds goes under `FORM`."""
+def check(store: Store, validator: Validator, iri: str, quads: Sequence[Quad],
+          place: Any = None) -> dict[str, list[tuple[str, str]]]:
+    """The SHACL shapes' violations of a record as it would be published, placed: form key → messages
+    (French, English); what no field holds goes under `FORM`. `place(result)`: a form's own placing (a key or
+    None), tried first."""
     public = [Quad(q.subject, q.predicate, q.object, store.graphs.public) for q in quads]
     report = validate(store, validator, public, replace=True)
     placed: dict[str, list[tuple[str, str]]] = {}
     for r in report.violations:
         key = FORM
+        own = place(r) if place is not None else None
         row = r.focus[len(iri + "/source/"):] if r.focus.startswith(iri + "/source/") else ""
         part = _SOURCE_PART.get(r.path or "")
-        if row.isdigit() and part:
+        if own:
+            key = own
+        elif row.isdigit() and part:
             key = source_key(part, int(row))
-        elif r.focus == iri and r.path:
+        elif place is None and r.focus == iri and r.path:
             fields = [f for f in FORM_FIELDS if f.field.predicate == r.path]
             if fields:
                 lang = _lang_of(r.value)
@@ -219,10 +232,12 @@ class Change:
     after: str
 
 
-def changes(before: Mapping[str, Sequence[str]], after: Mapping[str, Sequence[str]]) -> list[Change]:
-    """What differs between two forms of a practice, field by field, in the form's order."""
+def changes(before: Mapping[str, Sequence[str]], after: Mapping[str, Sequence[str]],
+            fields: Sequence[Any] = FORM_FIELDS) -> list[Change]:
+    """What differs between two forms of a record, field by field, in the form's order (`fields`: its boxes,
+    each with a `key` and a `label(lang)`), then its declared sources."""
     out = []
-    for f in FORM_FIELDS:
+    for f in fields:
         old, new = ", ".join(before.get(f.key, ())), ", ".join(after.get(f.key, ()))
         if old != new:
             out.append(Change(f.key, f.label("fr"), f.label("en"), old, new))

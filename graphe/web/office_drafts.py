@@ -27,13 +27,19 @@ from ..core.errors import GrapheError
 from ..core.rdf import Quad
 from ..importing import SHEET_SUFFIXES, import_file
 from ..model.practice import BY_NAME
-from ..publishing import drafts, feed, practice_form as pf
+from ..publishing import ai_project_form as af, drafts, feed, practice_form as pf
 from ..publishing.drafts import Draft
 from ..publishing.people import SignedIn, check_csrf
-from ..read import reads
+from ..read import filters, reads
 from ..read.listing import iri_term
 
 EDITABLE = ("saved", "draft", "changes_requested", "rejected")  # states its author may still change
+# The kinds of record with a form: its module (read, write, check, changes, published, field_of, BY_KEY), its
+# template, the address of a new one, the title of that page.
+FORMS: dict[str, tuple[Any, str, str, str]] = {
+    "practice": (pf, "office/practice_form.html", "/espace/pratique", "propose"),
+    "ai_project": (af, "office/ai_project_form.html", "/espace/projet-ia", "declare_ai"),
+}
 SHOWN_FIELDS = ("title_fr", "title_en", "summary_fr", "summary_en", "body_fr", "body_en", "results_fr",
                 "results_en", "transferability_fr", "transferability_en")
 
@@ -45,37 +51,48 @@ class DraftDesk:
     # ------------------------------------------------------------------------------------ the form
 
     def new_practice(self, request: Request, form: Form) -> Response:
+        return self._new(request, form, "practice")
+
+    def new_ai_project(self, request: Request, form: Form) -> Response:
+        return self._new(request, form, "ai_project")
+
+    def _new(self, request: Request, form: Form, kind: str) -> Response:
         signed = self.office.must_sign_in(request)
+        module = FORMS[kind][0]
         if request.method == "GET":
             values: dict[str, list[str]] = {}
             origin = request.query_params.get("depuis")
-            if origin:  # a new version of a published practice: what is published, to change
-                quads = pf.published(self.graphe.store, origin)
+            if origin:  # a new version of a published record: what is published, to change
+                quads = module.published(self.graphe.store, origin)
                 if not quads:
-                    raise GrapheError("NOT_FOUND", f"Aucune pratique publiée n'a l'IRI {origin}.",
-                                      f"No published practice {origin}.", {"status": 404})
-                values = pf.write(quads, origin, self.graphe.settings.base_iri)
-            return self._form_page(request, signed, values, None)
-        return self._submitted(request, signed, form, None)
+                    raise GrapheError("NOT_FOUND", f"Rien de publié n'a l'IRI {origin}.",
+                                      f"Nothing published has IRI {origin}.", {"status": 404})
+                values = module.write(quads, origin, self.graphe.settings.base_iri)
+            if request.query_params.get("charte"):
+                values["charte"] = [request.query_params["charte"]]
+            return self._form_page(request, signed, values, None, kind)
+        return self._submitted(request, signed, form, None, kind)
 
-    def _submitted(self, request: Request, signed: SignedIn, form: Form, draft: Draft | None) -> Response:
+    def _submitted(self, request: Request, signed: SignedIn, form: Form, draft: Draft | None, kind: str) -> Response:
         """A form sent: preview, save or submit (a new draft, or an update of `draft`)."""
         check_csrf(signed.session, form.get("csrf"))
         lang = reader_language(request)
-        values = {k: v for k, v in form.lists.items() if k in pf.BY_KEY or k == "id" or k.startswith("source_")}
+        module = FORMS[kind][0]
+        values = {k: v for k, v in form.lists.items()
+                  if k in module.BY_KEY or k in ("id", "charte") or k.startswith("source_") or "|" in k}
         action = form.get("action", "apercu")
         errors: dict[str, list[str]] = {}
         try:
-            iri, quads = pf.read(values, self.graphe.settings.base_iri, signed.account.city
-                                 if not signed.account.is_secretariat else None)
+            iri, quads = module.read(values, self.graphe.settings.base_iri, signed.account.city
+                                     if not signed.account.is_secretariat else None)
         except GrapheError as error:
-            errors[pf.field_of(error)] = [error.text(lang)]
-            return self._form_page(request, signed, values, draft, errors=errors, status=400)
+            errors[module.field_of(error)] = [error.text(lang)]
+            return self._form_page(request, signed, values, draft, kind, errors=errors, status=400)
         if action in ("apercu", "soumettre"):
-            for key, messages in pf.check(self.graphe.store, self.graphe.validator, iri, quads).items():
+            for key, messages in module.check(self.graphe.store, self.graphe.validator, iri, quads).items():
                 errors[key] = [fr if lang == "fr" else en for fr, en in messages]
         if action == "apercu" or (action == "soumettre" and errors):
-            return self._form_page(request, signed, values, draft, errors=errors, preview=True,
+            return self._form_page(request, signed, values, draft, kind, errors=errors, preview=True,
                                    status=400 if errors and action == "soumettre" else 200)
         if action not in ("enregistrer", "soumettre"):
             raise GrapheError("BAD_USER_INPUT", "Action inconnue.", "Unknown action.")
@@ -90,25 +107,80 @@ class DraftDesk:
                                          lambda w: w.update(signed.account, draft.id, quads, version, state))
         except GrapheError as error:
             errors[pf.FORM] = [error.text(lang)]
-            return self._form_page(request, signed, values, draft, errors=errors, status=_status(error))
+            return self._form_page(request, signed, values, draft, kind, errors=errors, status=_status(error))
         return RedirectResponse(f"/espace/brouillons/{made.id}?fait={action}", status_code=303)
 
+    def _themes(self, lang: str) -> list[tuple[str, str]]:
+        reader = self.office.site.reader(lang)
+        base = self.graphe.settings.base_iri + "id/theme/"
+        return sorted(((t.iri[len(base):], reader.name(t) or t.iri) for t in reads.theme_entities(self.graphe.store)
+                       if t.iri.startswith(base)), key=lambda p: p[1].lower())
+
     def _form_page(self, request: Request, signed: SignedIn, values: dict[str, list[str]], draft: Draft | None,
-                   errors: dict[str, list[str]] | None = None, preview: bool = False, status: int = 200,
+                   kind: str, errors: dict[str, list[str]] | None = None, preview: bool = False, status: int = 200,
                    **more: Any) -> Response:
         lang = reader_language(request)
         o = office_texts(lang)
         reader = self.office.site.reader(lang)
-        themes = reads.theme_entities(self.graphe.store)
-        base = self.graphe.settings.base_iri
-        theme_choices = sorted(((t.iri[len(base + "id/theme/"):], reader.name(t) or t.iri) for t in themes
-                                if t.iri.startswith(base + "id/theme/")), key=lambda p: p[1].lower())
-        status_field = BY_NAME["status"]
-        status_names = reader.entities(status_field.codes().values())
-        statuses = [(code, reader.name(status_names.get(iri)) or code) for code, iri in status_field.codes().items()]
+        theme_choices = self._themes(lang)
         city_name = None
         if not signed.account.is_secretariat and signed.account.city:
             city_name = reader.name(reader.entity(signed.account.city)) or signed.account.city
+        _, template, path, title_key = FORMS[kind]
+        common = dict(signed=signed, values=values, errors=errors or {}, themes=theme_choices, city_name=city_name,
+                      cities=self.office._cities(request) if signed.account.is_secretariat else [], draft=draft,
+                      action=path if draft is None else f"/espace/brouillons/{draft.id}",
+                      slug=(values.get("id") or [""])[0],
+                      sources=[{"row": row, **{part: (values.get(pf.source_key(part, row)) or [""])[0]
+                                               for part in pf.SOURCE_PARTS},
+                                "keys": {part: pf.source_key(part, row) for part in pf.SOURCE_PARTS}}
+                               for row in pf.source_rows(values)],
+                      **{"review": None, "editable": True, "state": "", "done": "", "published_href": None, **more})
+        title = o[title_key] if draft is None else o["draft_title"]
+        if kind == "ai_project":
+            return self.office.render(request, template, title, status, **common,
+                                      **self._ai_context(lang, values, preview))
+        return self._practice_page(request, lang, values, preview, status, title, template, common)
+
+    def _ai_context(self, lang: str, values: dict[str, list[str]], preview: bool) -> dict[str, Any]:
+        """The AI project form's boxes, the charters to assess against, and the chosen charter's criteria."""
+        reader = self.office.site.reader(lang)
+        charters = reader.entities(self.office.site.ordered(filters.charter_query((), (), (), reader.langs)))
+        chosen = (values.get("charte") or [""])[0]
+        assessed = {k.split("|", 1)[1] for k in values if k.startswith("verdict|")}
+        rows = []
+        if chosen:
+            for iri, ident, label in af.criteria(self.graphe.store, chosen):
+                rows.append({"iri": iri, "label": f"{ident}. {label}" if ident else label,
+                             **{part: (values.get(af.assessment_key(part, iri)) or [""])[0]
+                                for part in af.ASSESSMENT_PARTS},
+                             "keys": {part: af.assessment_key(part, iri) for part in af.ASSESSMENT_PARTS}})
+        shown = {r["iri"] for r in rows}
+        kept = [(k, v[0]) for k, v in values.items() if "|" in k and k.split("|", 1)[1] in assessed - shown and v]
+        verdict_names = reader.entities(af.VERDICTS.values())
+        verdicts = [(code, reader.name(verdict_names.get(iri)) or code) for code, iri in af.VERDICTS.items()]
+        status_names = reader.entities(iri for iri, _, _ in af.STATUS.values())
+        boxes = []
+        for b in af.BOXES:
+            if b.key in ("city", "themes"):
+                continue
+            choices = None
+            if b.choices is not None:
+                choices = [(k, reader.name(status_names.get(v[0])) or v[1]) if b.key == "status"
+                           else (k, v[1] if lang == "fr" else v[2]) for k, v in b.choices.items()]
+            boxes.append({"key": b.key, "label": b.label(lang), "kind": b.kind, "lang": b.lang, "choices": choices,
+                          "value": ", ".join(values.get(b.key, ())) if b.kind == "refs" else (values.get(b.key) or [""])[0]})
+        return {"boxes": boxes, "charters": [(iri, reader.name(e) or iri) for iri, e in charters.items()],
+                "chosen": chosen, "criteria": rows, "kept": kept, "verdicts": verdicts,
+                "preview": {"title": (values.get("title_fr") or [""])[0]} if preview else None}
+
+    def _practice_page(self, request: Request, lang: str, values: dict[str, list[str]], preview: bool, status: int,
+                       title: str, template: str, common: dict[str, Any]) -> Response:
+        reader = self.office.site.reader(lang)
+        theme_choices = common["themes"]
+        status_field = BY_NAME["status"]
+        status_names = reader.entities(status_field.codes().values())
+        statuses = [(code, reader.name(status_names.get(iri)) or code) for code, iri in status_field.codes().items()]
         fields = [{"key": f.key, "label": f.label(lang), "kind": f.field.kind, "lang": f.lang,
                    "long": f.field.name in pf.LONG, "help": f.field.help_fr if lang == "fr" else "",
                    "value": ", ".join(values.get(f.key, ())) if f.field.kind in ("refs", "words")
@@ -121,17 +193,8 @@ class DraftDesk:
                                        if (values.get(k) or [""])[0].strip() and not k.startswith("title")],
                              "themes": [label for slug, label in theme_choices if slug in values.get("themes", ())],
                              "status": dict(statuses).get((values.get("status") or [""])[0], "")}
-        title = o["propose"] if draft is None else o["draft_title"]
-        action = "/espace/pratique" if draft is None else f"/espace/brouillons/{draft.id}"
-        return self.office.render(
-            request, "office/practice_form.html", title, status, signed=signed, fields=fields,
-            values=values, errors=errors or {}, themes=theme_choices, statuses=statuses, city_name=city_name,
-            cities=self.office._cities(request) if signed.account.is_secretariat else [], preview=shown_preview,
-            draft=draft, action=action, slug=(values.get("id") or [""])[0],
-            sources=[{"row": row, **{part: (values.get(pf.source_key(part, row)) or [""])[0] for part in pf.SOURCE_PARTS},
-                      "keys": {part: pf.source_key(part, row) for part in pf.SOURCE_PARTS}}
-                     for row in pf.source_rows(values)],
-            **{"review": None, "editable": True, "state": "", "done": "", "published_href": None, **more})
+        return self.office.render(request, template, title, status, fields=fields, statuses=statuses,
+                                  preview=shown_preview, **common)
 
     # ------------------------------------------------------------------------------------ files
 
@@ -226,10 +289,10 @@ class DraftDesk:
             action = form.get("action", "")
             if action in ("publier", "corriger", "refuser"):
                 return self._review(request, signed, draft, form)
-            if draft.kind != "practice" or draft.state not in EDITABLE:
+            if draft.kind not in FORMS or draft.state not in EDITABLE:
                 raise GrapheError("CONFLICT", f"Ce brouillon est à l'état « {o['draft_' + draft.state]} ».",
                                   f"This draft is '{draft.state}'.", {"status": 409})
-            return self._submitted(request, signed, form, draft)
+            return self._submitted(request, signed, form, draft, draft.kind)
         return self._draft_view(request, signed, draft)
 
     def _draft_view(self, request: Request, signed: SignedIn, draft: Draft, errors: dict[str, list[str]] | None = None,
@@ -238,24 +301,35 @@ class DraftDesk:
         o = office_texts(lang)
         base = self.graphe.settings.base_iri
         content = drafts.content(self.graphe.store, draft.id)
-        values = pf.write(content, draft.target, base)
+        kind = draft.kind if draft.kind in FORMS else "practice"
+        module = FORMS[kind][0]
+        values = module.write(content, draft.target, base)
+        if kind == "ai_project" and "charte" not in values:  # show the rows of the charter already assessed
+            assessed = [k.split("|", 1)[1] for k in values if k.startswith("verdict|")]
+            values["charte"] = [c for c in (self._charter_of(assessed[0]),) if c] if assessed else []
         review = None
-        if signed.account.is_secretariat and draft.state == "draft" and draft.kind == "practice":
-            before = pf.write(pf.published(self.graphe.store, draft.target), draft.target, base)
+        if signed.account.is_secretariat and draft.state == "draft" and draft.kind in FORMS:
+            before = module.write(module.published(self.graphe.store, draft.target), draft.target, base)
             plain = [Quad(q.subject, q.predicate, q.object) for q in content]
-            checked = pf.check(self.graphe.store, self.graphe.validator, draft.target, plain)
+            checked = module.check(self.graphe.store, self.graphe.validator, draft.target, plain)
             review = {"changes": [{"label": c.label_fr if lang == "fr" else c.label_en, "before": c.before,
-                                   "after": c.after} for c in pf.changes(before, values)],
+                                   "after": c.after} for c in module.changes(before, values)],
                       "new": draft.base_version == 0,
-                      "problems": [(pf.BY_KEY[k].label(lang) if k in pf.BY_KEY else o["whole_sheet"],
+                      "problems": [(module.BY_KEY[k].label(lang) if k in module.BY_KEY else o["whole_sheet"],
                                     fr if lang == "fr" else en) for k, messages in checked.items()
                                    for fr, en in messages]}
-        editable = draft.kind == "practice" and draft.state in EDITABLE and (
+        editable = draft.kind in FORMS and draft.state in EDITABLE and (
             signed.account.is_secretariat or draft.city == signed.account.city)
         done = request.query_params.get("fait")
-        return self._form_page(request, signed, values, draft, errors=errors, status=status, review=review,
+        return self._form_page(request, signed, values, draft, kind, errors=errors, status=status, review=review,
                                editable=editable, state=o["draft_" + draft.state], done=o.get("done_" + (done or ""), ""),
                                published_href=self.office.site.href(draft.target) if draft.state == "published" else None)
+
+    def _charter_of(self, criterion: str) -> str | None:
+        for q in pf.published(self.graphe.store, criterion):
+            if q.predicate.value == af.CV_DERIVED:
+                return q.object.value
+        return None
 
     def _review(self, request: Request, signed: SignedIn, draft: Draft, form: Form) -> Response:
         check_csrf(signed.session, form.get("csrf"))
@@ -380,6 +454,7 @@ def routes(desk: DraftDesk, records: RecordDesk) -> list[Any]:
     both = ["GET", "HEAD", "POST"]
     return [
         Route("/espace/pratique", _page(desk.new_practice), methods=both, name="propose"),
+        Route("/espace/projet-ia", _page(desk.new_ai_project), methods=both, name="declare-ai"),
         Route("/espace/brouillons", _page(desk.draft_list), methods=["GET", "HEAD"], name="drafts"),
         Route("/espace/fichiers", _page(desk.upload_page), methods=both, name="upload"),
         Route("/espace/brouillons/{id}", _page(desk.draft_page), methods=both, name="draft"),

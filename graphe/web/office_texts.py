@@ -27,6 +27,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_editable": "Ce brouillon ne se modifie plus.", "new_version": "Proposer une nouvelle version",
         "form_errors": "La fiche a des erreurs : voyez les messages à côté des champs.",
         "waiting": "{n} brouillon(s) soumis en attente de relecture",
+        "declare_ai": "Déclarer un projet d'IA", "assessment": "Évaluation au regard d'une charte",
+        "assessment_help": "Choisissez la charte (par exemple le cadre de confiance de votre ville), puis « Afficher "
+        "les critères » : une ligne par critère, avec son verdict et sa justification.", "charter": "Charte",
+        "show_criteria": "Afficher les critères", "verdict": "Verdict", "not_assessed": "— pas évalué —",
+        "justification": "Justification", "evidence": "Preuve (lien, facultatif)", "check": "Vérifier",
+        "ai_preview_ok": "Vérifié : le projet passe les formes SHACL.",
+        "refs_help_ai": "Identifiant court d'une organisation publiée (par exemple « nantes-metropole »).",
         "due": "Fiches à revoir", "due_help": "Leur date de vérification est passée : relisez-les et proposez "
         "une nouvelle version (sa publication les date du jour).", "due_since": "à revoir depuis le {date}",
         "upload": "Importer des fiches", "files": "Fiches Markdown (.md) ou CSV (.csv)",
@@ -105,6 +112,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_editable": "This draft can no longer be changed.", "new_version": "Propose a new version",
         "form_errors": "The sheet has errors: see the messages beside the fields.",
         "waiting": "{n} submitted draft(s) waiting for review",
+        "declare_ai": "Declare an AI project", "assessment": "Assessment against a charter",
+        "assessment_help": "Choose the charter (for example your city's trust framework), then 'Show the criteria': "
+        "one row per criterion, with its verdict and justification.", "charter": "Charter",
+        "show_criteria": "Show the criteria", "verdict": "Verdict", "not_assessed": "— not assessed —",
+        "justification": "Justification", "evidence": "Evidence (link, optional)", "check": "Check",
+        "ai_preview_ok": "Checked: the project passes the SHACL shapes.",
+        "refs_help_ai": "Short identifier of a published organisation (for example 'nantes-metropole').",
         "due": "Records to review", "due_help": "Their review date has passed: check them and propose a new "
         "version (its publication dates them today).", "due_since": "review due since {date}",
         "upload": "Import sheets", "files": "Markdown (.md) or CSV (.csv) sheets",

@@ -23,7 +23,7 @@ def _run(line: str, capsys) -> str:  # type: ignore[no-untyped-def]
 
 def test_the_guide_names_every_page() -> None:
     for path in ("/connexion", "/invitation/", "/espace", "/espace/personnes", "/espace/jetons", "/espace/pratique",
-                 "/espace/brouillons", "/espace/relecture", "/espace/fiche", "/espace/journal", "/espace/fichiers"):
+                 "/espace/brouillons", "/espace/relecture", "/espace/fiche", "/espace/journal", "/espace/fichiers", "/espace/projet-ia"):
         assert f"`{path}" in TEXT, path
 
 

@@ -187,3 +187,45 @@ def test_a_city_proposes_the_secretariat_reviews_and_publishes(open_tab, web_ser
     _checked(city, "office-upload-fr")
     city.assert_clean()
     aimf.assert_clean()
+
+
+def test_a_city_declares_an_ai_project_with_its_assessment(open_tab, web_server) -> None:  # type: ignore[no-untyped-def]
+    city = _invited(open_tab, web_server, "Numérique de Nantes", "ia@nantes.example", "contributor",
+                    "https://graphe.aimf.asso.fr/id/city/nantes")
+    aimf = _invited(open_tab, web_server, "Secrétariat IA", "ia@aimf.example", "secretariat")
+    page = city.page
+    page.click("a[href='/espace/projet-ia']")
+    page.wait_for_url(web_server.url + "/espace/projet-ia")
+    page.fill("#f-title_fr", "Tri assisté des signalements")
+    page.fill("#f-purpose_fr", "Orienter les signalements des habitants vers le bon service.")
+    page.fill("#f-description_fr", "Un classifieur propose un service ; un agent valide.")
+    page.fill("#f-deployer", "nantes-metropole")
+    page.select_option("#f-status", "pilot")
+    page.select_option("#f-human", "verification")
+    page.select_option("#f-risk", "minimal")
+    page.fill("#f-data_fr", "Signalements reçus, sans données nominatives.")
+    page.fill("#f-legal_fr", "Mission de service public.")
+    page.check("input[name=themes][value=ai]")
+    page.fill("#f-sources", "aimf-article-2024-nantes-ia")
+    page.select_option("#charte", "https://graphe.aimf.asso.fr/id/charter/nantes-metropole-cadre-de-confiance-ia")
+    page.click("button:has-text('Afficher les critères')")
+    verdicts = page.locator("select[id^='verdict|']")
+    assert verdicts.count() >= 5
+    _checked(city, "office-ai-project-form-fr")
+    verdicts.nth(0).select_option("MET")
+    page.locator("textarea[id^='justification|']").nth(0).fill("La page du projet l'explique.")
+    verdicts.nth(1).select_option("NOT_APPLICABLE")
+    page.click("button[value=soumettre]")
+    page.wait_for_url(re.compile(r".*/espace/brouillons/\w+\?fait=soumettre$"))
+    draft = page.url.split("?")[0]
+
+    review = aimf.page
+    review.goto(draft)
+    assert "Tri assisté des signalements" in review.inner_text("table.diff")
+    _checked(aimf, "office-ai-project-review-fr")
+    review.click("button[value=publier]")
+    review.wait_for_url(re.compile(r".*\?fait=publier$"))
+    review.goto(web_server.url + "/id/ai-project/tri-assiste-des-signalements")
+    assert "La page du projet l'explique." in review.inner_text("main")
+    city.assert_clean()
+    aimf.assert_clean()

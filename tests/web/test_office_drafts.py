@@ -286,3 +286,43 @@ def test_publication_dates_the_check_and_the_dashboard_lists_records_past_review
     assert "Fontaines de Dakar, à revoir" in person("fraicheur-aimf@example.org", "secretariat").get("/espace").text
     graphe.write(aimf, "retire", stale_iri, lambda w: w.retire(aimf, stale_iri, "remplacée"))
     assert stale_iri not in [i for i, _ in reads.due_for_review(graphe.store, today.isoformat())]
+
+
+def test_a_city_declares_an_ai_project_and_assesses_it_against_its_charter(served, person) -> None:  # type: ignore[no-untyped-def]
+    graphe, server = served
+    charter = BASE + "id/charter/nantes-metropole-cadre-de-confiance-ia"
+    nantes = person("ia@nantes.example", "contributor", BASE + "id/city/nantes")
+    aimf = person("ia@aimf.example", "secretariat")
+    page = nantes.get("/espace/projet-ia", params={"charte": charter})
+    assert page.status_code == 200
+    rows = re.findall(r'<select id="(verdict\|[^"]+)"', page.text)
+    assert len(rows) >= 5  # one row per criterion of the charter, in order
+    csrf = _token(nantes)
+    project = {"title_fr": "Agent conversationnel des démarches", "purpose_fr": "Répondre aux questions sur les "
+               "démarches administratives.", "description_fr": "Un modèle de langue répond à partir des pages du site.",
+               "deployer": "nantes-metropole", "developer": "nantes-metropole", "status": "pilot",
+               "human": "oversight", "risk": "transparency", "data_fr": "Pages publiques du site de la ville.",
+               "legal_fr": "Mission de service public.", "code": "https://code.example/nantes/agent",
+               "themes": "ai", "sources": "aimf-article-2024-nantes-ia", "charte": charter, "csrf": csrf,
+               rows[0]: "MET", "justification|" + rows[0].split("|", 1)[1]: "Le site le dit.",
+               rows[1]: "BOGUS", "action": "soumettre"}
+    wrong = nantes.post("/espace/projet-ia", data=project)
+    assert wrong.status_code == 400 and "verdict inconnu" in wrong.text  # beside its row
+    project[rows[1]] = "PARTLY_MET"
+    sent = nantes.post("/espace/projet-ia", data=project)
+    assert sent.status_code == 303, re.findall(r'field-errors" id="([^"]+)">(.*?)</ul>', sent.text)
+    draft = sent.headers["location"].split("?")[0]
+    review = aimf.get(draft)
+    assert "Agent conversationnel des démarches" in review.text and "Évaluation" in review.text
+    assert aimf.post(draft, data={"csrf": _token(aimf), "action": "publier",
+                                  "version": _version(review.text)}).status_code == 303
+    iri = BASE + "id/ai-project/agent-conversationnel-des-demarches"
+    answer = httpx.post(server.url + "/graphql", json={"query": '{ aiProject(id: "%s") { title codeRepository '
+                        "developer { id } assessments { verdict { id } criterion { id } justification } } }" % iri})
+    found = answer.json()["data"]["aiProject"]
+    assert found["codeRepository"] == "https://code.example/nantes/agent"
+    assert sorted(a["verdict"]["id"].rsplit("#", 1)[-1] for a in found["assessments"]) == ["Met", "PartlyMet"]
+    shown = httpx.get(server.url + "/id/ai-project/agent-conversationnel-des-demarches", headers={"Accept": "text/html"})
+    assert shown.status_code == 200 and "Le site le dit." in shown.text
+    other = person("ia@dakar.example", "contributor", BASE + "id/city/dakar")
+    assert other.get(draft).status_code == 404
