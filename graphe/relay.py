@@ -23,7 +23,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from .publishing import accounts, people
+from .publishing import accounts, mail, people
 from .core import rdf
 from .publishing.accounts import Account
 from .core.errors import GrapheError
@@ -77,13 +77,15 @@ class Local:
         def shown(person: people.Person) -> dict[str, Any]:
             return {**asdict(person.account), "email": person.email, "state": person.state}
         url = args.get("url") or self.graphe.settings.base_iri
-        if command == "person-invite":
-            person, link = people.invite(store, local, args["name"], args["email"], args["role"], args.get("city"),
-                                         url)
-            return {"person": shown(person), "link": link, "days": people.INVITATION_DAYS}
-        if command == "person-invite-again":
-            person, link = people.invite_again(store, local, args["id"], url)
-            return {"person": shown(person), "link": link, "days": people.INVITATION_DAYS}
+        if command in ("person-invite", "person-invite-again"):
+            if command == "person-invite":
+                person, link = people.invite(store, local, args["name"], args["email"], args["role"],
+                                             args.get("city"), url)
+            else:
+                person, link = people.invite_again(store, local, args["id"], url)
+            failed = mail.invitation(self.graphe.settings, person, link, "Le secrétariat de l'AIMF")
+            return {"person": shown(person), "link": link, "days": people.INVITATION_DAYS,
+                    "mailed": bool(self.graphe.settings.smtp_url) and failed is None, "mail_error": failed}
         if command == "person-list":
             return {"people": [shown(p) for p in people.people(store)]}
         if command == "person-disable":

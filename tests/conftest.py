@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import socketserver
+import threading
 import socket
 import subprocess
 import sys
@@ -250,3 +252,44 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+class SmtpCatcher(socketserver.StreamRequestHandler):
+    """Just enough of RFC 5321 for smtplib: greeting, EHLO, MAIL, RCPT, DATA, QUIT."""
+    received: list[tuple[str, bytes]] = []
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 test ESMTP\r\n")
+        recipient = ""
+        while line := self.rfile.readline():
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                self.wfile.write(b"250 test\r\n")
+            elif verb == b"MAIL":
+                self.wfile.write(b"250 ok\r\n")
+            elif verb == b"RCPT":
+                recipient = line.decode().split(":", 1)[1].strip(" <>\r\n")
+                self.wfile.write(b"250 ok\r\n")
+            elif verb == b"DATA":
+                self.wfile.write(b"354 go\r\n")
+                data = b""
+                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                    data += chunk
+                self.received.append((recipient, data))
+                self.wfile.write(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"502 no\r\n")
+
+
+@pytest.fixture
+def smtp() -> Iterator[int]:
+    """A minimal SMTP server on loopback (its port); what it receives in `SmtpCatcher.received`."""
+    SmtpCatcher.received = []
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SmtpCatcher)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()

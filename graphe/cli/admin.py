@@ -80,6 +80,11 @@ def _person(backend: Any, args: argparse.Namespace) -> int:
                 f"Invitation for {person['name']} <{person['email']}> ({person['role']}), valid for "
                 f"{result['days']} days. Link (shown only once):"))
         print(result["link"])
+        if result.get("mailed"):
+            print(t(f"Lien envoyé aussi à {person['email']}.", f"Link also sent to {person['email']}."))
+        elif result.get("mail_error"):
+            print(t(f"Envoi par courriel impossible ({result['mail_error']}) : transmettez le lien vous-même.",
+                    f"Could not send the e-mail ({result['mail_error']}): give the link yourself."), file=sys.stderr)
     elif args.person_command == "list":
         states = {"invited": t("invitée", "invited"), "active": t("active", "active"),
                   "disabled": t("désactivée", "disabled")}

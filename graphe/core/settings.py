@@ -29,6 +29,8 @@ ENVIRONMENT = {
     "GRAPHE_READ_CACHE_MB": "read_cache_mb",
     "GRAPHE_IMPORT_MAX_MB": "import_max_mb",
     "GRAPHE_SEARCH_ENGINE": "search_engine",
+    "GRAPHE_SMTP_URL": "smtp_url",
+    "GRAPHE_MAIL_FROM": "mail_from",
 }
 DEFAULT_LICENSE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
@@ -61,6 +63,10 @@ class Settings:
     graph_prefix: str | None = None  # graph IRIs' prefix when several deployments share one SPARQL server
     # Full-text engine: "tantivy" (default, compiled) or "whoosh" (pure Python, 20–70× slower; BENCHMARKS.md).
     search_engine: str = "tantivy"
+    # Invitations also sent by e-mail when set: smtp://[user:password@]host[:port] (STARTTLS when the server
+    # offers it) or smtps://… (TLS from the start); off by default (the link is shown once to whoever invites).
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = "graphe@localhost"
 
     @property
     def remote_store(self) -> bool:
@@ -91,6 +97,9 @@ class Settings:
             raise GrapheError("SETTINGS_INVALID",
                               f"Moteur de recherche inconnu « {self.search_engine} » : tantivy ou whoosh.",
                               f"Unknown search engine '{self.search_engine}': tantivy or whoosh.")
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise GrapheError("SETTINGS_INVALID", "GRAPHE_SMTP_URL commence par smtp:// ou smtps://.",
+                              "GRAPHE_SMTP_URL starts with smtp:// or smtps://.")
         if not 0 < self.port < 65536:
             raise GrapheError(
                 "SETTINGS_INVALID",

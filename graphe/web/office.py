@@ -30,7 +30,7 @@ from .office_texts import TEXTS as OFFICE_TEXTS
 from .site import PAGE_TIMEOUT, Site, reader_language
 from ..core import deadline
 from ..core.errors import GrapheError
-from ..publishing import accounts, drafts, people
+from ..publishing import accounts, drafts, mail, people
 from ..read import filters, reads
 from ..publishing.people import SignedIn
 
@@ -179,7 +179,7 @@ class Office:
         return self._managing(request, form, "office/tokens.html", "tokens", self._token_action, self._token_rows)
 
     def _managing(self, request: Request, form: dict[str, str], template: str, title: str,
-                  act: Callable[[Request, SignedIn, dict[str, str]], tuple[str, str] | None],
+                  act: Callable[[Request, SignedIn, dict[str, str]], tuple[str, ...] | None],
                   rows: Callable[[SignedIn, dict[str, str], dict[str, str]], list[dict[str, Any]]]) -> Response:
         """A secretariat page listing records with a form to add one and buttons per row: the action named by
         the form, then the page again (with what was made shown once, or the refusal beside its field)."""
@@ -189,7 +189,7 @@ class Office:
         _secretariat(signed)
         errors: dict[str, str] = {}
         status = 200
-        shown: tuple[str, str] | None = None  # (whose, secret): a link or a token is shown once, here
+        shown: tuple[str, ...] | None = None  # (whose, secret[, mail]): a link or a token is shown once, here
         if request.method == "POST":
             people.check_csrf(signed.session, form.get("csrf"))
             try:
@@ -204,19 +204,24 @@ class Office:
                            cities=cities, roles=[(r, o["role_" + r]) for r in roles], errors=errors, values=form,
                            shown=shown)
 
-    def _people_action(self, request: Request, signed: SignedIn, form: dict[str, str]) -> tuple[str, str] | None:
+    def _people_action(self, request: Request, signed: SignedIn, form: dict[str, str]) -> tuple[str, ...] | None:
         store, action = self.graphe.store, form.get("action", "")
         if action == "invite":
             person, link = people.invite(store, signed.account, form.get("name", ""), form.get("email", ""),
                                          form.get("role", ""), form.get("city") or None, self.base_url(request))
-            return person.account.name, link
-        if action == "again":
+        elif action == "again":
             person, link = people.invite_again(store, signed.account, form.get("id", ""), self.base_url(request))
-            return person.account.name, link
-        if action == "disable":
+        elif action == "disable":
             people.disable(store, signed.account, form.get("id", ""))
             return None
-        raise _unknown_action()
+        else:
+            raise _unknown_action()
+        if self.graphe.settings.smtp_url:  # sent too; the page still shows the link once
+            failed = mail.invitation(self.graphe.settings, person, link, signed.account.name)
+            o = office_texts(reader_language(request))
+            return person.account.name, link, o["mail_failed"].format(why=failed) if failed else o["mail_sent"].format(
+                email=person.email)
+        return person.account.name, link
 
     def _people_rows(self, signed: SignedIn, o: dict[str, str], names: dict[str, str]) -> list[dict[str, Any]]:
         return [{"id": p.account.id.rsplit("/", 1)[-1], "name": p.account.name, "email": p.email,

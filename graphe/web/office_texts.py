@@ -27,6 +27,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_editable": "Ce brouillon ne se modifie plus.", "new_version": "Proposer une nouvelle version",
         "form_errors": "La fiche a des erreurs : voyez les messages à côté des champs.",
         "waiting": "{n} brouillon(s) soumis en attente de relecture",
+        "mail_sent": "Le lien a aussi été envoyé à {email}.", "mail_failed": "L'envoi par courriel a échoué "
+        "({why}) : transmettez le lien vous-même.",
         "declare_ai": "Déclarer un projet d'IA", "assessment": "Évaluation au regard d'une charte",
         "assessment_help": "Choisissez la charte (par exemple le cadre de confiance de votre ville), puis « Afficher "
         "les critères » : une ligne par critère, avec son verdict et sa justification.", "charter": "Charte",
@@ -112,6 +114,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_editable": "This draft can no longer be changed.", "new_version": "Propose a new version",
         "form_errors": "The sheet has errors: see the messages beside the fields.",
         "waiting": "{n} submitted draft(s) waiting for review",
+        "mail_sent": "The link was also sent to {email}.", "mail_failed": "Sending by e-mail failed ({why}): give "
+        "the person the link yourself.",
         "declare_ai": "Declare an AI project", "assessment": "Assessment against a charter",
         "assessment_help": "Choose the charter (for example your city's trust framework), then 'Show the criteria': "
         "one row per criterion, with its verdict and justification.", "charter": "Charter",

@@ -196,3 +196,20 @@ def test_pages_speak_english_when_asked(served) -> None:  # type: ignore[no-unty
     assert _errors(wrong.text) == ["Wrong address or password."]
     stale = _client(server).get("/invitation/nothing-here", headers={"Accept-Language": "en"})
     assert stale.status_code == 404 and "no longer valid" in stale.text
+
+
+def test_invitations_are_also_mailed_when_a_server_is_set(served, smtp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from conftest import SmtpCatcher
+
+    graphe, server = served
+    client = _person(graphe, server, "courriel@example.org")
+    monkeypatch.setattr(graphe, "settings", dataclasses.replace(graphe.settings, smtp_url=f"smtp://127.0.0.1:{smtp}"))
+    sent = client.post("/espace/personnes", data={"csrf": _csrf(client, "/espace/personnes"), "action": "invite",
+                                                  "name": "Par courriel", "email": "recu@example.org",
+                                                  "role": "secretariat"})
+    assert sent.status_code == 200 and "Le lien a aussi été envoyé à recu@example.org." in sent.text
+    link = re.search(r'readonly value="([^"]+)"', sent.text).group(1)  # type: ignore[union-attr]
+    [(to, data)] = SmtpCatcher.received
+    assert to == "recu@example.org" and link.encode() in data.replace(b"=\r\n", b"")
