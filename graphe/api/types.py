@@ -154,6 +154,9 @@ def _practice_type() -> type:
         else:  # dates and addresses: the literal as written
             put(fld.name, Optional[str], f.literal(pred, described))
     put("modified", Optional[str], f.literal(DCT + "modified", "Dernière modification. / Modified."))
+    put("machine_translations", list[str], f.literals(GR.machineTranslation, "Langues dont les textes sont une "
+                                                        "traduction automatique, non relue (« en »…). / Languages "
+                                                        "whose texts are a machine translation, not reviewed."))
     put("last_reviewed", Optional[str], f.literal(SCHEMA + "lastReviewed", "Informations vérifiées le (date de la "
                                                   "dernière publication relue). / Information last checked on."))
     put("review_due", Optional[str], f.literal(GR.reviewDue, "À revoir avant le (deux ans après la vérification). "

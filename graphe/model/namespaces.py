@@ -54,6 +54,7 @@ class GR:
     legalBasisDescription: Final = NS + "legalBasisDescription"  # legal basis
     LegalImpact: Final = NS + "LegalImpact"  # Legal
     LifecycleStatus: Final = NS + "LifecycleStatus"  # Lifecycle statuses
+    machineTranslation: Final = NS + "machineTranslation"  # machine translation, not reviewed
     Member: Final = NS + "Member"  # Member
     Met: Final = NS + "Met"  # Met
     NotApplicable: Final = NS + "NotApplicable"  # Not applicable

@@ -278,6 +278,11 @@ def criteria(store: Store, charter: str) -> list[tuple[str, str, str]]:
     return list(seen.values())
 
 
+def accepts(key: str) -> bool:
+    """Whether a form key belongs to the AI project form (its boxes, sources, assessments, the charter)."""
+    return key in BY_KEY or key in ("id", "charte") or key.startswith("source_") or "|" in key
+
+
 def field_of(error: GrapheError) -> str:
     found = error.details.get("field") if isinstance(error.details, dict) else None
     if isinstance(found, str) and (found in BY_KEY or found.startswith("source_") or "|" in found):

@@ -8,6 +8,7 @@ sources…) come as repeated values (checkboxes) or one text of values separated
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ FORM = "form"  # the key of messages about the whole sheet rather than one field
 # The fields a form shows as several lines of text.
 LONG = ("summary", "body", "results", "transferability")
 MAX_VALUES = 200  # values of one list field
+MACHINE = "machine_translation"  # the form key flagging a language's texts as machine-translated, not reviewed
+_LANG_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
 # Sources declared in the form itself, minted under the practice's IRI (`…/source/1`: the practice owns them):
 # one row each of these boxes; a form shows the rows it has plus empty ones, up to MAX_SOURCES.
 SOURCE_PARTS = ("title", "url", "date", "publisher", "kind")
@@ -49,7 +52,7 @@ class FormField:
         if self.lang is None:
             return text
         names = {"fr": {"fr": "français", "en": "anglais"}, "en": {"fr": "French", "en": "English"}}
-        return f"{text} ({names[lang][self.lang]})"
+        return f"{text} ({names[lang].get(self.lang, self.lang)})"
 
 
 FORM_FIELDS: tuple[FormField, ...] = tuple(
@@ -72,7 +75,7 @@ def read(values: Values, base_iri: str, city: str | None = None) -> tuple[str, l
     slug = (values.get("id") or [""])[0].strip()
     if slug:
         entries.append(Entry("id", slug, None))
-    for f in FORM_FIELDS:
+    for f in form_fields(values):
         given = [v for v in values.get(f.key, ()) if v.strip()]
         if f.key == "city" and city is not None:
             given = [city]
@@ -84,7 +87,27 @@ def read(values: Values, base_iri: str, city: str | None = None) -> tuple[str, l
             entries.append(Entry(f.key, given[0], None))
     sheet = build(entries, Where(SOURCE), SOURCE)
     iri, quads = sheet_quads(sheet, base_iri)
-    return iri, quads + inline_sources(values, iri, base_iri)
+    return iri, quads + inline_sources(values, iri, base_iri) + machine_translations(values, iri)
+
+
+def form_fields(values: Mapping[str, Sequence[str]]) -> list[FormField]:
+    """The boxes a form has: French and English for every text, and a box for every other language its
+    values carry (a translation entered elsewhere is shown and kept, never dropped)."""
+    out = list(FORM_FIELDS)
+    for f in FIELDS:
+        if not f.multilingual:
+            continue
+        extra = sorted(key[len(f.name) + 1:] for key in values
+                       if key.startswith(f.name + "_") and _LANG_TAG.fullmatch(key[len(f.name) + 1:])
+                       and key[len(f.name) + 1:] not in LANGS)
+        out += [FormField(f"{f.name}_{lang}", f, lang) for lang in extra]
+    return out
+
+
+def machine_translations(values: Mapping[str, Sequence[str]], iri: str) -> list[Quad]:
+    """`gr:machineTranslation "en"` for each language the form flags as machine-translated, not reviewed."""
+    flagged = [tag for tag in dict.fromkeys(values.get(MACHINE, ())) if _LANG_TAG.fullmatch(tag) and tag != "fr"]
+    return [Quad(NamedNode(iri), NamedNode(GR.machineTranslation), Literal(tag)) for tag in flagged]
 
 
 def source_values(quads: Sequence[Quad], iri: str, base_iri: str) -> dict[str, list[str]]:
@@ -167,7 +190,10 @@ def write(quads: Sequence[Quad], iri: str, base_iri: str) -> dict[str, list[str]
                 out.setdefault(f.name, []).append(codes.get(obj.value, obj.value))
             else:
                 out.setdefault(f.name, []).append(obj.value)
-    for f in FORM_FIELDS:  # a text's boxes hold one value; keywords are one text
+    flags = [q.object.value for q in quads if q.subject.value == iri and q.predicate.value == GR.machineTranslation]
+    if flags:
+        out[MACHINE] = flags
+    for f in form_fields(out):  # a text's boxes hold one value; keywords are one text
         if f.key in out and f.field.kind == "words":
             out[f.key] = [", ".join(out[f.key])]
         elif f.key in out and f.field.kind == "text":
@@ -209,10 +235,17 @@ def _lang_of(value: str | None) -> str | None:
     return None
 
 
+def accepts(key: str) -> bool:
+    """Whether a form key belongs to the practice form (its boxes, any language of a text, sources, flags)."""
+    return (key in BY_KEY or key in ("id", MACHINE) or key.startswith("source_")
+            or any(key.startswith(f.name + "_") and _LANG_TAG.fullmatch(key[len(f.name) + 1:])
+                   for f in FIELDS if f.multilingual))
+
+
 def field_of(error: GrapheError) -> str:
     """The form key a reading error concerns (`FORM` if none)."""
     found = error.details.get("field") if isinstance(error.details, dict) else None
-    return found if isinstance(found, str) and (found in BY_KEY or found.startswith("source_")) else FORM
+    return found if isinstance(found, str) and found != MACHINE and accepts(found) else FORM
 
 
 def source_rows(values: Mapping[str, Sequence[str]], empty: int = 2) -> list[int]:
@@ -241,6 +274,14 @@ def changes(before: Mapping[str, Sequence[str]], after: Mapping[str, Sequence[st
         old, new = ", ".join(before.get(f.key, ())), ", ".join(after.get(f.key, ()))
         if old != new:
             out.append(Change(f.key, f.label("fr"), f.label("en"), old, new))
+    extra = [f for f in form_fields({**before, **after}) if f.lang not in (None, *LANGS)] if fields is FORM_FIELDS else []
+    for f in extra:
+        old, new = ", ".join(before.get(f.key, ())), ", ".join(after.get(f.key, ()))
+        if old != new:
+            out.append(Change(f.key, f.label("fr"), f.label("en"), old, new))
+    old, new = ", ".join(before.get(MACHINE, ())), ", ".join(after.get(MACHINE, ()))
+    if old != new:
+        out.append(Change(MACHINE, "Traduction automatique, non relue", "Machine translation, not reviewed", old, new))
     for row in range(1, MAX_SOURCES + 1):
         for part in SOURCE_PARTS:
             key = source_key(part, row)

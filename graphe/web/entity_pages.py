@@ -98,7 +98,8 @@ class EntityPages:
             period = f"{t['since']} {formats.date(start, lang)}"
         elif end:
             period = f"{t['until']} {formats.date(end, lang)}"
-        texts_ = [(key, in_language(e, predicate, reader.langs)) for key, predicate in (
+        machine = {tag.value.split("-")[0] for tag in e.values(GR.machineTranslation)}  # languages not reviewed
+        texts_ = [(key, flagged(in_language(e, predicate, reader.langs), machine)) for key, predicate in (
             ("summary", DCT + "abstract"), ("problem", DCT + "description"), ("results_h", GR.results),
             ("transferability", GR.transferability))]
         slug = local.rsplit("/", 1)[-1]
@@ -287,6 +288,13 @@ def in_language(entity: Entity, predicate: str, langs: Sequence[str]) -> dict[st
             if lang == want or lang.startswith(want + "-"):
                 return text_value(lang, value)
     return text_value(*found[0])
+
+
+def flagged(value: dict[str, Any] | None, machine: set[str]) -> dict[str, Any] | None:
+    """A text marked when its language's texts are a machine translation nobody has reviewed."""
+    if value is not None and value["lang"].split("-")[0] in machine:
+        return {**value, "machine": True}
+    return value
 
 
 def adopted(value: str | None, lang: str) -> str:

@@ -78,8 +78,7 @@ class DraftDesk:
         check_csrf(signed.session, form.get("csrf"))
         lang = reader_language(request)
         module = FORMS[kind][0]
-        values = {k: v for k, v in form.lists.items()
-                  if k in module.BY_KEY or k in ("id", "charte") or k.startswith("source_") or "|" in k}
+        values = {k: v for k, v in form.lists.items() if module.accepts(k)}
         action = form.get("action", "apercu")
         errors: dict[str, list[str]] = {}
         try:
@@ -185,7 +184,9 @@ class DraftDesk:
                    "long": f.field.name in pf.LONG, "help": f.field.help_fr if lang == "fr" else "",
                    "value": ", ".join(values.get(f.key, ())) if f.field.kind in ("refs", "words")
                    else (values.get(f.key) or [""])[0]}
-                  for f in pf.FORM_FIELDS if f.key not in ("city", "themes", "status")]
+                  for f in pf.form_fields(values) if f.key not in ("city", "themes", "status")]
+        languages = sorted({f.lang for f in pf.form_fields(values) if f.lang and f.lang != "fr"},
+                           key=lambda tag: (tag != "en", tag))
         shown_preview = None
         if preview:
             shown_preview = {"title": (values.get("title_fr") or [""])[0],
@@ -194,7 +195,8 @@ class DraftDesk:
                              "themes": [label for slug, label in theme_choices if slug in values.get("themes", ())],
                              "status": dict(statuses).get((values.get("status") or [""])[0], "")}
         return self.office.render(request, template, title, status, fields=fields, statuses=statuses,
-                                  preview=shown_preview, **common)
+                                  preview=shown_preview, languages=languages, machine=values.get(pf.MACHINE, []),
+                                  **common)
 
     # ------------------------------------------------------------------------------------ files
 

@@ -29,6 +29,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "waiting": "{n} brouillon(s) soumis en attente de relecture",
         "mail_sent": "Le lien a aussi été envoyé à {email}.", "mail_failed": "L'envoi par courriel a échoué "
         "({why}) : transmettez le lien vous-même.",
+        "translations": "Traductions", "translations_help": "Cochez une langue dont les textes sont une traduction "
+        "automatique que personne n'a relue : les pages, GraphQL et les exports le diront. Décochez-la une fois "
+        "relue.", "machine_for": "Textes « {lang} » : traduction automatique, non relue",
         "declare_ai": "Déclarer un projet d'IA", "assessment": "Évaluation au regard d'une charte",
         "assessment_help": "Choisissez la charte (par exemple le cadre de confiance de votre ville), puis « Afficher "
         "les critères » : une ligne par critère, avec son verdict et sa justification.", "charter": "Charte",
@@ -116,6 +119,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "waiting": "{n} submitted draft(s) waiting for review",
         "mail_sent": "The link was also sent to {email}.", "mail_failed": "Sending by e-mail failed ({why}): give "
         "the person the link yourself.",
+        "translations": "Translations", "translations_help": "Tick a language whose texts are a machine "
+        "translation nobody has reviewed: the pages, GraphQL and the exports will say so. Untick it once reviewed.",
+        "machine_for": "Texts in '{lang}': machine translation, not reviewed",
         "declare_ai": "Declare an AI project", "assessment": "Assessment against a charter",
         "assessment_help": "Choose the charter (for example your city's trust framework), then 'Show the criteria': "
         "one row per criterion, with its verdict and justification.", "charter": "Charter",

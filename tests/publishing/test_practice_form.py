@@ -121,3 +121,20 @@ def test_saved_sent_back_and_resubmitted_drafts(fresh: Graphe) -> None:
     assert version.number == 1
     assert fresh.store.ask("ASK { ?p <http://purl.org/dc/terms/source> ?s . ?s a <%s> }" % GR.Source,
                            {"p": NamedNode(IRI)})  # the source declared in the form is published with it
+
+
+def test_other_languages_are_kept_and_machine_translations_flagged() -> None:
+    values = {**FORM, "title_ar": ["خرائط داكار المفتوحة"], "summary_en": ["The city publishes its maps."],
+              pf.MACHINE: ["en", "fr", "pas une langue!"]}
+    iri, quads = pf.read(values, BASE, DAKAR.city)
+    found = _plain(quads)
+    assert (iri, "http://purl.org/dc/terms/title", '"خرائط داكار المفتوحة"@ar') in found
+    assert {o for s, p, o in found if p == GR.machineTranslation} == {'"en"'}  # French is the original; junk dropped
+    back = pf.write(quads, iri, BASE)
+    assert back["title_ar"] == ["خرائط داكار المفتوحة"] and back[pf.MACHINE] == ["en"]
+    assert "title_ar" in [f.key for f in pf.form_fields(back)] and pf.accepts("summary_ar")
+    assert pf.BY_KEY["title_fr"].label("fr") == "Titre (français)"
+    assert [f.label("fr") for f in pf.form_fields(back) if f.key == "title_ar"] == ["Titre (ar)"]
+    assert _plain(pf.read(back, BASE)[1]) == found  # nothing lost through the form
+    changed = {c.key for c in pf.changes(back, {**back, pf.MACHINE: [], "title_ar": ["autre"]})}
+    assert changed == {pf.MACHINE, "title_ar"}

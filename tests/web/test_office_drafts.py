@@ -326,3 +326,28 @@ def test_a_city_declares_an_ai_project_and_assesses_it_against_its_charter(serve
     assert shown.status_code == 200 and "Le site le dit." in shown.text
     other = person("ia@dakar.example", "contributor", BASE + "id/city/dakar")
     assert other.get(draft).status_code == 404
+
+
+def test_a_machine_translation_is_flagged_on_pages_graphql_and_dumps(served, person) -> None:  # type: ignore[no-untyped-def]
+    graphe, server = served
+    aimf = person("traduction@example.org", "secretariat")
+    csrf = _token(aimf)
+    sent = aimf.post("/espace/pratique", data={**SHEET, "title_fr": "Cartes traduites de Dakar", "city": "dakar",
+                                               "summary_en": "The city publishes its base maps.",
+                                               "machine_translation": "en", "csrf": csrf, "action": "soumettre"})
+    assert sent.status_code == 303
+    draft = sent.headers["location"].split("?")[0]
+    review = aimf.get(draft)
+    assert "Traduction automatique, non relue" in review.text  # in the field-by-field difference too
+    assert 'name="machine_translation" value="en" checked' in review.text
+    aimf.post(draft, data={"csrf": csrf, "action": "publier", "version": _version(review.text)})
+    iri = BASE + "id/practice/cartes-traduites-de-dakar"
+    english = httpx.get(server.url + "/id/practice/cartes-traduites-de-dakar",
+                        headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert "Machine translation, not reviewed." in english.text
+    french = httpx.get(server.url + "/id/practice/cartes-traduites-de-dakar", headers={"Accept": "text/html"})
+    assert "Traduction automatique" not in french.text  # the French texts are the original
+    answer = httpx.post(server.url + "/graphql", json={"query": '{ practice(id: "%s") { machineTranslations } }' % iri})
+    assert answer.json()["data"]["practice"]["machineTranslations"] == ["en"]
+    turtle = httpx.get(server.url + "/id/practice/cartes-traduites-de-dakar", headers={"Accept": "text/turtle"})
+    assert "machineTranslation" in turtle.text and '"en"' in turtle.text
