@@ -121,7 +121,7 @@ def read(values: Values, base_iri: str, city: str | None = None,
     for box in BOXES:
         given = [city] if box.key == "city" and city is not None else [v for v in values.get(box.key, ()) if v.strip()]
         if box.kind == "refs":
-            given = pf._split(given)
+            given = pf.split_values(given)
         for value in given[:1] if box.kind not in ("refs",) else given:
             value = value.strip()
             if box.kind in ("text", "long"):

@@ -63,7 +63,8 @@ BY_KEY = {f.key: f for f in FORM_FIELDS}
 Values = Mapping[str, Sequence[str]]  # form key → its values as sent
 
 
-def _split(values: Sequence[str]) -> list[str]:
+def split_values(values: Sequence[str]) -> list[str]:
+    """A list box's values: comma-separated, trimmed, each once, at most MAX_VALUES."""
     out = [part.strip() for value in values for part in value.split(",")]
     return [v for v in dict.fromkeys(out) if v][:MAX_VALUES]
 
@@ -82,7 +83,7 @@ def read(values: Values, base_iri: str, city: str | None = None) -> tuple[str, l
         if not given:
             continue
         if f.field.kind in ("refs", "words"):
-            entries.append(Entry(f.key, _split(given), None))
+            entries.append(Entry(f.key, split_values(given), None))
         else:
             entries.append(Entry(f.key, given[0], None))
     sheet = build(entries, Where(SOURCE), SOURCE)

@@ -26,12 +26,14 @@ from .site import reader_language
 from ..core.errors import GrapheError
 from ..core.rdf import Quad
 from ..importing import SHEET_SUFFIXES, import_file
+from ..model.namespaces import GR
 from ..model.practice import BY_NAME
 from ..publishing import ai_project_form as af, drafts, feed, practice_form as pf
 from ..publishing.drafts import Draft
 from ..publishing.people import SignedIn, check_csrf
 from ..read import filters, reads
 from ..read.listing import iri_term
+from ..search import query as search_query
 
 EDITABLE = ("saved", "draft", "changes_requested", "rejected")  # states its author may still change
 # The kinds of record with a form: its module (read, write, check, changes, published, field_of, BY_KEY), its
@@ -40,6 +42,9 @@ FORMS: dict[str, tuple[Any, str, str, str]] = {
     "practice": (pf, "office/practice_form.html", "/espace/pratique", "propose"),
     "ai_project": (af, "office/ai_project_form.html", "/espace/projet-ia", "declare_ai"),
 }
+PICKED = ("adapted_from", "inspired_by")  # practice links chosen with a search picker beside their box
+PICKER = "chercher_"  # + the box's key: the picker's search text (not part of the sheet)
+PICKS = 10
 SHOWN_FIELDS = ("title_fr", "title_en", "summary_fr", "summary_en", "body_fr", "body_en", "results_fr",
                 "results_en", "transferability_fr", "transferability_en")
 
@@ -92,7 +97,8 @@ class DraftDesk:
                 errors[key] = [fr if lang == "fr" else en for fr, en in messages]
         if action == "apercu" or (action == "soumettre" and errors):
             return self._form_page(request, signed, values, draft, kind, errors=errors, preview=True,
-                                   status=400 if errors and action == "soumettre" else 200)
+                                   status=400 if errors and action == "soumettre" else 200,
+                                   pickers=self._pickers(form, values, lang) if kind == "practice" else {})
         if action not in ("enregistrer", "soumettre"):
             raise GrapheError("BAD_USER_INPUT", "Action inconnue.", "Unknown action.")
         state = "saved" if action == "enregistrer" else "draft"
@@ -108,6 +114,31 @@ class DraftDesk:
             errors[pf.FORM] = [error.text(lang)]
             return self._form_page(request, signed, values, draft, kind, errors=errors, status=_status(error))
         return RedirectResponse(f"/espace/brouillons/{made.id}?fait={action}", status_code=303)
+
+    def _pickers(self, form: Form, values: dict[str, list[str]], lang: str) -> dict[str, dict[str, Any]]:
+        """The search pickers of the practice links: for each box whose search text was sent, the published
+        practices it finds (those already chosen left out), to tick. Works without JavaScript: the picker's
+        button is a preview, which keeps everything typed."""
+        out: dict[str, dict[str, Any]] = {}
+        base = self.graphe.settings.base_iri + "id/practice/"
+        reader = self.office.site.reader(lang)
+        for key in PICKED:
+            text = form.get(PICKER + key, "").strip()[:200]
+            if not text:
+                continue
+            chosen = set(pf.split_values(values.get(key, ())))
+            found = search_query.search(self.graphe.search, text, search_query.Filters(types=("practice",)), 0,
+                                        PICKS + len(chosen))
+            ids = [h.id for h in found.hits if h.id.startswith(base) and h.id[len(base):] not in chosen][:PICKS]
+            known = reader.entities(ids)
+            hits = []
+            for iri in ids:
+                entity = known.get(iri)
+                city = reader.entity(entity.ref(GR.city)) if entity is not None and entity.ref(GR.city) else None
+                hits.append({"slug": iri[len(base):], "title": reader.name(entity) or iri,
+                             "city": reader.name(city) if city is not None else ""})
+            out[key] = {"q": text, "hits": hits}
+        return out
 
     def _themes(self, lang: str) -> list[tuple[str, str]]:
         reader = self.office.site.reader(lang)
@@ -182,7 +213,7 @@ class DraftDesk:
         statuses = [(code, reader.name(status_names.get(iri)) or code) for code, iri in status_field.codes().items()]
         fields = [{"key": f.key, "label": f.label(lang), "kind": f.field.kind, "lang": f.lang,
                    "long": f.field.name in pf.LONG, "help": f.field.help_fr if lang == "fr" else "",
-                   "value": ", ".join(values.get(f.key, ())) if f.field.kind in ("refs", "words")
+                   "value": ", ".join(pf.split_values(values.get(f.key, ()))) if f.field.kind in ("refs", "words")
                    else (values.get(f.key) or [""])[0]}
                   for f in pf.form_fields(values) if f.key not in ("city", "themes", "status")]
         languages = sorted({f.lang for f in pf.form_fields(values) if f.lang and f.lang != "fr"},
@@ -196,7 +227,7 @@ class DraftDesk:
                              "status": dict(statuses).get((values.get("status") or [""])[0], "")}
         return self.office.render(request, template, title, status, fields=fields, statuses=statuses,
                                   preview=shown_preview, languages=languages, machine=values.get(pf.MACHINE, []),
-                                  **common)
+                                  picked=PICKED, picker=PICKER, **{"pickers": {}, **common})
 
     # ------------------------------------------------------------------------------------ files
 

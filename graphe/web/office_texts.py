@@ -32,6 +32,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "translations": "Traductions", "translations_help": "Cochez une langue dont les textes sont une traduction "
         "automatique que personne n'a relue : les pages, GraphQL et les exports le diront. Décochez-la une fois "
         "relue.", "machine_for": "Textes « {lang} » : traduction automatique, non relue",
+        "pick": "Chercher une pratique publiée", "pick_button": "Chercher",
+        "pick_found": "Pratiques trouvées pour « {q} » : cochez celles à relier, puis « Aperçu » ou « Enregistrer »",
+        "pick_none": "Aucune pratique publiée ne correspond à « {q} ».",
         "declare_ai": "Déclarer un projet d'IA", "assessment": "Évaluation au regard d'une charte",
         "assessment_help": "Choisissez la charte (par exemple le cadre de confiance de votre ville), puis « Afficher "
         "les critères » : une ligne par critère, avec son verdict et sa justification.", "charter": "Charte",
@@ -122,6 +125,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "translations": "Translations", "translations_help": "Tick a language whose texts are a machine "
         "translation nobody has reviewed: the pages, GraphQL and the exports will say so. Untick it once reviewed.",
         "machine_for": "Texts in '{lang}': machine translation, not reviewed",
+        "pick": "Find a published practice", "pick_button": "Search",
+        "pick_found": "Practices found for '{q}': tick those to link, then 'Preview' or 'Save'",
+        "pick_none": "No published practice matches '{q}'.",
         "declare_ai": "Declare an AI project", "assessment": "Assessment against a charter",
         "assessment_help": "Choose the charter (for example your city's trust framework), then 'Show the criteria': "
         "one row per criterion, with its verdict and justification.", "charter": "Charter",

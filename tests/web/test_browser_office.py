@@ -229,3 +229,60 @@ def test_a_city_declares_an_ai_project_with_its_assessment(open_tab, web_server)
     assert "La page du projet l'explique." in review.inner_text("main")
     city.assert_clean()
     aimf.assert_clean()
+
+
+def _key_enter(tab, selector: str, max_tabs: int = 250) -> None:  # type: ignore[no-untyped-def]
+    """Tab to `selector`, press Enter, wait for the page it opens."""
+    tab_to(tab, selector, max_tabs=max_tabs)
+    with tab.page.expect_navigation():
+        tab.page.keyboard.press("Enter")
+
+
+def _key_type(tab, selector: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    tab_to(tab, selector, max_tabs=250)
+    tab.page.keyboard.type(text)
+
+
+def test_the_proposal_and_its_publication_with_the_keyboard_alone(open_tab, web_server) -> None:  # type: ignore[no-untyped-def]
+    """A city proposes a practice, picks the practice it adapted with the search picker, submits; the
+    secretariat opens it from the queue and publishes: Tab, typing, Space, the arrow keys and Enter only."""
+    city = _invited(open_tab, web_server, "Service numérique de Montréal", "clavier@montreal.example", "contributor",
+                    "https://graphe.aimf.asso.fr/id/city/montreal")
+    aimf = _invited(open_tab, web_server, "Secrétariat clavier", "clavier@aimf.example", "secretariat")
+    page = city.page
+    _key_enter(city, "a[href='/espace/pratique']")
+    _key_type(city, "#f-title_fr", "Bancs connectés de Montréal")
+    _key_type(city, "#f-summary_fr", "Des bancs publics donnent l'heure des bus et rechargent les téléphones.")
+    tab_to(city, "input[name=themes][value=open-data]", max_tabs=250)
+    page.keyboard.press("Space")
+    tab_to(city, "#f-status")
+    page.keyboard.press("ArrowDown")  # the first status offered
+    assert page.input_value("#f-status")
+    _key_type(city, "#f-contact", "bancs@montreal.example")
+    _key_type(city, "#chercher_adapted_from", "données ouvertes")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # the picker's search: a preview that keeps everything typed
+    assert page.input_value("#f-title_fr") == "Bancs connectés de Montréal"
+    picked = page.locator("input[id^='pick-adapted_from-']").first
+    slug = picked.get_attribute("value")
+    tab_to(city, f"#pick-adapted_from-{slug}", max_tabs=250)
+    page.keyboard.press("Space")
+    _checked(city, "office-practice-picker-fr")
+    _key_type(city, "#source_title_1", "Page des bancs connectés")
+    _key_type(city, "#source_url_1", "https://montreal.example/bancs")
+    _key_enter(city, "button[value=soumettre]")
+    assert re.search(r"/espace/brouillons/\w+\?fait=soumettre$", page.url), page.url
+    draft = page.url.split("?")[0]
+
+    review = aimf.page
+    _key_enter(aimf, "a[href='/espace/relecture']")
+    _key_enter(aimf, f"a[href='{draft[len(web_server.url):]}']")
+    assert "Bancs connectés de Montréal" in review.inner_text("table.diff")
+    _key_enter(aimf, "button[value=publier]")
+    assert "publié" in review.inner_text("main")
+    review.goto(web_server.url + "/id/practice/bancs-connectes-de-montreal")
+    shown = review.inner_text("main")
+    assert "Des bancs publics donnent l'heure des bus" in shown
+    assert review.locator(f"a[href='/id/practice/{slug}']").count() >= 1  # adapted from what was picked
+    city.assert_clean()
+    aimf.assert_clean()

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import BASE
 from graphe.core.rdf import NamedNode
+from graphe.model.namespaces import GR
 from graphe.publishing import drafts, people
 from graphe.publishing.accounts import Account
 
@@ -351,3 +352,33 @@ def test_a_machine_translation_is_flagged_on_pages_graphql_and_dumps(served, per
     assert answer.json()["data"]["practice"]["machineTranslations"] == ["en"]
     turtle = httpx.get(server.url + "/id/practice/cartes-traduites-de-dakar", headers={"Accept": "text/turtle"})
     assert "machineTranslation" in turtle.text and '"en"' in turtle.text
+
+
+def test_adapted_from_is_chosen_with_a_search_picker_without_javascript(served, person) -> None:  # type: ignore[no-untyped-def]
+    graphe, _ = served
+    city = person("picker@example.org", "contributor", BASE + "id/city/dakar")
+    csrf = _token(city)
+    searched = city.post("/espace/pratique", data={**SHEET, "chercher_adapted_from": "données ouvertes",
+                                                   "csrf": csrf, "action": "apercu"})
+    assert searched.status_code == 200
+    found = re.findall(r'name="adapted_from" value="([a-z0-9-]+)"><label[^>]*>([^<]+)</label>', searched.text)
+    assert found and all(graphe.store.ask("ASK { ?p a <%s> }" % GR.Practice,
+                                          {"p": NamedNode(BASE + "id/practice/" + slug)}) for slug, _ in found)
+    assert 'value="données ouvertes"' in searched.text  # the search text is kept, the sheet too
+    assert 'value="Cartes ouvertes de Dakar"' in searched.text
+    chosen = found[0][0]
+    ticked = city.post("/espace/pratique", data={**SHEET, "adapted_from": ["", chosen],
+                                                 "chercher_adapted_from": "données ouvertes",
+                                                 "csrf": csrf, "action": "apercu"})
+    assert f'id="f-adapted_from" name="adapted_from" value="{chosen}"' in ticked.text  # now in the box
+    assert f'name="adapted_from" value="{chosen}">' not in ticked.text  # and no longer offered
+    nothing = city.post("/espace/pratique", data={**SHEET, "chercher_adapted_from": "zzzqqxw",
+                                                  "csrf": csrf, "action": "apercu"})
+    assert "Aucune pratique publiée ne correspond à « zzzqqxw »." in nothing.text
+    saved = city.post("/espace/pratique", data={**SHEET, "adapted_from": chosen, "chercher_adapted_from": "x",
+                                                "csrf": csrf, "action": "enregistrer"})
+    assert saved.status_code == 303
+    quads = drafts.content(graphe.store, saved.headers["location"].split("/")[-1].split("?")[0])
+    assert any(q.predicate.value.endswith("#adaptedFrom") and q.object.value == BASE + "id/practice/" + chosen
+               for q in quads)
+    assert not any("chercher" in q.object.value or q.object.value == "x" for q in quads)
