@@ -345,8 +345,11 @@ class DraftDesk:
             before = module.write(module.published(self.graphe.store, draft.target), draft.target, base)
             plain = [Quad(q.subject, q.predicate, q.object) for q in content]
             checked = module.check(self.graphe.store, self.graphe.validator, draft.target, plain)
-            review = {"changes": [{"label": c.label_fr if lang == "fr" else c.label_en, "before": c.before,
-                                   "after": c.after} for c in module.changes(before, values)],
+            found = module.changes(before, values)
+            shown = self._labelled(found, lang) if kind == "practice" else {}
+            review = {"changes": [{"label": c.label_fr if lang == "fr" else c.label_en,
+                                   "before": shown.get((c.key, c.before), c.before),
+                                   "after": shown.get((c.key, c.after), c.after)} for c in found],
                       "new": draft.base_version == 0,
                       "problems": [(module.BY_KEY[k].label(lang) if k in module.BY_KEY else o["whole_sheet"],
                                     fr if lang == "fr" else en) for k, messages in checked.items()
@@ -357,6 +360,26 @@ class DraftDesk:
         return self._form_page(request, signed, values, draft, kind, errors=errors, status=status, review=review,
                                editable=editable, state=o["draft_" + draft.state], done=o.get("done_" + (done or ""), ""),
                                published_href=self.office.site.href(draft.target) if draft.state == "published" else None)
+
+    def _labelled(self, found: list[pf.Change], lang: str) -> dict[tuple[str, str], str]:
+        """The difference in people's words: a status, a theme, a city or a linked record by its label (its
+        short identifier when nothing published has one), not by its code."""
+        base = self.graphe.settings.base_iri + "id/"
+        iris: dict[tuple[str, str], list[str]] = {}
+        for c in found:
+            f = pf.BY_KEY.get(c.key)
+            if f is None or f.field.kind not in ("ref", "refs", "status"):
+                continue
+            for value in (c.before, c.after):
+                parts = [v.strip() for v in value.split(",") if v.strip()]
+                if f.field.kind == "status":
+                    iris[(c.key, value)] = [f.field.codes().get(v, v) for v in parts]
+                elif f.field.target and f.field.target != "source":
+                    iris[(c.key, value)] = [v if ":" in v else f"{base}{f.field.target}/{v}" for v in parts]
+        reader = self.office.site.reader(lang)
+        known = reader.entities({iri for listed in iris.values() for iri in listed})
+        return {key: ", ".join(reader.name(known.get(iri)) or iri.rsplit("/", 1)[-1] for iri in listed)
+                for key, listed in iris.items()}
 
     def _charter_of(self, criterion: str) -> str | None:
         for q in pf.published(self.graphe.store, criterion):

@@ -94,6 +94,10 @@ def test_a_practice_from_the_form_to_every_public_channel(served, person) -> Non
     assert re.search(r'<th scope="row">Titre \(français\)</th><td class="text"><del></del></td><td class="text">'
                      r"<ins>Cartes ouvertes de Dakar</ins>", review.text)
     assert "Aucune violation des formes SHACL." in review.text
+    changed = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="text"><del></del></td><td class="text">'
+                              r"<ins>([^<]*)</ins>", review.text))  # in people's words, not codes
+    assert changed["Étape du cycle de vie"] == "Pilote" and changed["Thèmes"] == "Données ouvertes", changed
+    assert changed["Ville porteuse"] == "Dakar", changed
     a_csrf = _token(aimf)
     asked = aimf.post(draft_path, data={"csrf": a_csrf, "action": "corriger", "version": _version(review.text),
                                         "reason": "Ajoutez les résultats obtenus."})
