@@ -55,16 +55,22 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
         })
 
     def changes(request: Request) -> JSONResponse:  # a store read: run in Starlette's thread pool
-        from .publishing.feed import changes as read_changes
+        from .publishing.feed import MAX_ENTRIES, changes_page
 
-        try:
-            since = int(request.query_params.get("since", "0"))
-        except ValueError:
-            raise GrapheError("BAD_USER_INPUT", "« since » doit être un nombre entier.",
-                              "'since' must be an integer.") from None
-        entries = read_changes(graphe.store, since)
-        return JSONResponse({"since": since, "revision": graphe.store.revision().number,
-                             "changes": [vars(e) for e in entries]}, headers={"Access-Control-Allow-Origin": "*"})
+        since = _count_param(request, "since", 0, None)
+        limit = _count_param(request, "limit", MAX_ENTRIES, MAX_ENTRIES, minimum=1)
+        current = graphe.store.revision().number
+        entries, more = changes_page(graphe.store, since, limit)
+        headers = {"Access-Control-Allow-Origin": "*"}
+        # `revision` is what to ask from next time: the last revision given when more remain, else the current one.
+        body: dict[str, object] = {"since": since, "limit": limit,
+                                   "revision": entries[-1].revision if more else current,
+                                   "changes": [vars(e) for e in entries], "next": None}
+        if more:
+            # A relative reference: it resolves against whatever address the harvester used (RFC 8288 §3.1).
+            body["next"] = f"/changes?since={entries[-1].revision}&limit={limit}"
+            headers["Link"] = f'<{body["next"]}>; rel="next"'
+        return JSONResponse(body, headers=headers)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -109,7 +115,8 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
     else:
         pool = SparqlPool(graphe.store, settings.base_iri, data / "sparql" if data else None, SPARQL_WORKERS,
                           settings.sparql_timeout, settings.sparql_max_rows)
-    dumps = Dumps(graphe.store, data / "exports" if data else None)
+    dumps = Dumps(graphe.store, data / "exports" if data else None, settings.base_iri + "dataset/graphe",
+                  settings.license)
     graphql = GraphQLEndpoint(graphe)
     sparql = SparqlEndpoint(graphe, pool)
 
@@ -142,6 +149,21 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
     app.state.graphe = graphe
     app.state.graphql = graphql
     return app
+
+
+def _count_param(request: Request, name: str, default: int, maximum: int | None, minimum: int = 0) -> int:
+    """A whole-number query parameter in [minimum, maximum]; anything else is a coded 400 (ASCII digits only:
+    `int()` would take "+5", " 5" or other scripts' digits; twelve at most, far beyond any revision)."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12) or int(raw) < minimum or \
+            (maximum is not None and int(raw) > maximum):
+        bounds_fr = f"entre {minimum} et {maximum}" if maximum is not None else f"à partir de {minimum}"
+        bounds_en = f"between {minimum} and {maximum}" if maximum is not None else f"from {minimum} up"
+        raise GrapheError("BAD_USER_INPUT", f"« {name} » doit être un nombre entier {bounds_fr}.",
+                          f"'{name}' must be a whole number {bounds_en}.")
+    return int(raw)
 
 
 def _wants_html(request: Request) -> bool:

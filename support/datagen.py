@@ -94,8 +94,9 @@ def generate(practices: int, seed: int = 7, words: tuple[int, int] = (300, 800))
         out.append(f"<id/city/gen-{c}> a schema:City ; schema:name {_lit(name)} ; "
                    f'schema:addressCountry "{COUNTRIES[c % len(COUNTRIES)]}" ; '
                    f'gr:population "{rng.randint(20_000, 3_000_000)}"^^xsd:integer ; gr:populationYear "2021"^^xsd:gYear ; '
+                   + ("gr:populationApproximate true ; " if c % 3 == 1 else "") +
                    f'schema:latitude "{lat}"^^xsd:decimal ; schema:longitude "{lon}"^^xsd:decimal ; '
-                   "dct:source <id/source/city-reference-data> .")
+                   "dct:source <id/source/aimf-article-2024-nantes-ia> .")
     criteria: list[list[str]] = []
     for h in range(n_charters):
         out.append(f"<id/charter/gen-{h}> a gr:Charter ; dct:title {_lit(f'Charte de la donnée n° {h}')} ; "

@@ -77,3 +77,12 @@ def test_execution_bench_compares_planned_and_plain(capsys) -> None:  # type: ig
     out = capsys.readouterr().out
     assert re.search(r"\| varied list page .* \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+× \|", out)
     assert re.search(r"\| practice detail .* \| [\d.]+ ms \| [\d.]+ ms \| [\d.]+× \|", out)
+
+
+def test_feeds_bench_reports_built_against_kept(capsys) -> None:  # type: ignore[no-untyped-def]
+    """`python -m bench.feeds` (docs/architecture.md: what keeping each Atom feed per revision buys)."""
+    from bench import feeds
+
+    assert feeds.main(["--practices", "30", "--runs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "30 practices" in out and len(re.findall(r"[\d.]+ / +[\d.]+ ms +\(×[\d,]+\)", out)) == 4

@@ -74,10 +74,16 @@ def test_nothing_private_reaches_a_public_channel(validator, tmp_path: Path) -> 
             "query": "SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"},
             headers={"Accept": "text/csv"}).content
         channels["sparql describe"] = httpx.get(url + "/sparql", params={"query": f"DESCRIBE <{draft['target']}>"}).content
-        for name in ("ttl", "nt", "jsonld", "rdf"):
+        for name in ("ttl", "nt", "nq", "jsonld", "rdf"):
             channels[f"dump {name}"] = httpx.get(f"{url}/export/graphe.{name}").content
             channels[f"dump {name}.gz"] = gzip.decompress(httpx.get(f"{url}/export/graphe.{name}.gz").content)
         channels["csv"] = httpx.get(url + "/export/practices.csv").content
+        channels["csv excel"] = httpx.get(url + "/export/practices.csv?excel=1").content
+        for feed in ("pratiques.atom", "ville/dakar.atom", "pays/SN.atom", "theme/ai.atom"):
+            answer = httpx.get(f"{url}/flux/{feed}")
+            assert answer.status_code == 200, (feed, answer.text[:200])
+            channels[f"feed {feed}"] = answer.content
+        channels["changes paged"] = httpx.get(url + "/changes?since=0&limit=1").content
         channels["catalogue"] = httpx.get(url + "/catalog").content
         channels["void"] = httpx.get(url + "/.well-known/void").content
         channels["changes"] = httpx.get(url + "/changes").content
@@ -94,6 +100,7 @@ def test_nothing_private_reaches_a_public_channel(validator, tmp_path: Path) -> 
                  or MARK.lower().encode() in body or signed.session.encode() in body or b"argon2" in body]
         assert leaks == [], leaks
         assert b"Pratique publi" in channels["graphql lists"]  # the channels do show published data
+        assert b"Pratique publi" in channels["feed ville/dakar.atom"] and b"publiee" in channels["dump nq"]
     finally:
         server.stop()
         graphe.close()

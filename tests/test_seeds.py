@@ -60,12 +60,27 @@ def test_frameworks_criteria_and_mappings(seeded: Graphe) -> None:
         "SELECT ?t (COUNT(?c) AS ?n) WHERE { ?c cv:isDerivedFrom ?ch . ?ch dct:title ?t "
         "FILTER(langMatches(lang(?t), 'fr')) } GROUP BY ?t")}
     assert sorted(counts.values()) == [7, 10], counts
-    # Nantes' criteria come from the press: marked with a secondary source.
+    # Nantes' criteria cite Nantes Métropole's own page, which gives them word for word (a primary source).
     assert not seeded.store.ask("""ASK { ?c cv:isDerivedFrom ?ch ; gr:identifier ?id . ?ch gr:charterKind
-        gr:AITrustFramework . FILTER NOT EXISTS { ?c dct:source/gr:sourceKind gr:SecondarySource } }""")
-    mapped = seeded.store.select("""SELECT DISTINCT ?a ?b WHERE { ?a skos:closeMatch|skos:exactMatch ?b .
+        gr:AITrustFramework . FILTER NOT EXISTS { ?c dct:source/gr:sourceKind gr:PrimarySource } }""")
+    mapped = seeded.store.select("""SELECT DISTINCT ?a ?b WHERE {
+        ?a skos:closeMatch|skos:exactMatch|skos:relatedMatch ?b .
         ?a cv:isDerivedFrom ?x . ?b cv:isDerivedFrom ?y FILTER(?x != ?y) }""")
     assert len(mapped) >= 5
+
+
+def test_every_criterion_mapping_says_who_asserts_it_when_and_on_what(seeded: Graphe) -> None:
+    """A mapping is an editorial judgement: each SKOS match between two criteria has its gr:CriterionMapping,
+    with an author, a date, a source and a comment in French and English."""
+    bare = seeded.store.select("""SELECT ?a ?b WHERE { ?a skos:closeMatch|skos:exactMatch|skos:relatedMatch ?b .
+        ?a a gr:Criterion . ?b a gr:Criterion
+        FILTER NOT EXISTS { ?m gr:mappingSubject ?a ; gr:mappingObject ?b ; prov:wasAttributedTo ?who ;
+                               dct:date ?when ; dct:source ?src ; rdfs:comment ?fr , ?en
+                            FILTER(lang(?fr) = "fr" && lang(?en) = "en") } }""")
+    assert bare == []
+    strengths = {r["s"].value.rsplit("#", 1)[1] for r in seeded.store.select(
+        "SELECT ?s WHERE { ?m a gr:CriterionMapping ; gr:mappingStrength ?s }")}
+    assert strengths == {"CloseMapping", "RelatedMapping"}
 
 
 def test_every_described_resource_has_a_source(seeded: Graphe) -> None:
@@ -74,6 +89,42 @@ def test_every_described_resource_has_a_source(seeded: Graphe) -> None:
                                   org:Organization org:FormalOrganization cv:PublicOrganisation }
         FILTER NOT EXISTS { ?s dct:source ?src } } }""", {"data": seeded.store.graphs.public})
     assert missing == []
+
+
+def test_every_seed_resource_cites_a_source_one_can_open(seeded: Graphe) -> None:
+    """Every fact-bearing resource cites at least one source with an address (http or https), and every source
+    names its publisher: nothing rests on an opaque 'reference facts' note."""
+    unsourced = seeded.store.select("""SELECT ?s WHERE { GRAPH ?data {
+        ?s a ?type VALUES ?type { schema:City gr:Practice gr:Charter gr:Criterion gr:CriterionMapping schema:Event
+                                  gr:ActionPlan gr:AIProject gr:Adoption org:Organization org:FormalOrganization
+                                  cv:PublicOrganisation org:Membership }
+        FILTER NOT EXISTS { ?s dct:source ?src . ?src schema:url ?url
+                            FILTER(STRSTARTS(STR(?url), "https://") || STRSTARTS(STR(?url), "http://")) } } }""",
+                                   {"data": seeded.store.graphs.public})
+    assert unsourced == []
+    sources = seeded.store.select("""SELECT ?src ?url ?publisher WHERE { GRAPH ?data { ?src a gr:Source .
+        OPTIONAL { ?src schema:url ?url } OPTIONAL { ?src dct:publisher ?publisher } } }""",
+                                  {"data": seeded.store.graphs.public})
+    assert len(sources) >= 20
+    assert [r["src"].value for r in sources if "url" not in r or "publisher" not in r] == []
+    assert not any("reference" in r["src"].value for r in sources)
+
+
+def test_the_seeds_say_no_more_than_their_sources(seeded: Graphe) -> None:
+    """Wording the sources do not support: the criteria "tested" in 2024 (only announced), the action plan
+    "prepared" at the meeting (only to be advanced there), a "red line" no source names."""
+    texts = " ".join(r["t"].value for r in seeded.store.select(
+        "SELECT ?t WHERE { ?s ?p ?t FILTER(isLiteral(?t) && lang(?t) != '' && CONTAINS(STR(?s), '/id/')) }"))
+    for claim in ("testée sur des projets réels", "tested on real projects", "élaboré lors de", "prepared at",
+                  "ligne rouge", "red line", "D'après la presse", "According to the press", "environ 43 signataires"):
+        assert claim not in texts, claim
+    assert not seeded.store.ask("ASK { ?c gr:criterionKind gr:RedLine }")
+    populations = {r["c"].value.rsplit("/", 1)[1]: int(r["n"].value) for r in seeded.store.select(
+        "SELECT ?c ?n WHERE { ?c gr:population ?n }")}
+    assert populations == {"casablanca": 3359818}
+    projects = {r["p"].value.rsplit("/", 1)[1] for r in seeded.store.select("SELECT ?p WHERE { ?p a gr:AIProject }")}
+    assert {"nantes-prevision-restauration-scolaire", "montreal-traitement-actes-notaries",
+            "quebec-gestion-arterielle"} <= projects
 
 
 def test_practices_from_the_article(seeded: Graphe) -> None:

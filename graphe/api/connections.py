@@ -7,7 +7,7 @@ from typing import Any, Generic, Optional, TypeVar
 
 import strawberry
 
-from ..read import filters, listing
+from ..read import filters, listing, names
 from ..read.listing import ListQuery
 from ..service import Graphe
 from .types import Concept, Theme
@@ -76,14 +76,44 @@ class CityOrder:
     direction: Direction = Direction.ASC
 
 
+# What a filter list takes, said once for every list that takes it (`read.names` resolves them all).
+_AT_MOST = f" {names.MAX_VALUES} valeurs au plus. / At most {names.MAX_VALUES} values."
+CITIES = ("Villes : IRI, nom dans toute langue ou identifiant court, sans tenir compte des accents ni de la casse "
+          "(« geneve », « Montreal », « dakar ») ; un nom qu'aucune ville ne porte ne trouve rien. / Cities: IRI, "
+          "name in any language or slug, ignoring accents and case; a name no city has finds nothing." + _AT_MOST)
+COUNTRIES = ("Pays : code ISO 3166-1 alpha-2 (FR, MA) ou nom en français ou en anglais (« Maroc », « Morocco », "
+             "« Sénégal ») ; un nom inconnu est une erreur BAD_USER_INPUT qui propose les pays proches. / Countries: "
+             "ISO code or name in French or English; an unknown name is BAD_USER_INPUT suggesting close ones."
+             + _AT_MOST)
+THEMES = ("Thèmes : IRI, identifiant court (« ai », « data ») ou libellé ; les thèmes plus précis comptent aussi. "
+          "/ Themes: IRI, slug or label; narrower themes included." + _AT_MOST)
+
+
+@strawberry.input(description="Filtres des projets d'IA, combinés par ET ; les valeurs d'une liste par OU. "
+                              "Critère, verdict et charte s'appliquent à une même évaluation. / AI project filters: "
+                              "AND between fields, OR within a list; criterion, verdict and charter apply to one "
+                              "same assessment.")
+class AIProjectFilter:
+    charters: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Évalués au regard d'un critère de ces chartes (IRI). / Assessed against a "
+                                  "criterion of these charters (IRIs)." + _AT_MOST)
+    criteria: Optional[list[strawberry.ID]] = strawberry.field(
+        default=None, description="Évalués au regard de ces critères (IRI). / Assessed against these criteria.")
+    verdicts: Optional[list[Verdict]] = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Avec ce verdict. / With this verdict.")
+    risk_levels: Optional[list[RiskLevel]] = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Niveau de risque (AI Act). / Risk level.")
+    cities: Optional[list[strawberry.ID]] = strawberry.field(default=None, description=CITIES)
+
+
 @strawberry.input(description="Filtres des pratiques, combinés par ET ; les valeurs d'une liste par OU. "
                               "/ Practice filters: AND between fields, OR within a list.")
 class PracticeFilter:
-    themes: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Thèmes (les thèmes plus précis comptent aussi). / Themes, narrower included.")
-    countries: Optional[list[str]] = strawberry.field(default=None, description="Codes pays ISO (FR, MA…).")
-    cities: Optional[list[strawberry.ID]] = None
-    charters: Optional[list[strawberry.ID]] = strawberry.field(default=None, description="Chartes appliquées.")
+    themes: Optional[list[strawberry.ID]] = strawberry.field(default=None, description=THEMES)
+    countries: Optional[list[str]] = strawberry.field(default=None, description=COUNTRIES)
+    cities: Optional[list[strawberry.ID]] = strawberry.field(default=None, description=CITIES)
+    charters: Optional[list[strawberry.ID]] = strawberry.field(default=None, description="Chartes appliquées (IRI). "
+                                                              "/ Charters applied (IRIs).")
     statuses: Optional[list[PracticeStatus]] = None  # type: ignore[valid-type]
     has_ai_project: Optional[bool] = strawberry.field(default=None, description="Décrit un projet d'IA.")
     issued_after: Optional[dt.date] = strawberry.field(default=None, description="Publiée le ou après.")

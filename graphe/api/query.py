@@ -8,13 +8,14 @@ from ..read import filters, reads
 from ..core import readset
 from ..read.entities import Entity
 from ..core.errors import GrapheError
-from ..read.listing import iri_term
+from ..read.listing import iri_term, what_en
 from ..core.rdf import PREFIXES
 from ..model.namespaces import GR
 from ..service import Graphe
-from .connections import (CharterKind, Order, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind, ImpactDimension, PracticeFacets, PracticeFilter, PracticeOrder, RiskLevel, ThemeCount, Verdict, connect, connect_now, practice_facets)
+from ..read.names import Names
+from .connections import (CITIES as CITY_VALUES, COUNTRIES as COUNTRY_VALUES, THEMES as THEME_VALUES, AIProjectFilter, CharterKind, Order, CityOrder, Connection, ConceptCount, CountryCount, CriterionKind, ImpactDimension, PracticeFacets, PracticeFilter, PracticeOrder, RiskLevel, ThemeCount, Verdict, connect, connect_now, practice_facets)
 from .plan import READ, Read
-from .types import AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice, Theme
+from .types import ActionPlan, AIProject, Charter, City, Concept, Criterion, CriterionMapping, Event, Organisation, Practice, Theme
 
 SCHEMA, SKOS, ORG = PREFIXES["schema"], PREFIXES["skos"], PREFIXES["org"]
 FIRST = "Nombre d'éléments (20 par défaut, 100 au plus). / Page size (default 20, at most 100)."
@@ -34,7 +35,11 @@ class PracticeConnection(Connection[Practice]):
 class AlignmentRow:
     a: Optional[Criterion]
     b: Optional[Criterion]
-    match: Optional[str] = strawberry.field(description="EXACT, CLOSE, ou null quand un côté manque.")
+    match: Optional[str] = strawberry.field(description="EXACT, CLOSE, RELATED, ou null quand un côté manque. / "
+                                                        "EXACT, CLOSE, RELATED, or null when a side is missing.")
+    mapping: Optional[CriterionMapping] = strawberry.field(
+        description="Qui affirme la correspondance, quand, sur quoi et pourquoi ; null quand aucune provenance n'est "
+                    "publiée. / Who asserts the match, when, on what and why; null when no provenance is published.")
 
 
 @strawberry.type(description="Deux cadres critère par critère. / Two frameworks, criterion by criterion.")
@@ -80,7 +85,7 @@ async def _single(info: strawberry.Info, iri: str, class_iri: str, what: str) ->
 def _found(entity: Optional[Entity], iri: str, class_iri: str, what: str) -> Entity:
     if entity is None or not _is_a(entity, class_iri):
         raise GrapheError("NOT_FOUND", f"Aucune ressource de type {what} n'a l'identifiant {iri}.",
-                          f"No {what} has the identifier {iri}.")
+                          f"No {what_en(what)} has the identifier {iri}.")
     return entity
 
 
@@ -136,21 +141,28 @@ def _sort(order: Optional[Order]) -> tuple[Optional[str], bool]:
     return order.parts() if order is not None else (None, False)
 
 
-def _cities(ctx, countries: Optional[list[str]] = None, order_by: Optional[CityOrder] = None):  # type: ignore[no-untyped-def]
+def _names(ctx) -> Names:  # type: ignore[no-untyped-def]
+    """How this request's filters read names (cities, themes): from the published graph, tables kept per
+    revision like every read."""
+    return Names(ctx.graphe.store, ctx.graphe.cached)
+
+
+def _cities(ctx, countries: Optional[list[str]] = None, order_by: Optional[CityOrder] = None,  # type: ignore[no-untyped-def]
+            names: Optional[list[str]] = None):
     order = order_by or CityOrder()
     return filters.city_query(countries or (), order.field.value, order.direction.value == "DESC",
-                              ctx.preferences(None))
+                              ctx.preferences(None), cities=names or (), names=_names(ctx))
 
 
 def _practices(ctx, filter: Optional[PracticeFilter] = None, order_by: Optional[PracticeOrder] = None):  # type: ignore[no-untyped-def]
     order = order_by or PracticeOrder()
     return filters.practice_query((filter or PracticeFilter()).to_domain(), order.field.value,
-                                  order.direction.value == "DESC", ctx.preferences(None))
+                                  order.direction.value == "DESC", ctx.preferences(None), _names(ctx))
 
 
 def _charters(ctx, kinds=None, publishers=None, adopted_by=None, order_by=None):  # type: ignore[no-untyped-def]
     return filters.charter_query([k.value for k in kinds or ()], publishers or (), adopted_by or (),
-                                 ctx.preferences(None), *_sort(order_by))
+                                 ctx.preferences(None), *_sort(order_by), names=_names(ctx))
 
 
 def _criteria(ctx, charters=None, dimensions=None, kinds=None, order_by=None):  # type: ignore[no-untyped-def]
@@ -158,9 +170,16 @@ def _criteria(ctx, charters=None, dimensions=None, kinds=None, order_by=None):  
                                    ctx.preferences(None), *_sort(order_by))
 
 
-def _ai_projects(ctx, risk_levels=None, cities=None, criteria=None, verdicts=None, order_by=None):  # type: ignore[no-untyped-def]
-    return filters.ai_project_query([r.value for r in risk_levels or ()], cities or (), criteria or (),
-                                    [v.value for v in verdicts or ()], ctx.preferences(None), *_sort(order_by))
+def _ai_projects(ctx, risk_levels=None, cities=None, criteria=None, verdicts=None, order_by=None,  # type: ignore[no-untyped-def]
+                 filter=None):
+    flt = filter or AIProjectFilter()
+
+    def both(direct, inside):  # type: ignore[no-untyped-def]
+        return [*(direct or ()), *(inside or ())]
+    return filters.ai_project_query(
+        [r.value for r in both(risk_levels, flt.risk_levels)], both(cities, flt.cities), both(criteria, flt.criteria),
+        [v.value for v in both(verdicts, flt.verdicts)], ctx.preferences(None), *_sort(order_by),
+        charters=flt.charters or (), names=_names(ctx))
 
 
 def _organisations(ctx, order_by=None):  # type: ignore[no-untyped-def]
@@ -168,7 +187,11 @@ def _organisations(ctx, order_by=None):  # type: ignore[no-untyped-def]
 
 
 def _events(ctx, cities=None, order_by=None):  # type: ignore[no-untyped-def]
-    return filters.event_query(cities or (), ctx.preferences(None), *_sort(order_by))
+    return filters.event_query(cities or (), ctx.preferences(None), *_sort(order_by), names=_names(ctx))
+
+
+def _action_plans(ctx, themes=None, order_by=None):  # type: ignore[no-untyped-def]
+    return filters.action_plan_query(themes or (), ctx.preferences(None), *_sort(order_by), names=_names(ctx))
 
 
 CITY, PRACTICE = _Lookup(City, SCHEMA + "City", "ville"), _Lookup(Practice, GR.Practice, "pratique")
@@ -179,6 +202,9 @@ CRITERIA = _Listing(_criteria, Connection[Criterion], Criterion)
 AI_PROJECTS = _Listing(_ai_projects, Connection[AIProject], AIProject)
 ORGANISATIONS = _Listing(_organisations, Connection[Organisation], Organisation)
 EVENTS = _Listing(_events, Connection[Event], Event)
+EVENT = _Lookup(Event, SCHEMA + "Event", "événement")
+ACTION_PLANS = _Listing(_action_plans, Connection[ActionPlan], ActionPlan)
+ACTION_PLAN = _Lookup(ActionPlan, GR.ActionPlan, "plan d'action")
 
 
 def _prefs(info: strawberry.Info) -> tuple[str, ...]:
@@ -195,8 +221,12 @@ class Query:
     @strawberry.field(description="Les villes. / Cities.", metadata=CITIES.metadata)
     async def cities(self, info: strawberry.Info, first: First = None,
                after: After = None,
-               countries: Optional[list[str]] = None, order_by: Optional[CityOrder] = None) -> Connection[City]:
-        return await CITIES.resolve(info, first, after, countries=countries, order_by=order_by)
+               countries: Annotated[Optional[list[str]], strawberry.argument(description=COUNTRY_VALUES)] = None,
+               order_by: Optional[CityOrder] = None,
+               names: Annotated[Optional[list[str]], strawberry.argument(
+                   description="Ces villes seulement, par nom ou identifiant court (ou IRI). / These cities only, "
+                               "by name or slug (or IRI). " + CITY_VALUES)] = None) -> Connection[City]:
+        return await CITIES.resolve(info, first, after, countries=countries, order_by=order_by, names=names)
 
     @strawberry.field(description="Une bonne pratique par son IRI. / A practice by IRI.",
                       metadata=PRACTICE.metadata)
@@ -243,16 +273,21 @@ class Query:
     async def ai_project(self, info: strawberry.Info, id: strawberry.ID) -> Optional[AIProject]:
         return await AI_PROJECT.resolve(info, id)
 
-    @strawberry.field(description="Les projets d'IA. Critère et verdict s'appliquent à la même évaluation. "
-                                  "/ AI projects; criterion and verdict apply to the same assessment.",
+    @strawberry.field(description="Les projets d'IA, filtrés par `filter` (charte, critère, verdict, risque, ville). "
+                                  "Les arguments riskLevels, cities, criteria et verdicts valent les champs de même "
+                                  "nom de `filter` (donnés des deux façons, leurs valeurs s'ajoutent). / AI projects, "
+                                  "filtered by `filter`; the direct arguments are the filter's fields of the same "
+                                  "name (given both ways, their values add up).",
                       metadata=AI_PROJECTS.metadata)
     async def ai_projects(self, info: strawberry.Info, first: First = None, after: After = None,
                     risk_levels: Optional[list[RiskLevel]] = None,  # type: ignore[valid-type]
-                    cities: Optional[list[strawberry.ID]] = None, criteria: Optional[list[strawberry.ID]] = None,
+                    cities: Annotated[Optional[list[strawberry.ID]], strawberry.argument(description=CITY_VALUES)] = None,
+                    criteria: Optional[list[strawberry.ID]] = None,
                     verdicts: Optional[list[Verdict]] = None,  # type: ignore[valid-type]
-                    order_by: Optional[Order] = None) -> Connection[AIProject]:
+                    order_by: Optional[Order] = None,
+                    filter: Optional[AIProjectFilter] = None) -> Connection[AIProject]:
         return await AI_PROJECTS.resolve(info, first, after, risk_levels=risk_levels, cities=cities,
-                                         criteria=criteria, verdicts=verdicts, order_by=order_by)
+                                         criteria=criteria, verdicts=verdicts, order_by=order_by, filter=filter)
 
     @strawberry.field(description="Les thèmes, en arbre (thèmes de premier niveau, puis « narrower »). "
                                   "/ Themes as a tree: top themes, then their narrower ones.")
@@ -271,8 +306,27 @@ class Query:
     @strawberry.field(description="Les événements, du plus récent au plus ancien. / Events, newest first.",
                       metadata=EVENTS.metadata)
     async def events(self, info: strawberry.Info, first: First = None, after: After = None,
-               cities: Optional[list[strawberry.ID]] = None, order_by: Optional[Order] = None) -> Connection[Event]:
+               cities: Annotated[Optional[list[strawberry.ID]], strawberry.argument(
+                   description="Villes participantes ou hôtes. / Participating or host cities. " + CITY_VALUES)] = None,
+               order_by: Optional[Order] = None) -> Connection[Event]:
         return await EVENTS.resolve(info, first, after, cities=cities, order_by=order_by)
+
+    @strawberry.field(description="Un événement par son IRI. / An event by IRI.", metadata=EVENT.metadata)
+    async def event(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Event]:
+        return await EVENT.resolve(info, id)
+
+    @strawberry.field(description="Les plans d'action, par titre. / Action plans, by title.",
+                      metadata=ACTION_PLANS.metadata)
+    async def action_plans(self, info: strawberry.Info, first: First = None, after: After = None,
+                           themes: Annotated[Optional[list[strawberry.ID]], strawberry.argument(
+                               description=THEME_VALUES)] = None,
+                           order_by: Optional[Order] = None) -> Connection[ActionPlan]:
+        return await ACTION_PLANS.resolve(info, first, after, themes=themes, order_by=order_by)
+
+    @strawberry.field(description="Un plan d'action par son IRI. / An action plan by IRI.",
+                      metadata=ACTION_PLAN.metadata)
+    async def action_plan(self, info: strawberry.Info, id: strawberry.ID) -> Optional[ActionPlan]:
+        return await ACTION_PLAN.resolve(info, id)
 
     @strawberry.field(description="Compare deux cadres critère par critère, alignés par leurs correspondances. "
                                   "/ Compares two frameworks criterion by criterion, aligned by their mappings.")
@@ -283,7 +337,8 @@ class Query:
             raise GrapheError("NOT_FOUND", f"Aucune charte n'a l'identifiant {missing}.",
                               f"No charter has the identifier {missing}.")
         rows = [AlignmentRow(a=Criterion(entity=r.a) if r.a else None, b=Criterion(entity=r.b) if r.b else None,
-                             match=r.match) for r in result.rows]
+                             match=r.match, mapping=CriterionMapping(entity=r.mapping) if r.mapping else None)
+                for r in result.rows]
         return CharterComparison(
             a=Charter(entity=result.a), b=Charter(entity=result.b), rows=rows,
             matched=[r for r in rows if r.match], only_in_a=[r.a for r in rows if r.a and not r.b],

@@ -8,7 +8,8 @@ import strawberry
 from ..read import filters, listing
 from ..core.errors import GrapheError
 from ..search import query as search_query
-from .connections import ConceptCount, CountryCount, PageInfo, PracticeStatus, ThemeCount
+from ..read.names import Names
+from .connections import CITIES, COUNTRIES, THEMES, ConceptCount, CountryCount, PageInfo, PracticeStatus, ThemeCount
 from .types import ActionPlan, AIProject, Charter, City, Concept, Criterion, Event, Organisation, Practice, Theme
 
 SearchTarget = Annotated[Union[Practice, AIProject, Charter, Criterion, City, Event, ActionPlan, Organisation],
@@ -41,16 +42,16 @@ class SearchOrder(enum.Enum):
 @strawberry.input(description="Filtres combinés avec le texte. / Filters combined with the text.")
 class SearchFilter:
     types: Optional[list[SearchType]] = None
-    themes: Optional[list[strawberry.ID]] = strawberry.field(default=None, description="Thèmes plus précis compris.")
-    countries: Optional[list[str]] = None
-    cities: Optional[list[strawberry.ID]] = None
+    themes: Optional[list[strawberry.ID]] = strawberry.field(default=None, description=THEMES)
+    countries: Optional[list[str]] = strawberry.field(default=None, description=COUNTRIES)
+    cities: Optional[list[strawberry.ID]] = strawberry.field(default=None, description=CITIES)
     statuses: Optional[list[PracticeStatus]] = None  # type: ignore[valid-type]
 
-    def to_domain(self) -> search_query.Filters:
+    def to_domain(self, names: Names) -> search_query.Filters:
         return search_query.Filters(
-            types=tuple(t.value for t in self.types or ()), themes=tuple(self.themes or ()),
+            types=tuple(t.value for t in self.types or ()), themes=filters.named(names.themes, self.themes or ()),
             countries=tuple(code.value for code in filters.countries(self.countries or ())),
-            cities=tuple(self.cities or ()),
+            cities=filters.named(names.cities, self.cities or ()),
             statuses=tuple(filters.PRACTICE_STATUS[s.value] for s in self.statuses or ()))
 
 
@@ -126,7 +127,8 @@ class SearchQuery:
         if not 1 <= facet_limit <= MAX_FACET_VALUES:
             raise GrapheError("BAD_USER_INPUT", f"facetLimit : entre 1 et {MAX_FACET_VALUES}.",
                               f"facetLimit: between 1 and {MAX_FACET_VALUES}.", {"max": MAX_FACET_VALUES})
-        flt = filter.to_domain() if filter else search_query.Filters()
+        flt = filter.to_domain(Names(info.context.graphe.store, info.context.graphe.cached)) if filter \
+            else search_query.Filters()
         result = search_query.search(info.context.graphe.search, text, flt, offset, size, order_by.value)
         # Only the most frequent values are shown (a common word at 100,000 sheets has 4,000 cities: each a
         # city to load and to send, for a list nobody reads whole).

@@ -17,7 +17,9 @@ from . import fields as f
 
 SCHEMA, DCT, SKOS, ORG = PREFIXES["schema"], PREFIXES["dct"], PREFIXES["skos"], PREFIXES["org"]
 CV, AIRO, DPV = PREFIXES["cv"], PREFIXES["airo"], PREFIXES["dpv"]
-AIACT, OWL, PROV = PREFIXES["eu-aiact"], PREFIXES["owl"], PREFIXES["prov"]
+AIACT, OWL, PROV, RDFS = PREFIXES["eu-aiact"], PREFIXES["owl"], PREFIXES["prov"], PREFIXES["rdfs"]
+DCAT, SPDX = PREFIXES["dcat"], "http://spdx.org/rdf/terms#"
+MATCHES = R.MATCHES
 _CODES = {iri: name for table in (filters.PRACTICE_STATUS, filters.VERDICT, filters.RISK_LEVEL,
                                   filters.IMPACT_DIMENSION, filters.CRITERION_KIND, filters.CHARTER_KIND)
           for name, iri in table.items()}
@@ -49,6 +51,28 @@ class Source:
     publisher: Optional["Organisation"] = f.one(DCT + "publisher", "Organisation", "Éditeur. / Publisher.")
 
 
+@strawberry.type(description="Empreinte d'un fichier (SPDX). / A file's checksum (SPDX).")
+class Checksum:
+    entity: strawberry.Private[Entity]
+    algorithm: Optional[str] = f.link(SPDX + "algorithm", "Algorithme (SHA-256). / Algorithm.")
+    value: Optional[str] = f.literal(SPDX + "checksumValue", "Valeur hexadécimale. / Hexadecimal value.")
+
+
+@strawberry.type(description="Document joint à une fiche (charte, délibération, rapport…), servi par Graphe. / A "
+                               "document attached to a record, served by Graphe.")
+class Document:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
+    title_translations: list[f.Translation] = f.translations(DCT + "title", "Titre")
+    media_type: Optional[str] = f.link(DCAT + "mediaType", "Type de contenu (IRI IANA). / Media type (IANA IRI).")
+    byte_size: Optional[int] = f.literal(DCAT + "byteSize", "Taille en octets. / Size in bytes.", int, int)
+    language: Optional[str] = f.link(DCT + "language", "Langue (table des langues de l'UE). / Language.")
+    license: Optional[str] = f.link(DCT + "license", "Licence. / Licence.")
+    download_url: Optional[str] = f.link(DCAT + "downloadURL", "Adresse de téléchargement. / Download address.")
+    checksum: Optional[Checksum] = f.one(SPDX + "checksum", "Checksum", "Empreinte SHA-256. / SHA-256 checksum.")
+
+
 @strawberry.type(description="Thème (SKOS). / Theme.")
 class Theme:
     entity: strawberry.Private[Entity]
@@ -65,6 +89,7 @@ class Theme:
 class City:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
+    documents: list["Document"] = f.many(GR.document, "Document", "Documents joints (téléchargeables). / Attached documents.")
     retired_at: Optional[str] = f.retired_at()
     history: list["VersionInfo"] = f.history()
     name: Optional[str] = f.text(SCHEMA + "name", "Nom. / Name.")
@@ -106,6 +131,10 @@ class Organisation:
                                               "Ses appartenances à d'autres organisations. / Its memberships.")
     members: list["Membership"] = f.inverse(f"?s <{ORG}organization> ?k .", "Membership",
                                           "Ses membres, avec leur rôle. / Its members with their roles.")
+    events_organised: list["Event"] = f.inverse(f"?s <{SCHEMA}organizer> ?k .", "Event",
+                                              "Événements qu'elle a organisés. / Events it organised.")
+    action_plans: list["ActionPlan"] = f.inverse(f"?s <{DCT}creator> ?k ; a <{GR.ActionPlan}> .", "ActionPlan",
+                                               "Ses plans d'action. / Its action plans.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 
 
@@ -161,6 +190,7 @@ def _practice_type() -> type:
                                                   "dernière publication relue). / Information last checked on."))
     put("review_due", Optional[str], f.literal(GR.reviewDue, "À revoir avant le (deux ans après la vérification). "
                                                "/ Review due by."))
+    put("documents", list[Document], f.many(GR.document, "Document", "Documents joints (téléchargeables). / Attached documents."))
     put("adaptations", list["Practice"], f.inverse(R.ADAPTATIONS, "Practice",
                                                    "Pratiques d'autres villes qui l'ont reprise. / Who took it further."))
     put("inspired", list["Practice"], f.inverse(R.INSPIRED, "Practice",
@@ -175,6 +205,7 @@ Practice: Any = _practice_type()
 class Charter:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
+    documents: list["Document"] = f.many(GR.document, "Document", "Documents joints (téléchargeables). / Attached documents.")
     retired_at: Optional[str] = f.retired_at()
     history: list["VersionInfo"] = f.history()
     title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
@@ -206,10 +237,32 @@ class Adoption:
     decision_reference: Optional[str] = f.literal(GR.decisionReference, "Référence de la décision.")
 
 
+@strawberry.type(description="Qui affirme qu'un critère correspond à un autre, avec quelle force, quand, sur quelle "
+                               "source et pourquoi (gr:CriterionMapping) : une correspondance est un jugement. / Who "
+                               "asserts that two criteria match, how strongly, when, on what source and why.")
+class CriterionMapping:
+    entity: strawberry.Private[Entity]
+    id: strawberry.ID = f.node_id()
+    subject: Optional["Criterion"] = f.one(GR.mappingSubject, "Criterion", "Critère de départ. / Subject criterion.")
+    object: Optional["Criterion"] = f.one(GR.mappingObject, "Criterion", "Critère d'arrivée. / Object criterion.")
+    strength: Optional[Concept] = f.concept(GR.mappingStrength, "Équivalent, proche ou apparenté. / Exact, close "
+                                                               "or related.")
+    asserted_by: list[Organisation] = f.many(PROV + "wasAttributedTo", "Organisation",
+                                             "Qui l'affirme. / Who asserts it.")
+    date: Optional[str] = f.literal(DCT + "date", "Date où elle a été affirmée. / When it was asserted.")
+    sources: list[Source] = f.many(DCT + "source", "Source", "Sur quoi elle repose. / What it rests on.")
+    comment: Optional[str] = f.text(RDFS + "comment", "Pourquoi. / Why.")
+    comment_translations: list[f.Translation] = f.translations(RDFS + "comment", "Commentaire")
+
+
 @strawberry.type(description="Correspondance vers un critère d'un autre cadre. / Mapping to another criterion.")
 class CriterionMatch:
     criterion: "Criterion"
-    match: str = strawberry.field(description="EXACT ou CLOSE (skos:exactMatch / skos:closeMatch).")
+    match: str = strawberry.field(description="EXACT, CLOSE ou RELATED (skos:exactMatch / skos:closeMatch / "
+                                              "skos:relatedMatch).")
+    mapping: Optional[CriterionMapping] = strawberry.field(
+        description="Sa provenance (qui, quand, sur quoi), ou null quand aucune n'est publiée. / Its provenance, or "
+                    "null when none is published.")
 
 
 @strawberry.type(description="Critère ou principe d'une charte. / A charter's criterion or principle.")
@@ -232,20 +285,25 @@ class Criterion:
     async def matches(self, info: strawberry.Info) -> list[CriterionMatch]:
         ctx = info.context
         kinds: dict[str, str] = {}
-        for kind, predicate in (("EXACT", SKOS + "exactMatch"), ("CLOSE", SKOS + "closeMatch")):
+        for kind, predicate in MATCHES:
             for iri in self.entity.refs(predicate):
                 kinds.setdefault(iri, kind)
         for other in await ctx.related(R.MATCHED_BY, self.entity.iri):
-            kind = "EXACT" if self.entity.iri in other.refs(SKOS + "exactMatch") else "CLOSE"
+            kind = next(k for k, predicate in MATCHES if self.entity.iri in other.refs(predicate))
             kinds.setdefault(other.iri, kind)
+        records = {m.ref(GR.mappingObject) if m.ref(GR.mappingSubject) == self.entity.iri
+                   else m.ref(GR.mappingSubject): m for m in await ctx.related(R.CRITERION_MAPPINGS, self.entity.iri)}
         found = f.live(await ctx.entities(sorted(kinds)))
-        return [CriterionMatch(criterion=Criterion(entity=e), match=kinds[e.iri]) for e in found]
+        return [CriterionMatch(criterion=Criterion(entity=e), match=kinds[e.iri],
+                               mapping=CriterionMapping(entity=records[e.iri]) if e.iri in records else None)
+                for e in found]
 
 
 @strawberry.type(description="Projet d'IA d'une ville. / A city's AI project.")
 class AIProject:
     entity: strawberry.Private[Entity]
     id: strawberry.ID = f.node_id()
+    documents: list["Document"] = f.many(GR.document, "Document", "Documents joints (téléchargeables). / Attached documents.")
     retired_at: Optional[str] = f.retired_at()
     history: list["VersionInfo"] = f.history()
     title: Optional[str] = f.text(DCT + "title", "Titre. / Title.")
@@ -303,10 +361,16 @@ class Event:
     end_date: Optional[str] = f.literal(SCHEMA + "endDate", "Fin. / End.")
     edition: Optional[int] = f.literal(GR.edition, "Édition.", int, int)
     location: Optional[City] = f.one(SCHEMA + "location", "City", "Lieu. / Location.")
-    organizer: Optional[Organisation] = f.one(SCHEMA + "organizer", "Organisation", "Organisateur.")
-    participating_cities: list[City] = f.many(GR.participatingCity, "City", "Villes participantes.")
+    organizer: Optional[Organisation] = f.one(SCHEMA + "organizer", "Organisation", "Organisateur. / Organiser.")
+    participating_cities: list[City] = f.many(GR.participatingCity, "City",
+                                              "Villes participantes. / Participating cities.")
     part_of: Optional["Event"] = f.one(SCHEMA + "superEvent", "Event", "Événement plus large. / Part of.")
-    sub_events: list["Event"] = f.inverse(f"?s <{SCHEMA}superEvent> ?k .", "Event", "Événements qu'il contient.")
+    sub_events: list["Event"] = f.inverse(f"?s <{SCHEMA}superEvent> ?k .", "Event",
+                                          "Événements qu'il contient. / Events within it.")
+    action_plans: list["ActionPlan"] = f.inverse(f"?s <{GR.preparedAt}> ?k .", "ActionPlan",
+                                               "Plans d'action travaillés lors de l'événement (pas forcément "
+                                               "adoptés). / Action plans worked on at the event (not necessarily "
+                                               "adopted).")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 
 
@@ -322,7 +386,8 @@ class ActionPlan:
     description_translations: list[f.Translation] = f.translations(DCT + "description", "Description")
     period: Optional[str] = f.literal(DCT + "temporal", "Période couverte. / Period covered.")
     creator: Optional[Organisation] = f.one(DCT + "creator", "Organisation", "Auteur. / Author.")
-    prepared_at: Optional[Event] = f.one(GR.preparedAt, "Event", "Préparé lors de. / Prepared at.")
+    prepared_at: Optional[Event] = f.one(GR.preparedAt, "Event", "Travaillé lors de (pas forcément adopté). / "
+                                                                   "Worked on at (not necessarily adopted).")
     themes: list[Theme] = f.many(DCT + "subject", "Theme", "Thèmes. / Themes.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sources.")
 

@@ -280,6 +280,41 @@ def build_parser(lang: str = "fr") -> argparse.ArgumentParser:
                                                                    "publish at once (SHACL validation)"))
     _store_options(importer, lang)
 
+    document = commands.add_parser("document", help=t("ranger un document (PDF, ODT, DOCX, PNG, JPEG, CSV) et le décrire",
+                                                      "store a document (PDF, ODT, DOCX, PNG, JPEG, CSV) and describe it"),
+                                   description=t("Range un fichier dans le dossier des documents (GRAPHE_DOCUMENTS_DIR, "
+                                                 "par défaut DONNÉES/documents) sous son empreinte SHA-256, après en "
+                                                 "avoir lu le type dans son contenu, puis affiche l'empreinte et les "
+                                                 "lignes Turtle qui le décrivent, à importer avec `graphe load` : "
+                                                 "c'est ainsi qu'une charte ou une ville reçoit ses documents.",
+                                                 "Stores a file in the documents folder (GRAPHE_DOCUMENTS_DIR, by "
+                                                 "default DATA/documents) under its SHA-256 checksum, its type read "
+                                                 "from its content, then prints the checksum and the Turtle lines "
+                                                 "describing it, to import with `graphe load`: this is how a charter "
+                                                 "or a city gets its documents."))
+    document_commands = document.add_subparsers(dest="document_command", title=t("actions", "actions"),
+                                                metavar="ACTION", parser_class=parser_class)
+    document_commands.required = True
+    add = document_commands.add_parser("add", help=t("ranger un fichier et afficher sa description",
+                                                     "store a file and print its description"))
+    add.add_argument("file", type=Path, metavar=file_metavar)
+    add.add_argument("--owner", required=True, metavar="IRI",
+                     help=t("ce qui porte le document (charte, ville, pratique, projet d'IA)",
+                            "what carries the document (charter, city, practice, AI project)"))
+    add.add_argument("--title", metavar=t("TITRE", "TITLE"),
+                     help=t("titre en français (défaut : le nom du fichier)", "French title (default: the file's name)"))
+    add.add_argument("--language", metavar=t("LANGUE", "LANGUAGE"),
+                     help=t("langue du document : ", "language of the document: ") + "fr, en, ar, es, pt, wo, mg")
+    add.add_argument("--license", metavar=t("LICENCE", "LICENCE"),
+                     help=t("licence : ", "licence: ") + "etalab-2.0, cc-by-4.0, cc-by-sa-4.0, cc0-1.0")
+    add.add_argument("--number", type=int, default=1, metavar="N",
+                     help=t("numéro du document sous son porteur : {porteur}/document/N (défaut : 1)",
+                            "the document's number under its owner: {owner}/document/N (default: 1)"))
+    add.add_argument("--data", metavar=t("DOSSIER", "FOLDER"),
+                     help=t("dossier des données (GRAPHE_DATA ; défaut : ./data)",
+                            "data folder (GRAPHE_DATA; default: ./data)"))
+    add.add_argument("--base-iri", metavar="IRI", help=t("IRI de base (GRAPHE_BASE_IRI)", "base IRI (GRAPHE_BASE_IRI)"))
+
     stats = commands.add_parser("stats", help=t("compter les ressources publiées par classe",
                                                 "count the published resources by class"),
                                 description=t("Nombre de ressources publiées par classe, révision, triplets. "
@@ -342,6 +377,9 @@ def _run(args: argparse.Namespace) -> int:
         from .server import serve
         return serve(settings, args.lang)
     settings = settings_from(args)
+    if args.command == "document":
+        from .documents import add_document
+        return add_document(settings, args)
     if args.command in ("load", "validate", "import"):
         from ..ingest.loading import check_sizes
         check_sizes(args.files, settings.import_max_bytes)  # before the store opens (and seeds) for nothing

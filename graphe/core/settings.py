@@ -31,6 +31,8 @@ ENVIRONMENT = {
     "GRAPHE_SEARCH_ENGINE": "search_engine",
     "GRAPHE_SMTP_URL": "smtp_url",
     "GRAPHE_MAIL_FROM": "mail_from",
+    "GRAPHE_DOCUMENTS_DIR": "documents_dir",
+    "GRAPHE_DOCUMENTS_MAX_MB": "documents_max_mb",
 }
 DEFAULT_LICENSE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
@@ -67,6 +69,11 @@ class Settings:
     # offers it) or smtps://… (TLS from the start); off by default (the link is shown once to whoever invites).
     smtp_url: str | None = field(default=None, repr=False)
     mail_from: str = "graphe@localhost"
+    # Documents attached to records (PDF, ODT, DOCX, PNG, JPEG, CSV), stored by checksum: the folder (replicas
+    # must share it; default {data_dir}/documents, a temporary folder for an in-memory store) and the largest
+    # file accepted, in MiB.
+    documents_dir: Path | None = None
+    documents_max_mb: int = 20
 
     @property
     def remote_store(self) -> bool:
@@ -90,6 +97,9 @@ class Settings:
         if self.import_max_mb <= 0:
             raise GrapheError("SETTINGS_INVALID", "La taille maximale d'un import doit être positive.",
                               "The largest import size must be positive.")
+        if self.documents_max_mb <= 0:
+            raise GrapheError("SETTINGS_INVALID", "La taille maximale d'un document doit être positive.",
+                              "The largest document size must be positive.")
         if self.read_cache_mb < 0:
             raise GrapheError("SETTINGS_INVALID", "La taille du cache de lecture ne peut pas être négative.",
                               "The read cache size cannot be negative.")
@@ -117,7 +127,7 @@ class Settings:
                 values[name] = environ[variable]
         values.update({k: v for k, v in overrides.items() if v is not None})
         for name, kind in (("port", int), ("sparql_timeout", float), ("sparql_max_rows", int), ("read_cache_mb", int),
-                           ("import_max_mb", int)):
+                           ("import_max_mb", int), ("documents_max_mb", int)):
             if name in values:
                 try:
                     values[name] = kind(str(values[name]))
@@ -127,7 +137,7 @@ class Settings:
                         f"Réglage {name} invalide : « {values[name]} » n'est pas un nombre.",
                         f"Invalid setting {name}: '{values[name]}' is not a number.",
                     ) from None
-        for name in ("data_dir", "seeds_dir", "ontology_dir"):
+        for name in ("data_dir", "seeds_dir", "ontology_dir", "documents_dir"):
             if isinstance(values.get(name), str):
                 values[name] = Path(str(values[name]))
         return cls(**values)  # type: ignore[arg-type]
@@ -135,6 +145,18 @@ class Settings:
     @property
     def import_max_bytes(self) -> int:
         return self.import_max_mb << 20
+
+    @property
+    def documents_max_bytes(self) -> int:
+        return self.documents_max_mb << 20
+
+    @property
+    def documents_path(self) -> Path | None:
+        """Where documents are kept: GRAPHE_DOCUMENTS_DIR, else {data_dir}/documents; None for an in-memory
+        store without a folder (documents then go to a temporary folder of the process)."""
+        if self.documents_dir is not None:
+            return self.documents_dir
+        return self.data_dir / "documents" if self.data_dir is not None else None
 
     def in_memory(self) -> Settings:
         return replace(self, data_dir=None)

@@ -29,21 +29,25 @@ class GR:
     charterKind: Final = NS + "charterKind"  # charter kind
     CharterKinds: Final = NS + "CharterKinds"  # Charter kinds
     city: Final = NS + "city"  # city
+    CloseMapping: Final = NS + "CloseMapping"  # Close
     Criterion: Final = NS + "Criterion"  # Criterion
     criterion: Final = NS + "criterion"  # criterion
     criterionKind: Final = NS + "criterionKind"  # criterion kind
     CriterionKinds: Final = NS + "CriterionKinds"  # Criterion kinds
+    CriterionMapping: Final = NS + "CriterionMapping"  # Criterion mapping
     DataCharter: Final = NS + "DataCharter"  # Data charter
     dataSources: Final = NS + "dataSources"  # data sources
     decisionReference: Final = NS + "decisionReference"  # decision reference
     describesProject: Final = NS + "describesProject"  # describes AI project
     Discontinued: Final = NS + "Discontinued"  # Retired
+    document: Final = NS + "document"  # document
     edition: Final = NS + "edition"  # edition
     EnvironmentalImpact: Final = NS + "EnvironmentalImpact"  # Environmental
     EthicalImpact: Final = NS + "EthicalImpact"  # Ethical
     EthicalPrinciples: Final = NS + "EthicalPrinciples"  # Ethical principles
     EvaluationCriterion: Final = NS + "EvaluationCriterion"  # Evaluation criterion
     evidence: Final = NS + "evidence"  # evidence
+    ExactMapping: Final = NS + "ExactMapping"  # Exact
     Idea: Final = NS + "Idea"  # Idea
     identifier: Final = NS + "identifier"  # identifier
     impactDimension: Final = NS + "impactDimension"  # impact dimension
@@ -55,6 +59,10 @@ class GR:
     LegalImpact: Final = NS + "LegalImpact"  # Legal
     LifecycleStatus: Final = NS + "LifecycleStatus"  # Lifecycle statuses
     machineTranslation: Final = NS + "machineTranslation"  # machine translation, not reviewed
+    mappingObject: Final = NS + "mappingObject"  # object criterion
+    mappingStrength: Final = NS + "mappingStrength"  # mapping strength
+    MappingStrengths: Final = NS + "MappingStrengths"  # Criterion mapping strengths
+    mappingSubject: Final = NS + "mappingSubject"  # subject criterion
     Member: Final = NS + "Member"  # Member
     Met: Final = NS + "Met"  # Met
     NotApplicable: Final = NS + "NotApplicable"  # Not applicable
@@ -68,11 +76,12 @@ class GR:
     populationApproximate: Final = NS + "populationApproximate"  # approximate population
     populationYear: Final = NS + "populationYear"  # population year
     Practice: Final = NS + "Practice"  # Good practice
-    preparedAt: Final = NS + "preparedAt"  # prepared at
+    preparedAt: Final = NS + "preparedAt"  # worked on at
     PrimarySource: Final = NS + "PrimarySource"  # Primary source
     Principle: Final = NS + "Principle"  # Principle
     purposeDescription: Final = NS + "purposeDescription"  # purpose
     RedLine: Final = NS + "RedLine"  # Red line
+    RelatedMapping: Final = NS + "RelatedMapping"  # Related
     results: Final = NS + "results"  # results
     reviewDue: Final = NS + "reviewDue"  # review due
     Roles: Final = NS + "Roles"  # Roles in an organisation
@@ -111,6 +120,11 @@ VOCABULARIES: Final = {
         "IN_PRODUCTION": GR.InProduction,
         "PILOT": GR.Pilot,
         "RETIRED": GR.Discontinued,
+    },
+    "MappingStrengths": {
+        "CLOSE": GR.CloseMapping,
+        "EXACT": GR.ExactMapping,
+        "RELATED": GR.RelatedMapping,
     },
     "Roles": {
         "CHAIR": GR.Chair,

@@ -85,14 +85,18 @@ FIELDS: tuple[Field, ...] = (
 BY_NAME = {f.name: f for f in FIELDS}
 
 # Export-only columns: derived by the store, never read back (`graphe import` ignores them).
-READ_ONLY_COLUMNS = ("city_name", "country", "modified")
+READ_ONLY_COLUMNS = ("city_name", "country", "modified", "themes_labels", "creator_label", "contributors_labels",
+                     "charters_labels", "adapted_from_labels", "inspired_by_labels", "ai_projects_labels",
+                     "sources_labels")
 # The CSV of practices, column by column. Spreadsheets and scripts address columns by place: a new field's
 # columns go at the end, existing ones keep theirs (a test checks this covers FIELDS × csv_langs exactly).
 CSV_COLUMNS: tuple[str, ...] = (
     "iri", "title_fr", "title_en", "summary_fr", "summary_en", "city", "city_name", "country", "themes",
     "status", "issued", "modified", "url", "adapted_from", "inspired_by", "charters", "keywords_fr",
     "body_fr", "body_en", "results_fr", "results_en", "transferability_fr", "transferability_en",
-    "creator", "contributors", "start_date", "end_date", "contact", "ai_projects", "keywords_en", "sources")
+    "creator", "contributors", "start_date", "end_date", "contact", "ai_projects", "keywords_en", "sources",
+    "themes_labels", "creator_label", "contributors_labels", "charters_labels", "adapted_from_labels",
+    "inspired_by_labels", "ai_projects_labels", "sources_labels")
 
 
 def csv_column(column: str) -> tuple[Field, str | None] | None:

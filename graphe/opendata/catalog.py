@@ -16,10 +16,11 @@ from ..core.rdf import PREFIXES, RDF_TYPE, BlankNode, Literal, NamedNode, Term, 
 from ..model.namespaces import NS
 from ..service import Graphe
 from ..read import published
+from ..read.documents import SPDX, DocumentEntry, published_documents
 
 XSD, GEO = PREFIXES["xsd"], PREFIXES["geo"]
 NAMESPACES = {**PREFIXES, "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#",
-              "locn": "http://www.w3.org/ns/locn#", "void": "http://rdfs.org/ns/void#"}
+              "locn": "http://www.w3.org/ns/locn#", "void": "http://rdfs.org/ns/void#", "spdx": SPDX}
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
 
@@ -29,6 +30,7 @@ AIMF_NAMES = {"fr": "Association Internationale des Maires Francophones",
               "en": "International Association of Francophone Mayors"}  # used only if the store has none
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 GRAPHQL_OVER_HTTP = "https://graphql.github.io/graphql-over-http/draft/"
+ATOM = "https://www.rfc-editor.org/rfc/rfc4287"
 LANGUAGES = (EU + "language/FRA", EU + "language/ENG")
 DATA_THEMES = {  # EU data-theme authority: code → labels (fr, en) as published by the Publications Office
     "GOVE": ("Gouvernement et secteur public", "Government and public sector"),
@@ -37,6 +39,7 @@ DATA_THEMES = {  # EU data-theme authority: code → labels (fr, en) as publishe
 # The dumps: (extension, EU file type, IANA media type, format label).
 DUMPS = (("ttl", "RDF_TURTLE", "text/turtle", "Turtle"),
          ("nt", "RDF_N_TRIPLES", "application/n-triples", "N-Triples"),
+         ("nq", "RDF_N_QUADS", "application/n-quads", "N-Quads"),
          ("jsonld", "JSON_LD", "application/ld+json", "JSON-LD"),
          ("rdf", "RDF_XML", "application/rdf+xml", "RDF/XML"))
 GZIP = IANA + "application/gzip"
@@ -91,6 +94,7 @@ def catalog_triples(graphe: Graphe) -> list[Triple]:
     catalog, dataset, aimf = _iri(b + "catalog"), _iri(b + "dataset/graphe"), _iri(b + "id/organisation/aimf")
     licence, scheme = _iri(graphe.settings.license), _iri(b + "id/theme")
     sparql, graphql = _iri(b + "catalog#sparql"), _iri(b + "catalog#graphql")
+    changes = _iri(b + "catalog#changes")
 
     def dated(subject: NamedNode) -> None:
         if issued is not None:
@@ -112,7 +116,7 @@ def catalog_triples(graphe: Graphe) -> list[Triple]:
     g.add(catalog, "dct:license", licence)
     dated(catalog)
     g.add(catalog, "dcat:dataset", dataset)
-    g.add(catalog, "dcat:service", sparql, graphql)
+    g.add(catalog, "dcat:service", sparql, graphql, changes)
     g.add(catalog, "dcat:themeTaxonomy", _iri(EU + "data-theme"), scheme)
     g.add(_iri(EU + "data-theme"), "a", "skos:ConceptScheme")
     g.add(_iri(EU + "data-theme"), "dct:title", _text("Data theme", "en"))
@@ -126,7 +130,7 @@ def catalog_triples(graphe: Graphe) -> list[Triple]:
     g.add(licence, "a", "dct:LicenseDocument")
     for language in LANGUAGES:
         g.add(_iri(language), "a", "dct:LinguisticSystem")
-    for standard in (ONTOLOGY, SPARQL_PROTOCOL, GRAPHQL_OVER_HTTP):
+    for standard in (ONTOLOGY, SPARQL_PROTOCOL, GRAPHQL_OVER_HTTP, ATOM):
         g.add(_iri(standard), "a", "dct:Standard")
 
     # The dataset.
@@ -172,6 +176,19 @@ def catalog_triples(graphe: Graphe) -> list[Triple]:
                            f"Graphe — {label} dump" + (" (gzip-compressed)" if gz else "")), gz)
     _distribution(g, dataset, licence, b, "practices.csv", "CSV", "text/csv",
                   ("Bonnes pratiques — CSV", "Good practices — CSV"), False)
+    # The Atom feed of every practice: a distribution (DCAT-AP: a file-like way to get the data); the feeds
+    # per theme, city and country are named in its description, each being the same feed filtered.
+    feed = _distribution(g, dataset, licence, b, "pratiques.atom", "ATOM", "application/atom+xml",
+                         ("Bonnes pratiques nouvelles et mises à jour — flux Atom",
+                          "New and updated good practices — Atom feed"), False, folder="flux/")
+    g.texts(feed, "dct:description",
+            "Les 50 dernières pratiques publiées ou mises à jour (RFC 4287). Un flux par thème, ville et pays : "
+            "/flux/theme/{thème}.atom, /flux/ville/{ville}.atom, /flux/pays/{code ISO}.atom.",
+            "The 50 latest published or updated practices (RFC 4287). One feed per theme, city and country: "
+            "/flux/theme/{theme}.atom, /flux/ville/{city}.atom, /flux/pays/{ISO code}.atom.")
+    g.add(feed, "dct:conformsTo", _iri(ATOM))
+
+    _documents(g, catalog, aimf, licence, b, published_documents(graphe.store))
 
     # The data services.
     for service, url, standard, title, description in (
@@ -180,23 +197,80 @@ def catalog_triples(graphe: Graphe) -> list[Triple]:
               "SPARQL 1.1 queries over the published data and the ontology (SPARQL 1.1 Protocol).")),
             (graphql, b + "graphql", GRAPHQL_OVER_HTTP, ("API GraphQL de Graphe", "Graphe GraphQL API"),
              ("API GraphQL (GraphQL over HTTP) ; son schéma se lit par introspection au même point d'accès.",
-              "GraphQL API (GraphQL over HTTP); its schema is read by introspection at the same endpoint."))):
+              "GraphQL API (GraphQL over HTTP); its schema is read by introspection at the same endpoint.")),
+            (changes, b + "changes", None, ("Flux des changements de Graphe", "Graphe change feed"),
+             ("Pour moissonner par étapes : GET /changes?since=N&limit=M donne, révision publique par révision "
+              "publique après N, les objets créés, modifiés et retirés (JSON), et le lien « next » (aussi en "
+              "en-tête Link) tant qu'il en reste.",
+              "For incremental harvests: GET /changes?since=N&limit=M lists, public revision by public revision "
+              "after N, the objects created, changed and retired (JSON), and a 'next' link (also a Link header) "
+              "while more remain."))):
         g.add(service, "a", "dcat:DataService")
         g.texts(service, "dct:title", *title)
         g.texts(service, "dct:description", *description)
         g.add(service, "dcat:endpointURL", _iri(url))
         g.add(service, "dcat:endpointDescription", _iri(url))
-        g.add(service, "dct:conformsTo", _iri(standard))
+        if standard is not None:
+            g.add(service, "dct:conformsTo", _iri(standard))
         g.add(service, "dcat:servesDataset", dataset)
         g.add(service, "dct:publisher", aimf)
         g.add(service, "dct:license", licence)
     return list(g.triples)
 
 
+def _documents(g: _Graph, catalog: NamedNode, aimf: NamedNode, licence: NamedNode, b: str,
+               documents: list[DocumentEntry]) -> None:
+    """The documents attached to published records (a charter's text, a council decision…): a dataset of their
+    own, each document one of its distributions (typed so in the catalogue only), linked to its record."""
+    if not documents:
+        return
+    dataset = _iri(b + "dataset/documents")
+    g.add(catalog, "dcat:dataset", dataset)
+    g.add(dataset, "a", "dcat:Dataset")
+    g.texts(dataset, "dct:title", "Graphe : documents joints aux fiches", "Graphe: documents attached to records")
+    g.texts(dataset, "dct:description",
+            "Les documents publiés avec les fiches de Graphe (pratiques, chartes, projets d'IA, villes) : texte "
+            "d'une charte, délibération, rapport d'évaluation… Chacun dit sa fiche (dct:relation), son type, sa "
+            "taille et son empreinte SHA-256.",
+            "The documents published with Graphe's records (practices, charters, AI projects, cities): a charter's "
+            "text, a council decision, an evaluation report… Each gives its record (dct:relation), type, size and "
+            "SHA-256 checksum.")
+    g.add(dataset, "dct:identifier", _text(b + "dataset/documents"))
+    g.add(dataset, "dct:publisher", aimf)
+    for doc in documents:
+        node = _iri(doc.iri)
+        g.add(dataset, "dcat:distribution", node)
+        g.add(node, "a", "dcat:Distribution")
+        if doc.titles:
+            g.add(node, "dct:title", *doc.titles)
+        if doc.download:
+            g.add(node, "dcat:accessURL", _iri(doc.download))
+            g.add(node, "dcat:downloadURL", _iri(doc.download))
+        g.add(node, "dcat:mediaType", _iri(doc.media))
+        g.add(_iri(doc.media), "a", "dct:MediaType")
+        if doc.size is not None:
+            g.add(node, "dcat:byteSize", _typed(doc.size, XSD + "nonNegativeInteger"))
+        if doc.checksum:
+            checksum = _iri(doc.iri + "#checksum")
+            g.add(node, "spdx:checksum", checksum)
+            g.add(checksum, "a", "spdx:Checksum")
+            g.add(checksum, "spdx:algorithm", _iri(SPDX + "checksumAlgorithm_sha256"))
+            g.add(_iri(SPDX + "checksumAlgorithm_sha256"), "a", "spdx:ChecksumAlgorithm")  # DCAT-AP: typed
+            g.add(checksum, "spdx:checksumValue", _typed(doc.checksum, XSD + "hexBinary"))
+        own = _iri(doc.license) if doc.license else licence
+        g.add(node, "dct:license", own)
+        g.add(own, "a", "dct:LicenseDocument")
+        if doc.language:
+            g.add(node, "dct:language", _iri(doc.language))
+            g.add(_iri(doc.language), "a", "dct:LinguisticSystem")
+        if doc.owner:
+            g.add(node, "dct:relation", _iri(doc.owner))
+
+
 def _distribution(g: _Graph, dataset: NamedNode, licence: NamedNode, b: str, file: str, code: str, media: str,
-                  title: tuple[str, str], gz: bool) -> None:
+                  title: tuple[str, str], gz: bool, folder: str = "export/") -> NamedNode:
     node = _iri(b + "dataset/graphe#" + file.replace(".", "-"))
-    url = _iri(b + "export/" + file)
+    url = _iri(b + folder + file)
     g.add(dataset, "dcat:distribution", node)
     g.add(node, "a", "dcat:Distribution")
     g.texts(node, "dct:title", *title)
@@ -210,6 +284,7 @@ def _distribution(g: _Graph, dataset: NamedNode, licence: NamedNode, b: str, fil
     if gz:
         g.add(node, "dcat:compressFormat", _iri(GZIP))
         g.add(_iri(GZIP), "a", "dct:MediaType")
+    return node
 
 
 def _spatial(g: _Graph, dataset: NamedNode, b: str, points: list[tuple[str, str]]) -> None:
@@ -264,6 +339,16 @@ def void_triples(graphe: Graphe) -> list[Triple]:
     used = {namespace_of(p) for p in properties} | {namespace_of(c.iri) for c in classes}
     g.add(dataset, "void:vocabulary", *(_iri(ns) for ns in sorted(used) if ns and not ns.startswith(b + "id/")))
     g.add(dataset, "dct:license", _iri(graphe.settings.license))
+    # VoID has no term for feeds: the same nodes as the catalogue's (one IRI each), in DCAT's terms.
+    feed, changes = _iri(b + "dataset/graphe#pratiques-atom"), _iri(b + "catalog#changes")
+    g.add(dataset, "dcat:distribution", feed)
+    g.add(feed, "a", "dcat:Distribution")
+    g.add(feed, "dcat:accessURL", _iri(b + "flux/pratiques.atom"))
+    g.add(feed, "dcat:mediaType", _iri(IANA + "application/atom+xml"))
+    g.add(changes, "a", "dcat:DataService")
+    g.add(changes, "dcat:endpointURL", _iri(b + "changes"))
+    g.add(changes, "dcat:servesDataset", dataset)
+    g.add(dataset, "rdfs:seeAlso", _iri(b + "changes"), _iri(b + "flux/pratiques.atom"))
     revision = graphe.store.revision()
     if revision.time is not None:
         g.add(dataset, "dct:modified", _when(revision.time))

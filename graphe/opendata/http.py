@@ -1,4 +1,5 @@
-"""HTTP edge for harvesters: dumps, the CSV of practices (same filters as GraphQL), catalogue and VoID."""
+"""HTTP edge for harvesters: dumps, the CSV of practices (same filters as GraphQL), catalogue, VoID and the
+Atom feeds of practices."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,11 +12,12 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..core import rdf
+from . import atom
 from .catalog import catalog_triples, void_triples
 from ..core.errors import GrapheError
 from ..read.exports import DUMP_FORMATS, Dumps, practices_csv
 from ..read.filters import PRACTICE_STATUS, PracticeFilter
-from ..core.negotiation import negotiate
+from ..core.negotiation import negotiate, page_language
 from ..service import Graphe
 
 DESCRIBED = ("ttl", "jsonld", "nt", "rdf")
@@ -51,6 +53,21 @@ def practice_filter(request: Request) -> PracticeFilter:
         ids=_list(request, "ids")[:100])
 
 
+_YES, _NO = ("1", "true", "oui", "yes"), ("0", "false", "non", "no")
+
+
+def csv_dialect(request: Request) -> tuple[str, bool]:
+    """(delimiter, BOM): `,` and none by default; `;` and a BOM for a spreadsheet (`excel=1` or `sep=;`)."""
+    excel = request.query_params.get("excel", "0").lower()
+    sep = request.query_params.get("sep")
+    if excel not in _YES + _NO:
+        raise GrapheError("BAD_USER_INPUT", "« excel » : 1 ou 0.", "'excel': 1 or 0.")
+    if sep not in (None, ",", ";"):
+        raise GrapheError("BAD_USER_INPUT", "« sep » : « , » ou « ; ».", "'sep': ',' or ';'.")
+    spreadsheet = excel in _YES or sep == ";"
+    return (";" if spreadsheet else (sep or ",")), spreadsheet
+
+
 def routes(graphe: Graphe, dumps: Dumps) -> list[Route]:
     async def dump(request: Request) -> Response:
         name = request.path_params["name"]
@@ -71,7 +88,8 @@ def routes(graphe: Graphe, dumps: Dumps) -> list[Route]:
 
     async def csv_export(request: Request) -> Response:
         flt = practice_filter(request)
-        lines = await anyio.to_thread.run_sync(lambda: list(practices_csv(graphe.store, flt)))
+        delimiter, bom = csv_dialect(request)
+        lines = await anyio.to_thread.run_sync(lambda: list(practices_csv(graphe.store, flt, delimiter, bom)))
         return StreamingResponse(iter(lines), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="practices.csv"',
                                           "Access-Control-Allow-Origin": "*"})
@@ -93,8 +111,28 @@ def routes(graphe: Graphe, dumps: Dumps) -> list[Route]:
                             headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"})
         return endpoint
 
+    def feed_of(kind: str) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            key = request.path_params.get("key", "")
+            if kind != "all" and not key.endswith(".atom"):
+                raise GrapheError("NOT_FOUND", "Aucun flux à cette adresse : les flux finissent par « .atom ».",
+                                  "No feed at this address: feeds end in '.atom'.", {"status": 404})
+            lang = page_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+            revision = graphe.store.revision().number
+            body = await anyio.to_thread.run_sync(lambda: atom.feed(graphe, kind, key.removesuffix(".atom"), lang))
+            # After `feed`: the key is a known slug or code by now, safe inside a header.
+            headers = {"Vary": "Accept-Language", "Content-Language": lang, "Access-Control-Allow-Origin": "*",
+                       "ETag": f'W/"graphe-{revision}-{kind}-{key.removesuffix(".atom").upper()}-{lang}"'}
+            if request.headers.get("if-none-match") == headers["ETag"]:  # checked after: an unknown feed is a 404
+                return Response(status_code=304, headers=headers)
+            return Response(body, media_type=atom.MEDIA_TYPE, headers=headers)
+        return endpoint
+
     catalogue = described("catalog", catalog_triples)
     return [Route("/export/practices.csv", csv_export, methods=["GET", "HEAD"]),
+            Route("/" + atom.feed_path("all"), feed_of("all"), methods=["GET", "HEAD"]),
+            *(Route(f"/{atom.PATHS[kind]}{{key}}", feed_of(kind), methods=["GET", "HEAD"])
+              for kind in ("theme", "city", "country")),
             Route("/export/{name}", dump, methods=["GET", "HEAD"]),
             Route("/catalog", catalogue, methods=["GET", "HEAD"]),
             Route("/dataset/graphe", catalogue, methods=["GET", "HEAD"]),

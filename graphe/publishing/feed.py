@@ -1,4 +1,4 @@
-"""Read side of the write history: the public change feed and the private audit log."""
+"""Read side of the write history: the public change feed (and where the Atom feeds are), the private audit log."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,7 +8,15 @@ from ..core.rdf import PREFIXES, Literal, NamedNode
 from ..store import SYS, Store
 
 PROV = PREFIXES["prov"]
-MAX_ENTRIES = 1000
+MAX_ENTRIES = 1000  # revisions in one answer of the change feed, at most (`limit` is capped there)
+# The Atom feeds' paths (`opendata.atom` serves them, pages link to them), under the site's root and the base
+# IRI; French, like the site's own (/recherche, /comparer).
+FEED_PATHS = {"all": "flux/pratiques.atom", "theme": "flux/theme/", "city": "flux/ville/", "country": "flux/pays/"}
+
+
+def feed_path(kind: str, key: str = "") -> str:
+    """A feed's path, without the leading slash: `flux/pratiques.atom`, `flux/ville/{slug}.atom`…"""
+    return FEED_PATHS["all"] if kind == "all" else f"{FEED_PATHS[kind]}{key}.atom"
 
 
 @dataclass
@@ -25,6 +33,9 @@ def changes(store: Store, since: int, limit: int = MAX_ENTRIES) -> list[Change]:
     if since < 0:
         raise GrapheError("BAD_USER_INPUT", "« since » doit être un numéro de révision positif ou nul.",
                           "'since' must be a revision number, 0 or more.")
+    if not 1 <= limit <= MAX_ENTRIES + 1:  # +1: `changes_page` asks one more to know whether more remain
+        raise GrapheError("BAD_USER_INPUT", f"« limit » doit être un nombre entier entre 1 et {MAX_ENTRIES}.",
+                          f"'limit' must be an integer between 1 and {MAX_ENTRIES}.")
     # Numbered by the public revision each change made (records older than `sys:public`: their number).
     rows = store.select(f"""SELECT ?n ?t ?k ?o WHERE {{ GRAPH ?g {{
         ?r <{SYS}number> ?c ; <{PROV}generatedAtTime> ?t ; ?k ?o .
@@ -40,6 +51,22 @@ def changes(store: Store, since: int, limit: int = MAX_ENTRIES) -> list[Change]:
             entries[number] = Change(number, row["t"].value)
         getattr(entries[number], row["k"].value[len(SYS):]).append(row["o"].value)
     return list(entries.values())
+
+
+def changes_page(store: Store, since: int, limit: int = MAX_ENTRIES) -> tuple[list[Change], bool]:
+    """At most `limit` revisions after `since` (oldest first), and whether more remain after them."""
+    found = changes(store, since, limit + 1)
+    return found[:limit], len(found) > limit
+
+
+def last_changes(store: Store) -> dict[str, str]:
+    """Each object the change feed names → the time (xsd:dateTime text) of the last public revision that
+    created, changed or retired it: when it last changed for its readers (publishing sets no dct:modified)."""
+    rows = store.select(f"""SELECT ?o (MAX(STR(?t)) AS ?last) WHERE {{ GRAPH ?g {{
+        ?r <{SYS}number> ?c ; <{PROV}generatedAtTime> ?t ; ?k ?o .
+        VALUES ?k {{ <{SYS}created> <{SYS}changed> <{SYS}retired> }} }} }} GROUP BY ?o""",
+                        {"g": store.graphs.system}, private=True)
+    return {row["o"].value: row["last"].value for row in rows if "last" in row}
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,9 @@ class Workflow:
         """The quads a publication adds and removes, its feed notes and its version (not yet committed)."""
         public = self.store.graphs.public
         data = [Quad(q.subject, q.predicate, q.object, public) for q in quads if not set_by_workflow(q)]
-        old = self.store.describe({q.subject for q in data}, public)
+        # The published version's own minted resources go too: a source, document or assessment the new version
+        # no longer has must not stay published (nor a document stay downloadable) as an orphan.
+        old = self.store.describe({q.subject for q in data} | self._minted(draft.target), public)
         number, stamp = current + 1, drafts.now()
         target, agent = NamedNode(draft.target), self._agent(actor, draft)
         data += [Quad(target, NamedNode(PROV + "wasAttributedTo"), agent, public),
@@ -244,11 +246,28 @@ class Workflow:
         add = data + self._version_quads(version, data) + drafts.record_quads(self.store, done)
         return add, old, {"changed" if current else "created": [target]}, version
 
+    def _minted(self, target: str) -> set[NamedNode]:
+        """The published resources minted under `target` (`{target}/source/1`, `{target}/document/1` and its
+        `#checksum`, `{target}/assessment/2`…): linked to or from it, or fragments of those. Two indexed reads,
+        whatever the store's size (slugs have no "/", so nothing else is named under a record's IRI)."""
+        public, prefix = self.store.graphs.public, target + "/"
+        # The FILTER outside the GRAPH group: ?prefix comes in a VALUES row of the outer group (SPARQL scoping).
+        rows = self.store.select("""SELECT DISTINCT ?m WHERE { GRAPH ?g { { ?t ?p ?m } UNION { ?m ?p ?t } }
+            FILTER(isIRI(?m) && STRSTARTS(STR(?m), ?prefix)) }""",
+                                 {"g": public, "t": NamedNode(target), "prefix": Literal(prefix)})
+        minted = {NamedNode(r["m"].value) for r in rows}
+        if minted:
+            rows = self.store.select("""SELECT DISTINCT ?f WHERE { GRAPH ?g { ?m ?p ?f
+                FILTER(isIRI(?f) && STRSTARTS(STR(?f), CONCAT(STR(?m), "#"))) } }""", {"g": public, "m": list(minted)})
+            minted |= {NamedNode(r["f"].value) for r in rows}
+        return minted
+
     def _unchanged(self, target: str, quads: Sequence[Quad], publish: bool, actor: Account) -> bool:
         wanted = {(q.subject, q.predicate, q.object) for q in quads if not set_by_workflow(q)}
         if publish:
             have = {(q.subject, q.predicate, q.object)
-                    for q in self.store.describe({s for s, _, _ in wanted}, self.store.graphs.public)
+                    for q in self.store.describe({s for s, _, _ in wanted} | self._minted(target),
+                                                 self.store.graphs.public)
                     if not set_by_workflow(q)}
             return have == wanted
         for draft in drafts.listing(self.store, ["draft"]):

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..core.errors import GrapheError
+from . import names as naming
 from .listing import ListQuery, Order, iri_term, pattern_order, text_order, value_order, values_block
 from ..core.rdf import PREFIXES, Literal, NamedNode
+from .names import Names
 from ..model.namespaces import GR, VOCABULARIES
 
 SCHEMA, DCT, SKOS, ORG = PREFIXES["schema"], PREFIXES["dct"], PREFIXES["skos"], PREFIXES["org"]
@@ -30,7 +31,10 @@ PRACTICE_FACETS = {
     "country": f"?s <{GR.city}>/<{SCHEMA}addressCountry> ?value .",
     "status": f"?s <{GR.status}> ?value .",
 }
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+# A filter value that named nothing (a city or theme name no resource has): a VALUES row no resource
+# matches, so that the list comes out empty as for an IRI naming nothing — dropping the filter would list
+# everything instead.
+NOTHING = "urn:graphe:nothing"
 
 
 SORTS = {  # list → sort field → how to order (ID is always available; None means the list's natural order)
@@ -39,6 +43,7 @@ SORTS = {  # list → sort field → how to order (ID is always available; None 
     "ai_project": {"LABEL": ("text", DCT + "title")},
     "organisation": {"LABEL": ("text", SKOS + "prefLabel")},
     "event": {"LABEL": ("text", SCHEMA + "name"), "DATE": ("value", SCHEMA + "startDate")},
+    "action_plan": {"LABEL": ("text", DCT + "title")},
 }
 
 
@@ -62,15 +67,22 @@ def _in(var: str, path: str, iris: Sequence[str], what: str) -> str:
     return f"{values_block(var, [iri_term(i, what) for i in iris])} ?s {path} ?{var} ."
 
 
-def countries(codes: Sequence[str]) -> list[Literal]:
-    out = []
-    for code in codes:
-        upper = code.strip().upper()
-        if not _COUNTRY.match(upper):
-            raise GrapheError("BAD_USER_INPUT", f"Code pays invalide : « {code} » (ISO 3166-1 alpha-2 attendu, ex. FR).",
-                              f"Invalid country code: '{code}' (ISO 3166-1 alpha-2 expected, e.g. FR).")
-        out.append(Literal(upper))
-    return out
+def countries(values: Sequence[str]) -> list[Literal]:
+    """The countries named (ISO code, or name in French or English: `names.countries`) as literals."""
+    return [Literal(code) for code in naming.countries(values)]
+
+
+def named(resolve, values: Sequence[str]) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    """`values` resolved by `resolve` (a `Names` method); `NOTHING` when some were given and none named a
+    resource."""
+    if not values:
+        return ()
+    return resolve(values) or (NOTHING,)
+
+
+def _identifiers(values: Sequence[str], what_fr: str, what_en: str) -> tuple[str, ...]:
+    """IRIs of a list that takes identifiers only, bounded like the others (`names.checked`)."""
+    return tuple(naming.checked(values, what_fr, what_en))
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,12 @@ class PracticeFilter:
     issued_after: dt.date | None = None  # inclusive
     issued_before: dt.date | None = None  # inclusive
     ids: tuple[str, ...] = ()  # these practices only (a page's "CSV line")
+
+    def named(self, names: Names) -> PracticeFilter:
+        """This filter with its cities and themes as IRIs and its countries as codes, however given."""
+        return replace(self, themes=named(names.themes, self.themes), cities=named(names.cities, self.cities),
+                       countries=tuple(names.countries(self.countries)),
+                       charters=_identifiers(self.charters, "charte", "charter"))
 
     def conditions(self) -> tuple[str, ...]:
         out = []
@@ -116,7 +134,11 @@ def _date(value: dt.date) -> Literal:
     return Literal(value.isoformat(), datatype=NamedNode(XSD + "date"))
 
 
-def practice_query(flt: PracticeFilter, order: str, descending: bool, langs: Sequence[str]) -> ListQuery:
+def practice_query(flt: PracticeFilter, order: str, descending: bool, langs: Sequence[str],
+                   names: Names | None = None) -> ListQuery:
+    """With `names`, cities and themes may be given by name or slug, countries by name (`PracticeFilter.named`)."""
+    if names is not None:
+        flt = flt.named(names)
     orders = {
         "TITLE": lambda: text_order(DCT + "title", langs, descending),
         "ISSUED": lambda: value_order(DCT + "issued", descending),
@@ -126,10 +148,17 @@ def practice_query(flt: PracticeFilter, order: str, descending: bool, langs: Seq
     return ListQuery(GR.Practice, flt.conditions(), orders[order]())
 
 
-def city_query(country_codes: Sequence[str], order: str, descending: bool, langs: Sequence[str]) -> ListQuery:
-    conditions = ()
+def city_query(country_codes: Sequence[str], order: str, descending: bool, langs: Sequence[str],
+               cities: Sequence[str] = (), names: Names | None = None) -> ListQuery:
+    """Cities of the countries given (ISO codes or names); with `cities`, those only (IRIs, or names and
+    slugs read with `names`)."""
+    conditions: tuple[str, ...] = ()
+    if names is not None:
+        cities = named(names.cities, cities)
+    if cities:
+        conditions = (values_block("s", [iri_term(c, "ville") for c in cities]),)
     if country_codes:
-        conditions = (f"{values_block('fCountry', countries(country_codes))} ?s <{SCHEMA}addressCountry> ?fCountry .",)
+        conditions += (f"{values_block('fCountry', countries(country_codes))} ?s <{SCHEMA}addressCountry> ?fCountry .",)
     orders = {
         "NAME": lambda: text_order(SCHEMA + "name", langs, descending),
         "POPULATION": lambda: value_order(GR.population, descending),
@@ -139,8 +168,12 @@ def city_query(country_codes: Sequence[str], order: str, descending: bool, langs
 
 
 def charter_query(kinds: Sequence[str], publishers: Sequence[str], adopted_by: Sequence[str],
-                  langs: Sequence[str], sort: str | None = None, descending: bool = False) -> ListQuery:
+                  langs: Sequence[str], sort: str | None = None, descending: bool = False,
+                  names: Names | None = None) -> ListQuery:
     conditions = []
+    if names is not None:
+        adopted_by = named(names.cities, adopted_by)
+    publishers = _identifiers(publishers, "organisation", "organisation")
     if kinds:
         conditions.append(_in("fKind", f"<{GR.charterKind}>", [CHARTER_KIND[k] for k in kinds], "nature"))
     if publishers:
@@ -155,6 +188,7 @@ def charter_query(kinds: Sequence[str], publishers: Sequence[str], adopted_by: S
 def criterion_query(charters: Sequence[str], dimensions: Sequence[str], kinds: Sequence[str],
                     langs: Sequence[str] = (), sort: str | None = None, descending: bool = False) -> ListQuery:
     conditions = []
+    charters = _identifiers(charters, "charte", "charter")
     if charters:
         conditions.append(_in("fCharter", f"<{CV}isDerivedFrom>", charters, "charte"))
     if dimensions:
@@ -168,15 +202,25 @@ def criterion_query(charters: Sequence[str], dimensions: Sequence[str], kinds: S
 
 def ai_project_query(risk_levels: Sequence[str], cities: Sequence[str], criteria: Sequence[str],
                      verdicts: Sequence[str], langs: Sequence[str], sort: str | None = None,
-                     descending: bool = False) -> ListQuery:
+                     descending: bool = False, charters: Sequence[str] = (), names: Names | None = None) -> ListQuery:
+    """AI projects; criteria, verdicts and charters apply to one same assessment (a project assessed against
+    a criterion of one of `charters`, with one of `verdicts`)."""
     conditions = []
+    if names is not None:
+        cities = named(names.cities, cities)
+    charters = _identifiers(charters, "charte", "charter")
+    criteria = _identifiers(criteria, "critère", "criterion")
     if risk_levels:
         conditions.append(_in("fRisk", f"<{AIACT}hasRiskLevel>", [RISK_LEVEL[r] for r in risk_levels], "risque"))
     if cities:
         conditions.append(_in("fCity", f"<{AIRO}isUsedWithinLocality>", cities, "ville"))
-    if criteria or verdicts:
-        # Criterion and verdict apply to the same assessment when both are given.
+    if criteria or verdicts or charters:
+        # Criterion, verdict and charter apply to the same assessment when several are given.
         parts = [f"?fAssessment <{GR.assessedProject}> ?s ."]
+        if charters:
+            parts.insert(0, values_block("fCharter", [iri_term(c, "charte") for c in charters]))
+            parts.append(f"?fAssessment <{GR.criterion}> ?fCharterCriterion . "
+                         f"?fCharterCriterion <{CV}isDerivedFrom> ?fCharter .")
         if criteria:
             parts.insert(0, values_block("fCriterion", [iri_term(c, "critère") for c in criteria]))
             parts.append(f"?fAssessment <{GR.criterion}> ?fCriterion .")
@@ -195,10 +239,23 @@ def organisation_query(langs: Sequence[str], sort: str | None = None, descending
 
 
 def event_query(cities: Sequence[str], langs: Sequence[str] = (), sort: str | None = None,
-                descending: bool = False) -> ListQuery:
+                descending: bool = False, names: Names | None = None) -> ListQuery:
     conditions = ()
+    if names is not None:
+        cities = named(names.cities, cities)
     if cities:
         conditions = (_in("fCity", f"(<{GR.participatingCity}>|<{SCHEMA}location>)", cities, "ville"),)
     natural = value_order(SCHEMA + "startDate", descending=True)
     return ListQuery(SCHEMA + "Event", conditions, ordering("event", sort, descending, langs, natural))
 
+
+def action_plan_query(themes: Sequence[str] = (), langs: Sequence[str] = (), sort: str | None = None,
+                      descending: bool = False, names: Names | None = None) -> ListQuery:
+    """Action plans, by title; of some themes only (narrower themes included, as for practices)."""
+    conditions = ()
+    if names is not None:
+        themes = named(names.themes, themes)
+    if themes:
+        conditions = (_in("fTheme", f"<{DCT}subject>/<{SKOS}broader>*", themes, "thème"),)
+    natural = text_order(DCT + "title", langs)
+    return ListQuery(GR.ActionPlan, conditions, ordering("action_plan", sort, descending, langs, natural))

@@ -20,7 +20,7 @@ from ..core.rdf import PREFIXES, NamedNode, Term
 from .readcache import STALE
 from ..store import Store
 
-__all__ = ["ListQuery", "Patch", "no_cache", "members", "followed", "Order", "Page", "decode_cursor", "encode_cursor", "facets", "iri_term", "ordered", "page",
+__all__ = ["ListQuery", "Patch", "what_en", "no_cache", "members", "followed", "Order", "Page", "decode_cursor", "encode_cursor", "facets", "iri_term", "ordered", "page",
            "page_size", "pattern_order", "text_order", "value_order", "values_block"]
 
 MAX_PAGE = 100
@@ -368,7 +368,13 @@ def page_size(first: int | None) -> int:
 _WHAT_EN = {"identifiant": "identifier", "ville": "city", "charte": "charter", "critère": "criterion",
             "objet": "object", "pratique": "practice", "projet d'IA": "AI project", "thème": "theme",
             "organisation": "organisation", "dimension": "dimension", "nature": "kind", "risque": "risk",
-            "statut": "status", "événement": "event"}
+            "statut": "status", "événement": "event",
+            "plan d'action": "action plan"}
+
+
+def what_en(what: str) -> str:
+    """What `iri_term` and the API's messages name in French (« ville »), in English ("city")."""
+    return _WHAT_EN.get(what, "resource")
 
 
 def iri_term(value: str, what: str = "identifiant") -> NamedNode:

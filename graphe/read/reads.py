@@ -10,22 +10,24 @@ from . import entities, listing
 from .entities import Entity, rank
 from .filters import PRACTICE_FACETS, PracticeFilter, practice_query
 from .listing import no_cache, iri_term
+from .relations import MATCHES
 from .ordering import Cache
 from ..core.rdf import PREFIXES, Term
 from ..model.namespaces import GR
 from ..store import Store
 
 CV, SKOS = PREFIXES["cv"], PREFIXES["skos"]
-EXACT, CLOSE = SKOS + "exactMatch", SKOS + "closeMatch"
 
 
 @dataclass(frozen=True)
 class Alignment:
-    """One row of a comparison: a criterion of A, of B, or both, and how they match."""
+    """One row of a comparison: a criterion of A, of B, or both, how they match, and the gr:CriterionMapping
+    that says who asserted the match, when and on what source (None when the match has no such record)."""
 
     a: Entity | None
     b: Entity | None
-    match: str | None  # "EXACT" | "CLOSE" | None
+    match: str | None  # "EXACT" | "CLOSE" | "RELATED" | None
+    mapping: Entity | None = None
 
 
 @dataclass(frozen=True)
@@ -36,33 +38,38 @@ class Comparison:
 
 
 def compare_charters(store: Store, a: str, b: str) -> Comparison:
-    """The criteria of two frameworks side by side, aligned through their mappings (either direction),
-    with the criteria that have no counterpart on either side. Two queries, whatever the sizes."""
+    """The criteria of two frameworks side by side, aligned through their mappings (either direction), each with
+    its provenance record, and the criteria that have no counterpart on either side. Three queries, whatever the
+    sizes."""
     iri_term(a, "charte"), iri_term(b, "charte")
     charters = entities.fetch(store, [a, b])
     criteria = entities.fetch_related(store, [a, b], f"?s <{CV}isDerivedFrom> ?k .")
     ours = sorted(criteria.get(a, []), key=rank)
     theirs = sorted(criteria.get(b, []), key=rank)
     theirs_by_iri = {c.iri: c for c in theirs}
+    records = entities.fetch_related(store, [c.iri for c in ours + theirs], f"?s <{GR.mappingSubject}> ?k .")
+    by_pair = {(m.ref(GR.mappingSubject), m.ref(GR.mappingObject)): m for found in records.values() for m in found}
+    order = {kind: i for i, (kind, _) in enumerate(MATCHES)}
     links: dict[tuple[str, str], str] = {}
     for x in ours:
-        for kind, predicate in (("EXACT", EXACT), ("CLOSE", CLOSE)):
+        for kind, predicate in MATCHES:
             for target in x.refs(predicate):
                 if target in theirs_by_iri:
                     links.setdefault((x.iri, target), kind)
     for y in theirs:
-        for kind, predicate in (("EXACT", EXACT), ("CLOSE", CLOSE)):
+        for kind, predicate in MATCHES:
             for target in y.refs(predicate):
                 links.setdefault((target, y.iri), kind)
     rows: list[Alignment] = []
     matched_b: set[str] = set()
     for x in ours:
         partners = [(t, k) for (s, t), k in links.items() if s == x.iri and t in theirs_by_iri]
-        partners.sort(key=lambda p: (p[1] != "EXACT", rank(theirs_by_iri[p[0]])))
+        partners.sort(key=lambda p: (order[p[1]], rank(theirs_by_iri[p[0]])))
         if not partners:
             rows.append(Alignment(x, None, None))
         for target, kind in partners:
-            rows.append(Alignment(x, theirs_by_iri[target], kind))
+            record = by_pair.get((x.iri, target)) or by_pair.get((target, x.iri))
+            rows.append(Alignment(x, theirs_by_iri[target], kind, record))
             matched_b.add(target)
     rows.extend(Alignment(None, y, None) for y in theirs if y.iri not in matched_b)
     return Comparison(charters.get(a), charters.get(b), rows)

@@ -28,7 +28,10 @@ CRITERION_ASSESSMENTS = f"?s <{GR.criterion}> ?k ."
 PROJECT_ASSESSMENTS = f"?s <{GR.assessedProject}> ?k ."
 PROJECT_PRACTICES = f"?s <{GR.describesProject}> ?k ."
 ORGANISATION_MEMBERSHIPS = f"?s <{ORG}member> ?k ."
-MATCHED_BY = f"?s <{SKOS}exactMatch>|<{SKOS}closeMatch> ?k ."
+# The kinds of match between criteria, strongest first, and the SKOS property of each.
+MATCHES = (("EXACT", SKOS + "exactMatch"), ("CLOSE", SKOS + "closeMatch"), ("RELATED", SKOS + "relatedMatch"))
+MATCHED_BY = f"?s <{SKOS}exactMatch>|<{SKOS}closeMatch>|<{SKOS}relatedMatch> ?k ."
+CRITERION_MAPPINGS = f"?s <{GR.mappingSubject}>|<{GR.mappingObject}> ?k ."  # provenance of its matches
 
 
 def live(found: Iterable[Entity]) -> list[Entity]:

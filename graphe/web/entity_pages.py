@@ -13,6 +13,7 @@ from .site_texts import texts
 from ..core.errors import GrapheError
 from ..core.rdf import PREFIXES
 from ..model.namespaces import GR
+from ..publishing import documents
 from ..read import filters, reads, relations as R
 from ..read.entities import Entity, pick, rank
 from ..search import query as search_query
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from .site import Site
 
 DCT, SCHEMA, SKOS, ORG = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["skos"], PREFIXES["org"]
+DCAT = PREFIXES["dcat"]
 AIRO, AIACT, DPV, OWL, CV = (PREFIXES[p] for p in ("airo", "eu-aiact", "dpv", "owl", "cv"))
 THEMES = "id/theme"  # the theme scheme, relative to the base IRI
 
@@ -56,7 +58,23 @@ class EntityPages:
                                 "meta": " · ".join(p for p in (publisher, formats.date(issued, lang) if issued else "")
                                                    if p)})
         return {"retired": formats.date(retired, lang) if retired else None, "sources": source_rows,
-                "permalink": entity.iri}
+                "permalink": entity.iri, "documents": self._documents(reader, entity, lang)}
+
+    def _documents(self, reader: Reader, entity: Entity, lang: str) -> list[dict[str, str]]:
+        """The documents a record carries: title, type, size, language, and the download link."""
+        found = reader.entities(entity.refs(GR.document))
+        rows = []
+        for d in (found[i] for i in entity.refs(GR.document) if i in found):
+            url = d.ref(DCAT + "downloadURL") or ""
+            size = d.literal(DCAT + "byteSize")
+            rows.append({"title": reader.name(d) or d.iri.rsplit("/", 1)[-1],
+                         "href": html.url_path("/" + url[len(self.site.base):]) if url.startswith(self.site.base)
+                         else web_link(url) or "", "type": documents.media_name(d.ref(DCAT + "mediaType") or ""),
+                         "media": (d.ref(DCAT + "mediaType") or "").rsplit("media-types/", 1)[-1],
+                         "size": documents.size_text(size, lang) if size and size.isdigit() else "",
+                         "language": documents.language_name(d.ref(DCT + "language") or "", lang)
+                         if d.ref(DCT + "language") else ""})
+        return rows
 
     def _practice(self, reader: Reader, iri: str, lang: str, alternates: Any, local: str) -> str:
         t = texts(lang)
@@ -154,6 +172,7 @@ class EntityPages:
             if row["lon"] is not None and row["lat"] is not None else []
         return self.site.render(
             "city.html", lang, row["name"], local, alternates=alternates, **self._common(reader, e, lang),
+            feeds=self.site.feeds(lang, ("city", iri.rsplit("/", 1)[-1])),
             country=row["meta"], population=population_text, map=world_map.markers_view(marker, focus=row["href"])
             if marker else None, practices=self.site.practice_cards(reader, [p.iri for p in practices], lang),
             charters=[{**self.site.link(reader, charters.get(a.ref(GR.charter) or "")),

@@ -4,7 +4,9 @@ Pages under `/connexion`, `/invitation/…` and `/espace…`, French first like 
 (never kept: they show one person's view; the security middleware marks them `private, no-store`).
 
 Every form is a plain POST (works without JavaScript), parsed here from `application/x-www-form-urlencoded`
-with the standard library, within `MAX_FORM` bytes and `MAX_FIELDS` fields. A POST must come from this site
+with the standard library, within `MAX_FORM` bytes and `MAX_FIELDS` fields; a form with files
+(`multipart/form-data`) is parsed as it streams in by Starlette's parser, each file stopped as soon as it passes
+its page's cap (`Uploads`: sheets, documents), the body likewise. A POST must come from this site
 (`Origin` / `Sec-Fetch-Site`), and once signed in it carries the session's CSRF token. The session cookie is
 `HttpOnly`, `SameSite=Strict`, `Secure` when the request came over HTTPS. The work (Argon2, store reads and
 writes) runs in a worker thread under the pages' time budget; a refusal re-renders the form with its French
@@ -15,9 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import asdict, dataclass
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -300,61 +302,110 @@ class Form(dict[str, str]):
         super().__init__()
         self.lists: dict[str, list[str]] = {}
         self.files: list[tuple[str, bytes]] = []  # (name, content) of a multipart form's files
+        # Documents (`document_file_{row}` boxes): (box, file name, the spooled file), read by the domain in the
+        # worker thread and closed once the page is answered.
+        self.uploads: list[tuple[str, str, BinaryIO]] = []
+
+    def close(self) -> None:
+        for _, _, stream in self.uploads:
+            stream.close()
+
+
+@dataclass(frozen=True)
+class Uploads:
+    """What a page accepts as multipart: the whole body, each file, how many files; `documents`: files of the
+    `document_file_…` boxes stay spooled files (the others are read into `Form.files`)."""
+    total: int = MAX_UPLOAD
+    per_file: int = MAX_UPLOAD
+    files: int = MAX_FILES
+    documents: bool = False
+    fields: int = MAX_FIELDS
+
+
+def _too_large(cap: int) -> GrapheError:
+    size = f"{cap // 1024} Kio" if cap < 1 << 20 else f"{cap >> 20} Mio"
+    size_en = size.replace("Kio", "KiB").replace("Mio", "MiB")
+    return GrapheError("TOO_LARGE", f"Envoi trop gros ({size} au plus).", f"Too large ({size_en} at most).",
+                       {"status": 413})
 
 
 async def _body(request: Request, cap: int) -> bytes:
     """The request's body, refused (413) past `cap` bytes, whatever Content-Length claims."""
-    declared = request.headers.get("content-length", "")
-    size = f"{cap // 1024} Kio" if cap < 1 << 20 else f"{cap >> 20} Mio"
-    size_en = size.replace("Kio", "KiB").replace("Mio", "MiB")
-    too_big = GrapheError("TOO_LARGE", f"Envoi trop gros ({size} au plus).", f"Too large ({size_en} at most).",
-                          {"status": 413})
-    if declared.isdigit() and int(declared) > cap:
-        raise too_big
     body = bytearray()
-    async for chunk in request.stream():
+    async for chunk in _capped(request, cap):
         body += chunk
-        if len(body) > cap:
-            raise too_big
     return bytes(body)
 
 
-async def _read_upload(request: Request) -> Form:
-    """A multipart form (files): within MAX_UPLOAD bytes in all, MAX_FILES files; files in `Form.files`."""
-    from starlette.formparsers import MultiPartException  # (needs python-multipart)
+async def _capped(request: Request, cap: int) -> AsyncIterator[bytes]:
+    """The request's body as it comes, refused (413) as soon as it passes `cap` bytes (or claims to)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise _too_large(cap)
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise _too_large(cap)
+        yield chunk
 
-    body = await _body(request, MAX_UPLOAD)
-    sent = False
 
-    async def receive() -> dict:  # type: ignore[type-arg]
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-    buffered = Request({k: v for k, v in request.scope.items() if k != "app"}, receive)
+def _capped_parser(per_file: int) -> type:
+    from starlette.formparsers import MultiPartParser  # (needs python-multipart)
+
+    class CappedParser(MultiPartParser):
+        """Starlette's streaming multipart parser, stopping a file as soon as it passes `per_file` bytes (the
+        rest of the body is never read)."""
+        _file_bytes = 0
+
+        def on_part_begin(self) -> None:
+            super().on_part_begin()
+            self._file_bytes = 0
+
+        def on_part_data(self, data: bytes, start: int, end: int) -> None:
+            if self._current_part.file is not None:
+                self._file_bytes += end - start
+                if self._file_bytes > per_file:
+                    raise _too_large(per_file)
+            super().on_part_data(data, start, end)
+    return CappedParser
+
+
+async def _read_upload(request: Request, limits: Uploads) -> Form:
+    """A multipart form (files), parsed as it streams in: within `limits` (the body, each file, the number of
+    files, MAX_FIELDS fields of MAX_FORM bytes each)."""
+    from starlette.formparsers import MultiPartException
+
+    parser = _capped_parser(limits.per_file)(request.headers, _capped(request, limits.total),
+                                             max_files=limits.files, max_fields=limits.fields, max_part_size=MAX_FORM)
     try:
-        parsed = await buffered.form(max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=MAX_FORM)
+        parsed = await parser.parse()
     except MultiPartException as exc:
         raise GrapheError("BAD_FORM", f"Envoi de fichiers illisible ({exc.message}).",
                           f"Unreadable file upload ({exc.message}).", {"status": 400}) from None
     form = Form()
+    keep = []
     try:
         for name, value in parsed.multi_items():
             if isinstance(value, str):
                 form.setdefault(name, value)
                 form.lists.setdefault(name, []).append(value)
+            elif value.filename and limits.documents and name.startswith("document_file_"):
+                form.uploads.append((name, value.filename[-200:], value.file))
+                keep.append(value)
             elif value.filename:
                 form.files.append((value.filename[-200:], await value.read()))
     finally:
-        await parsed.close()
+        for name, value in parsed.multi_items():
+            if not isinstance(value, str) and value not in keep:
+                await value.close()
     return form
 
 
-async def _read_form(request: Request) -> Form:
+async def _read_form(request: Request, limits: Uploads) -> Form:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
-        return await _read_upload(request)
+        return await _read_upload(request, limits)
     if kind != "application/x-www-form-urlencoded":
         raise GrapheError("BAD_FORM", "Formulaire attendu (application/x-www-form-urlencoded).",
                           "A form was expected (application/x-www-form-urlencoded).", {"status": 415})
@@ -371,20 +422,23 @@ async def _read_form(request: Request) -> Form:
     return form
 
 
-def _page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+def _page(handler: Handler, uploads: Uploads = Uploads()) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         lang = reader_language(request)
+        form = Form()
         try:
-            form = Form()
             if request.method == "POST":
                 if not _same_site(request):
                     raise GrapheError("CROSS_SITE", "Formulaire envoyé depuis un autre site : refusé.",
                                       "Form sent from another site: refused.", {"status": 403})
-                form = await _read_form(request)
+                form = await _read_form(request, uploads)
 
             def run() -> Response:
-                with deadline.budget(PAGE_TIMEOUT):
-                    return handler(request, form)
+                try:
+                    with deadline.budget(PAGE_TIMEOUT):
+                        return handler(request, form)
+                finally:
+                    form.close()
             return await run_in_threadpool(run)
         except _Redirect as redirect:
             return RedirectResponse(redirect.location, status_code=303)

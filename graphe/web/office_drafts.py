@@ -21,14 +21,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .office import Form, Office, _secretariat, _status, office_texts
+from .office import MAX_FORM, Form, Office, Uploads, _secretariat, _status, office_texts
 from .site import reader_language
 from ..core.errors import GrapheError
 from ..core.rdf import Quad
 from ..importing import SHEET_SUFFIXES, import_file
 from ..model.namespaces import GR
 from ..model.practice import BY_NAME
-from ..publishing import ai_project_form as af, drafts, feed, practice_form as pf
+from ..publishing import ai_project_form as af, documents, drafts, feed, practice_form as pf
 from ..publishing.drafts import Draft
 from ..publishing.people import SignedIn, check_csrf
 from ..read import filters, reads
@@ -45,6 +45,7 @@ FORMS: dict[str, tuple[Any, str, str, str]] = {
 PICKED = ("adapted_from", "inspired_by")  # practice links chosen with a search picker beside their box
 PICKER = "chercher_"  # + the box's key: the picker's search text (not part of the sheet)
 PICKS = 10
+DOCUMENT_FILES = 3  # files one sending of a form may carry (the form offers one new row at a time)
 SHOWN_FIELDS = ("title_fr", "title_en", "summary_fr", "summary_en", "body_fr", "body_en", "results_fr",
                 "results_en", "transferability_fr", "transferability_en")
 
@@ -52,6 +53,12 @@ SHOWN_FIELDS = ("title_fr", "title_en", "summary_fr", "summary_en", "body_fr", "
 class DraftDesk:
     def __init__(self, office: Office) -> None:
         self.office, self.graphe = office, office.graphe
+        self.folder = documents.Folder.of(self.graphe.settings)
+        cap = self.graphe.settings.documents_max_bytes
+        # The forms with documents: multipart, each file within the documents' cap, streamed (never whole).
+        # (A browser sends every box, empty ones too: a record with its sources, documents and assessments.)
+        self.uploads = Uploads(total=DOCUMENT_FILES * cap + 4 * MAX_FORM, per_file=cap, files=DOCUMENT_FILES,
+                               documents=True, fields=400)
 
     # ------------------------------------------------------------------------------------ the form
 
@@ -73,6 +80,7 @@ class DraftDesk:
                     raise GrapheError("NOT_FOUND", f"Rien de publié n'a l'IRI {origin}.",
                                       f"Nothing published has IRI {origin}.", {"status": 404})
                 values = module.write(quads, origin, self.graphe.settings.base_iri)
+                values.update(documents.form_values(documents.published(self.graphe.store, origin), origin))
             if request.query_params.get("charte"):
                 values["charte"] = [request.query_params["charte"]]
             return self._form_page(request, signed, values, None, kind)
@@ -83,14 +91,23 @@ class DraftDesk:
         check_csrf(signed.session, form.get("csrf"))
         lang = reader_language(request)
         module = FORMS[kind][0]
-        values = {k: v for k, v in form.lists.items() if module.accepts(k)}
+        values = {k: v for k, v in form.lists.items() if module.accepts(k) or documents.accepts(k)}
         action = form.get("action", "apercu")
         errors: dict[str, list[str]] = {}
+        # Files are stored as soon as the form is sent (a preview too) and carried on as checksums.
+        refused = documents.take_uploads(self.folder, form.uploads, values)
+        if refused:
+            errors = {box: [e.text(lang) for e in found] for box, found in refused.items()}
+            first = next(iter(refused.values()))[0]
+            return self._form_page(request, signed, values, draft, kind, errors=errors, status=_status(first))
         try:
             iri, quads = module.read(values, self.graphe.settings.base_iri, signed.account.city
                                      if not signed.account.is_secretariat else None)
+            quads = quads + documents.read_form(values, iri, self.graphe.settings.base_iri, self.folder)
         except GrapheError as error:
-            errors[module.field_of(error)] = [error.text(lang)]
+            field = error.details.get("field") if isinstance(error.details, dict) else None
+            errors[field if isinstance(field, str) and documents.accepts(field) else module.field_of(error)] = [
+                error.text(lang)]
             return self._form_page(request, signed, values, draft, kind, errors=errors, status=400)
         if action in ("apercu", "soumettre"):
             for key, messages in module.check(self.graphe.store, self.graphe.validator, iri, quads).items():
@@ -165,6 +182,12 @@ class DraftDesk:
                                                for part in pf.SOURCE_PARTS},
                                 "keys": {part: pf.source_key(part, row) for part in pf.SOURCE_PARTS}}
                                for row in pf.source_rows(values)],
+                      documents=documents.form_rows(values, self.folder, lang),
+                      documents_max_mb=self.graphe.settings.documents_max_mb,
+                      document_languages=[(code, fr if lang == "fr" else en)
+                                          for code, (_, fr, en) in documents.LANGUAGES.items()],
+                      document_licenses=[(code, fr if lang == "fr" else en)
+                                         for code, (_, fr, en) in documents.LICENSES.items()],
                       **{"review": None, "editable": True, "state": "", "done": "", "published_href": None, **more})
         title = o[title_key] if draft is None else o["draft_title"]
         if kind == "ai_project":
@@ -337,15 +360,17 @@ class DraftDesk:
         kind = draft.kind if draft.kind in FORMS else "practice"
         module = FORMS[kind][0]
         values = module.write(content, draft.target, base)
+        values.update(documents.form_values(content, draft.target))
         if kind == "ai_project" and "charte" not in values:  # show the rows of the charter already assessed
             assessed = [k.split("|", 1)[1] for k in values if k.startswith("verdict|")]
             values["charte"] = [c for c in (self._charter_of(assessed[0]),) if c] if assessed else []
         review = None
         if signed.account.is_secretariat and draft.state == "draft" and draft.kind in FORMS:
             before = module.write(module.published(self.graphe.store, draft.target), draft.target, base)
+            before.update(documents.form_values(documents.published(self.graphe.store, draft.target), draft.target))
             plain = [Quad(q.subject, q.predicate, q.object) for q in content]
             checked = module.check(self.graphe.store, self.graphe.validator, draft.target, plain)
-            found = module.changes(before, values)
+            found = module.changes(before, values) + [pf.Change(*c) for c in documents.changes(before, values)]
             shown = self._labelled(found, lang) if kind == "practice" else {}
             review = {"changes": [{"label": c.label_fr if lang == "fr" else c.label_en,
                                    "before": shown.get((c.key, c.before), c.before),
@@ -509,11 +534,11 @@ def routes(desk: DraftDesk, records: RecordDesk) -> list[Any]:
 
     both = ["GET", "HEAD", "POST"]
     return [
-        Route("/espace/pratique", _page(desk.new_practice), methods=both, name="propose"),
-        Route("/espace/projet-ia", _page(desk.new_ai_project), methods=both, name="declare-ai"),
+        Route("/espace/pratique", _page(desk.new_practice, desk.uploads), methods=both, name="propose"),
+        Route("/espace/projet-ia", _page(desk.new_ai_project, desk.uploads), methods=both, name="declare-ai"),
         Route("/espace/brouillons", _page(desk.draft_list), methods=["GET", "HEAD"], name="drafts"),
         Route("/espace/fichiers", _page(desk.upload_page), methods=both, name="upload"),
-        Route("/espace/brouillons/{id}", _page(desk.draft_page), methods=both, name="draft"),
+        Route("/espace/brouillons/{id}", _page(desk.draft_page, desk.uploads), methods=both, name="draft"),
         Route("/espace/relecture", _page(desk.review_queue), methods=["GET", "HEAD"], name="review-queue"),
         Route("/espace/fiche", _page(records.record_page), methods=both, name="record"),
         Route("/espace/journal", _page(records.audit_page), methods=["GET", "HEAD"], name="audit"),

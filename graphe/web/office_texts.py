@@ -67,6 +67,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_publisher": "Éditeur (identifiant court d'une organisation, facultatif)",
         "source_kind": "Nature", "primary": "source primaire (l'auteur des faits)",
         "secondary": "source secondaire (qui en rend compte)",
+        "documents_legend": "Documents", "documents_help": "Délibération, charte, rapport, tableau… : PDF, ODT, "
+        "DOCX, PNG, JPEG ou CSV (UTF-8), {mb} Mio au plus. Le fichier est gardé dès l'aperçu ; il n'est public "
+        "qu'une fois la fiche publiée.", "document_n": "Document {n}", "document_new": "Ajouter un document",
+        "document_file": "Fichier", "document_title": "Titre du document",
+        "document_language": "Langue du document", "document_license": "Licence",
+        "document_unsaid": "— non précisée —", "document_remove": "Retirer ce document",
+        "document_stored": "Fichier gardé : {type}, {size}.",
         "sign_in": "Se connecter", "email": "Adresse électronique", "password": "Mot de passe",
         "sign_in_button": "Se connecter", "signed_out": "Vous êtes déconnecté.",
         "sign_in_help": "L'espace des villes et du secrétariat de l'AIMF. Pas encore de compte ? Le secrétariat "
@@ -160,6 +167,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_publisher": "Publisher (short identifier of an organisation, optional)",
         "source_kind": "Kind", "primary": "primary source (the author of the facts)",
         "secondary": "secondary source (reporting them)",
+        "documents_legend": "Documents", "documents_help": "Council decision, charter, report, table…: PDF, ODT, "
+        "DOCX, PNG, JPEG or CSV (UTF-8), {mb} MiB at most. The file is kept from the preview on; it becomes public "
+        "only once the record is published.", "document_n": "Document {n}", "document_new": "Add a document",
+        "document_file": "File", "document_title": "Document title",
+        "document_language": "Document language", "document_license": "Licence",
+        "document_unsaid": "— not said —", "document_remove": "Remove this document",
+        "document_stored": "File kept: {type}, {size}.",
         "sign_in": "Sign in", "email": "E-mail address", "password": "Password",
         "sign_in_button": "Sign in", "signed_out": "You are signed out.",
         "sign_in_help": "The space of the cities and of the AIMF secretariat. No account yet? The secretariat "

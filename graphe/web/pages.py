@@ -246,6 +246,7 @@ def routes(graphe: Graphe) -> list[BaseRoute]:
     """The routes serving `{base}id/…` at `/id/…` and the ontology at `/def` (GET and HEAD), after the pages
     for people (`site.py`: home, search, comparison, lists at `/id/practice`…) and the back office's doors
     (`office.py`: sign-in, invitations, the person's space)."""
+    from .documents import routes as document_routes
     from .office import Office, routes as office_routes
     from .office_drafts import DraftDesk, RecordDesk, routes as draft_routes
 
@@ -255,6 +256,7 @@ def routes(graphe: Graphe) -> list[BaseRoute]:
         *site_routes(pages.site),
         *office_routes(office),
         *draft_routes(DraftDesk(office), RecordDesk(office)),
+        *document_routes(graphe),
         Route("/id/{path:path}", _guard(pages.entity), methods=["GET", "HEAD"], name="entity"),
         Route("/def", _guard(pages.ontology), methods=["GET", "HEAD"], name="ontology"),
         Route("/def.{ext}", _guard(pages.ontology), methods=["GET", "HEAD"], name="ontology_format"),

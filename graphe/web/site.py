@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -39,6 +40,7 @@ from ..core.errors import GrapheError
 from ..core.negotiation import MEDIA_TYPES, negotiate, page_language, weighted
 from ..core.rdf import FORMATS, PREFIXES, serialize
 from ..model.namespaces import GR, VOCABULARIES
+from ..publishing.feed import feed_path
 from ..read import entities, filters, listing, reads, relations as R
 from ..read.entities import Entity, pick
 from ..search import query as search_query
@@ -115,7 +117,15 @@ class Site:
 
     def render(self, template: str, lang: str, title: str, request_path: str, **context: Any) -> str:
         return render(template, lang=lang, t=texts(lang), title=title, alternates=context.pop("alternates", ()),
-                      switch=switch_href(request_path, lang), **context)
+                      feeds=context.pop("feeds", ()), switch=switch_href(request_path, lang), **context)
+
+    def feeds(self, lang: str, *wanted: tuple[str, str]) -> list[tuple[str, str]]:
+        """(title, href) of Atom feeds for a page's <head>: ("all", ""), ("theme"|"city", slug), ("country", code)."""
+        what = {"all": ("pratiques nouvelles et mises à jour", "new and updated practices"),
+                "theme": ("pratiques du thème", "practices of the theme"), "city": ("pratiques de la ville",
+                "practices of the city"), "country": ("pratiques du pays", "practices of the country")}
+        return [(("Flux Atom : " if lang == "fr" else "Atom feed: ") + what[kind][lang != "fr"],
+                 html.url_path("/" + feed_path(kind, key))) for kind, key in wanted]
 
     @staticmethod
     def rdf_alternates(path: str) -> list[tuple[str, str, str]]:
@@ -153,6 +163,7 @@ class Site:
         alternates = [("DCAT-AP (Turtle)", "/catalog?format=ttl", "text/turtle"),
                       ("DCAT-AP (JSON-LD)", "/catalog?format=jsonld", "application/ld+json")]
         return self.render("home.html", lang, "Graphe", "/", alternates=alternates, figures=figures, latest=latest,
+                           feeds=self.feeds(lang, ("all", "")),
                            themes=[n for n in tree if n["count"]], cities=city_rows,
                            map=world_map.markers_view(markers), developers=dev)
 
@@ -316,8 +327,15 @@ class Site:
             alternates.append(("CSV", "/export/practices.csv" + ("?" + urlencode(same) if same else ""), "text/csv"))
         title = t[LISTS[kind]]
         local = "/id/" + kind
+        feeds = self.feeds(lang, ("all", "")) if kind == "practice" else []
+        themes, countries = chosen["themes"], chosen["country"]  # one theme or country chosen: its feed too
+        if feeds and len(themes) == 1 and themes[0].startswith(self.base + "id/theme/"):
+            feeds += self.feeds(lang, ("theme", themes[0].rsplit("/", 1)[-1]))
+        if feeds and len(countries) == 1 and re.fullmatch(r"[A-Za-z]{2}", countries[0]):
+            feeds += self.feeds(lang, ("country", countries[0].upper()))
         return self.render("list.html", lang, title, local + ("?" + urlencode(state) if state else ""),
                            alternates=alternates, heading=title, rows=rows, total=formats.number(len(iris), lang), orders=orders,
+                           feeds=feeds,
                            order=order, facets=facets, action=local,
                            pages=_pagination(len(iris), page_number, state, lang, local))
 
@@ -397,12 +415,15 @@ class Site:
                          described=lambda reader: self._compared(reader, a, b))
 
     def _compared(self, reader: Reader, a: str, b: str) -> list[str]:
-        """The two charters and their criteria (whose descriptions carry the matches)."""
+        """The two charters, their criteria (whose descriptions carry the matches) and the mapping records that say
+        who asserted each match."""
         known = reader.entities([a, b])
         if a not in known or b not in known or not known[a].is_a(GR.Charter) or not known[b].is_a(GR.Charter):
             return []
         found = reader.related(R.CHARTER_CRITERIA, [a, b])
-        return [a, b] + [c.iri for c in found[a] + found[b]]
+        criteria = [c.iri for c in found[a] + found[b]]
+        mappings = reader.related(R.CRITERION_MAPPINGS, criteria)
+        return [a, b] + criteria + sorted({m.iri for c in criteria for m in mappings.get(c, [])})
 
     def _compare(self, lang: str, reader: Reader, a: str, b: str) -> str:
         t = texts(lang)
@@ -416,23 +437,40 @@ class Site:
             else:
                 comparison = reads.compare_charters(self.graphe.store, a, b)
                 heads = (self.link(reader, comparison.a), self.link(reader, comparison.b))
+                records = [r.mapping for r in comparison.rows if r.mapping is not None]
+                named = reader.entities({i for m in records for i in (*m.refs(PREFIXES["prov"] + "wasAttributedTo"),
+                                                                      *m.refs(DCT + "source"))})
                 for row in comparison.rows:
-                    provenance = []
-                    if row.a is not None and row.b is not None:
-                        for holder, other in ((row.a, row.b), (row.b, row.a)):
-                            if other.iri in holder.refs(SKOS + "exactMatch") + holder.refs(SKOS + "closeMatch"):
-                                provenance.append({"href": self.href(holder.iri), "text": t["asserted_in"].format(
-                                    name=holder.text(SKOS + "prefLabel", reader.langs) or holder.iri)})
-                    match = {"EXACT": "exact", "CLOSE": "close"}.get(row.match or "", "only_a" if row.b is None
-                                                                   else "only_b")
+                    match = (row.match or "").lower() or ("only_a" if row.b is None else "only_b")
                     rows.append({"a": _criterion_cell(self, reader, row.a), "b": _criterion_cell(self, reader, row.b),
-                                 "match": match, "match_text": t[match], "provenance": provenance})
+                                 "match": match, "match_text": t[match],
+                                 "provenance": _provenance(self, reader, row, named, lang)})
         elif a or b:
             error = t["choose"]
         here = "/comparer?" + urlencode([("a", a), ("b", b)])
         return self.render("compare.html", lang, t["compare_title"], here,
                            alternates=self.rdf_alternates(here) if heads else (), choices=choices, a=a, b=b,
                            rows=rows, heads=heads, error=error)
+
+
+def _provenance(site: Any, reader: Reader, row: reads.Alignment, named: dict[str, Entity],
+                lang: str) -> dict[str, Any] | None:
+    """Who asserted a match, when, on what source, and why (its gr:CriterionMapping); for a match with no such
+    record, the criterion record that carries it, flagged as unattributed."""
+    if row.a is None or row.b is None:
+        return None
+    record = row.mapping
+    if record is None:
+        holder = next((c for c, o in ((row.a, row.b), (row.b, row.a))
+                       if any(o.iri in c.refs(p) for _, p in reads.MATCHES)), row.a)
+        return {"record": None, "holder": {"href": site.href(holder.iri),
+                                          "text": holder.text(SKOS + "prefLabel", reader.langs) or holder.iri}}
+    when = record.literal(DCT + "date")
+    return {"record": {"href": site.href(record.iri)},
+            "by": [site.link(reader, named.get(i), i) for i in record.refs(PREFIXES["prov"] + "wasAttributedTo")],
+            "date": formats.date(when, lang) if when else None,
+            "sources": [site.link(reader, named.get(i), i) for i in record.refs(DCT + "source")],
+            "comment": record.text(PREFIXES["rdfs"] + "comment", reader.langs)}
 
 
 def rdf_asked(request: Request) -> str | None:

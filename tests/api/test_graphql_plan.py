@@ -104,6 +104,19 @@ def corpus(graphe: Graphe, schema: GraphQLSchema) -> list[tuple[str, dict | None
               c: city(id: $c) { name } }""",
          {"a": first_ids(graphe, "Practice")[0], "b": first_ids(graphe, "Practice")[1], "c": BASE + "id/city/dakar"}),
         ("""{ practices(first: 3, after: "!!") { edges { node { title } } } }""", None),
+        # events and action plans, whole and as lists; filters by name
+        ("query($e: ID!, $p: ID!) { event(id: $e) { %s } actionPlan(id: $p) { %s } }"
+         % (selection(schema, "Event", 2), selection(schema, "ActionPlan", 2)),
+         {"e": BASE + "id/event/commission-villes-innovantes-nantes-2024",
+          "p": BASE + "id/plan/commission-villes-innovantes-ia-2024-2025"}),
+        # (one list per query: two list roots read their pages in two batches when planned, in one otherwise)
+        ("{ events { edges { node { %s } } } }" % selection(schema, "Event", 1), None),
+        ("{ actionPlans(themes: [\"ai\"]) { totalCount edges { node { %s } } } }" % selection(schema, "ActionPlan", 1),
+         None),
+        ("""{ practices(first: 10, filter: {cities: ["fes", "gen-3"], countries: ["Belgique", "Maroc"]}) {
+              totalCount edges { node { title city { name } } } } }""", None),
+        ("""{ aiProjects(first: 5, filter: {charters: ["%sid/charter/gen-1"], verdicts: [MET]}) { totalCount
+              edges { node { title assessments { verdict { code } } } } } }""" % BASE, None),
     ]
     return out
 
@@ -182,9 +195,12 @@ def test_long_texts_are_read_apart_in_one_batch_and_only_when_asked(rich: Graphe
 # Values for the arguments of root fields, by argument or input-field name (else by type): enough that
 # every filter, order and page argument of every planned root field is given, alone, null, empty and wrong.
 SAMPLES: dict[str, list] = {
-    "themes": [[BASE + "id/theme/energy"], [BASE + "id/theme/energy", BASE + "id/theme/mobility"], []],
-    "countries": [["SN"], ["FR", "MA"], []],
-    "cities": [[BASE + "id/city/dakar"], [BASE + "id/city/nantes", "pas une IRI"]],
+    "themes": [[BASE + "id/theme/energy"], [BASE + "id/theme/energy", BASE + "id/theme/mobility"], [], ["ai", "Mobilité"],
+               ["nulle part"]],
+    "countries": [["SN"], ["FR", "MA"], [], ["Maroc", "senegal"], ["Atlantide"]],
+    "cities": [[BASE + "id/city/dakar"], [BASE + "id/city/nantes", "pas une IRI"], ["Genève", "fes", "gen-3"],
+               ["x" * 400]],
+    "names": [["nantes", "Montreal"], ["Atlantide"], ["FR"] * 101],
     "charters": [[BASE + "id/charter/nantes-ai-trust-framework"], []],
     "publishers": [[BASE + "id/org/nantes-metropole"]],
     "adoptedBy": [[BASE + "id/city/nantes"]],
@@ -220,7 +236,8 @@ def test_planned_root_fields_convert_their_arguments_as_strawberry_does(rich: Gr
     planned, reference = schemas
     root = planned._schema.query_type
     fields = [(name, f) for name, f in root.fields.items() if f.extensions.get(READ) and f.args.get("first")]
-    assert {"practices", "cities", "charters", "criteria", "aiProjects", "organisations", "events"} <= dict(fields).keys()
+    assert {"practices", "cities", "charters", "criteria", "aiProjects", "organisations", "events",
+            "actionPlans"} <= dict(fields).keys()
     cases = found = 0
     for name, field in fields:
         variables = [{arg: value} for arg, definition in field.args.items() for value in samples(arg, definition.type)]

@@ -16,7 +16,7 @@ from graphe.core import settings as settings_module
 NEW_CITY = """@prefix schema: <https://schema.org/> .
 @prefix dct: <http://purl.org/dc/terms/> .
 <id/city/lyon> a schema:City ; schema:name "Lyon"@fr ; schema:addressCountry "FR" ;
-    dct:source <id/source/city-reference-data> .
+    dct:source <id/source/aimf-article-2024-nantes-ia> .
 """
 
 

@@ -195,7 +195,10 @@ def test_what_chunks_cannot_be_given_is_validated_whole(graphe: Graphe, tmp_path
 
 def test_reach_of_the_shapes(validator) -> None:  # type: ignore[no-untyped-def]
     reach = validator.reach
-    assert reach.values == {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://data.europa.eu/m8g/isDerivedFrom"}
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    assert reach.values == {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://data.europa.eu/m8g/isDerivedFrom",
+                            # a criterion mapping reads the SKOS triple of its subject criterion
+                            skos + "exactMatch", skos + "closeMatch", skos + "relatedMatch"}
     assert reach.incoming == {DCT + "source"}
 
 

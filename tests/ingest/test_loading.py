@@ -68,7 +68,7 @@ BAD_INPUTS = {
     "wrong-datatype": ("datatype.ttl", PREFIXES + """
 <id/city/lyon> a schema:City ; schema:name "Lyon"@fr ; schema:addressCountry "FR" ;
     gr:population "beaucoup"^^xsd:integer ; gr:populationYear "2021"^^xsd:gYear ;
-    dct:source <id/source/city-reference-data> .
+    dct:source <id/source/aimf-article-2024-nantes-ia> .
 """, "VALIDATION_FAILED", ["lyon", "population", "beaucoup"]),
     "date-as-plain-string": ("date.ttl", NEW_PRACTICE.replace(
         "dct:source", 'dct:issued "le 3 mars" ;\n    dct:source'), "VALIDATION_FAILED", ["issued"]),

@@ -71,7 +71,7 @@ def test_every_example_parses() -> None:
     assert montreal.creator == "universite-de-montreal" and montreal.city is None
     assert set(montreal.title) == {"fr", "en"} and "**coconstruction citoyenne**" in montreal.body["fr"]
     assert by_source["pratiques.csv:2"].status == "PILOT"
-    assert by_source["pratiques.csv:2"].sources == ["press-reference-facts", "aimf-article-2024-nantes-ia"]
+    assert by_source["pratiques.csv:2"].sources == ["nantes-metropole-ia-2024", "aimf-article-2024-nantes-ia"]
 
 
 def test_examples_conform_to_the_shapes_on_top_of_the_seeds(fresh: Graphe) -> None:
@@ -117,7 +117,7 @@ charters: [nantes-metropole-charte-donnee-2019]
 ai_projects: [prevision-consommation]
 keywords: [énergie, bâtiments]
 keywords_en: energy
-sources: [press-reference-facts]
+sources: [nantes-boussole-ia]
 ---
 Le tableau de bord **publie** les relevés.
 """
@@ -161,7 +161,7 @@ def expected_full(base: str) -> set[tuple[str, str, str]]:
         t(GR + "appliesCharter", ref("charter", "nantes-metropole-charte-donnee-2019")),
         t(GR + "describesProject", ref("ai-project", "prevision-consommation")),
         t(DCAT + "keyword", fr("énergie")), t(DCAT + "keyword", fr("bâtiments")), t(DCAT + "keyword", en("energy")),
-        t(DCT + "source", ref("source", "press-reference-facts")),
+        t(DCT + "source", ref("source", "nantes-boussole-ia")),
     }
 
 
@@ -358,7 +358,8 @@ def test_csv_with_every_column_reads_like_the_markdown() -> None:
             "", "Consommations publiées chaque mois.", "", "Réutilisable par toute ville qui relève ses compteurs.",
             "Reusable by any city that reads its meters.", "https://example.org/org/regie", "les-interconnectes",
             "2023-09", "2025", "numerique@ville.example", "prevision-consommation", "energy",
-            "press-reference-facts", "tableau-de-bord-energie"])])
+            # the export-only label columns, after the fields' (empty: never read back), then the id
+            "nantes-boussole-ia", *[""] * (len(CSV_COLUMNS) - 31), "tableau-de-bord-energie"])])
     [row] = parse_csv(sheet_csv, "energie.csv")
     assert triples(sheet_quads(row, OTHER)[1]) == triples(sheet_quads(md, OTHER)[1])
 

@@ -19,6 +19,7 @@ from graphe.validation.validator import Validator
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES = ROOT / "ontology" / "external" / "dcat-ap-3.0.1-SHACL.ttl"
+BASE = "https://graphe.aimf.asso.fr/"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
@@ -85,6 +86,28 @@ def test_catalogue_passes_the_official_dcat_ap_shapes(seeded: Graphe, shapes: rd
     assert [r for r in found if r[0] == str(SH.Warning)] == []  # the 3.0.1 file declares no warning level
 
 
+def test_published_documents_are_distributions_of_a_documents_dataset(fresh: Graphe, shapes: rdflib.Graph) -> None:
+    """A document published with a record (here a city's council decision) is a distribution of the documents
+    dataset — type, size, SHA-256, licence, language, its record — and the catalogue still passes DCAT-AP."""
+    from graphe.opendata.catalog import catalog_triples
+    assert "dataset/documents" not in str(catalog_triples(fresh))  # none published: no empty dataset
+    fresh.load([ROOT / "ontology" / "examples" / "valid" / "city-document.ttl"])
+    data = parsed(catalog_triples(fresh))
+    assert violations(data, shapes) == []
+    doc = rdflib.URIRef(BASE + "id/city/nantes/document/1")
+    dataset = rdflib.URIRef(BASE + "dataset/documents")
+    dcat, spdx = rdflib.Namespace("http://www.w3.org/ns/dcat#"), rdflib.Namespace("http://spdx.org/rdf/terms#")
+    assert (dataset, dcat.distribution, doc) in data and (doc, rdflib.RDF.type, dcat.Distribution) in data
+    assert str(data.value(doc, dcat.byteSize)) == "48213"
+    assert str(data.value(data.value(doc, spdx.checksum), spdx.checksumValue)).startswith("3b91e52b")
+    assert data.value(doc, rdflib.DCTERMS.relation) == rdflib.URIRef(BASE + "id/city/nantes")
+    assert str(data.value(doc, dcat.downloadURL)).startswith(BASE + "documents/")
+    # The download endpoint finds it by its checksum on either backend (an xsd:hexBinary literal).
+    from graphe.read.documents import by_checksum
+    found = by_checksum(fresh.store, "3b91e52bc923b83f899955f2083a107a22db64fe2285a5d8e6e067fc80059643")
+    assert found is not None and found.iri == str(doc) and found.media_type == "application/pdf"
+
+
 def test_a_dataset_without_title_is_a_violation(seeded: Graphe, shapes: rdflib.Graph) -> None:
     data = parsed(catalog_triples(seeded))
     dataset = rdflib.URIRef(DEFAULT_BASE_IRI + "dataset/graphe")
@@ -109,7 +132,7 @@ def test_distributions_are_under_the_base_iri_with_media_types(seeded: Graphe) -
     for d in distributions:
         assert (d, rdflib.RDF.type, DCAT.Distribution) in data
         url = str(data.value(d, DCAT.downloadURL))
-        assert url.startswith(DEFAULT_BASE_IRI + "export/")
+        assert url.startswith(DEFAULT_BASE_IRI + "export/") or url == DEFAULT_BASE_IRI + "flux/pratiques.atom"
         assert data.value(d, DCAT.accessURL) is not None
         assert str(data.value(d, DCAT.mediaType)).startswith(IANA)
         assert str(data.value(d, DCT["format"])).startswith(EU_FILE_TYPE)
@@ -118,12 +141,28 @@ def test_distributions_are_under_the_base_iri_with_media_types(seeded: Graphe) -
         compressed = data.value(d, DCAT.compressFormat)
         assert (compressed == rdflib.URIRef(IANA + "application/gzip")) == url.endswith(".gz")
         downloads[url.removeprefix(DEFAULT_BASE_IRI + "export/")] = str(data.value(d, DCAT.mediaType))
-    expected = {"graphe.ttl": "text/turtle", "graphe.nt": "application/n-triples",
+    expected = {"graphe.ttl": "text/turtle", "graphe.nt": "application/n-triples", "graphe.nq": "application/n-quads",
                 "graphe.jsonld": "application/ld+json", "graphe.rdf": "application/rdf+xml"}
     for file, media in expected.items():
         assert downloads[file] == downloads[file + ".gz"] == IANA + media
     assert downloads["practices.csv"] == IANA + "text/csv"
-    assert len(downloads) == len(distributions) == 9
+    assert downloads[DEFAULT_BASE_IRI + "flux/pratiques.atom"] == IANA + "application/atom+xml"
+    assert len(downloads) == len(distributions) == 12
+
+
+def test_the_change_feed_is_a_data_service_and_the_atom_feed_a_distribution(seeded: Graphe) -> None:
+    data = parsed(catalog_triples(seeded))
+    catalog, dataset = (rdflib.URIRef(DEFAULT_BASE_IRI + p) for p in ("catalog", "dataset/graphe"))
+    service = rdflib.URIRef(DEFAULT_BASE_IRI + "catalog#changes")
+    assert (catalog, DCAT.service, service) in data and (service, rdflib.RDF.type, DCAT.DataService) in data
+    assert data.value(service, DCAT.endpointURL) == rdflib.URIRef(DEFAULT_BASE_IRI + "changes")
+    assert data.value(service, DCAT.endpointDescription) is not None
+    assert data.value(service, DCAT.servesDataset) == dataset
+    assert {t.language for t in data.objects(service, DCT.description)} == {"fr", "en"}
+    feed = rdflib.URIRef(DEFAULT_BASE_IRI + "dataset/graphe#pratiques-atom")
+    assert (dataset, DCAT.distribution, feed) in data
+    assert data.value(feed, DCT["format"]) == rdflib.URIRef(EU_FILE_TYPE + "ATOM")
+    assert "/flux/theme/" in str(next(d for d in data.objects(feed, DCT.description) if d.language == "fr"))
 
 
 def test_modified_is_the_time_of_the_last_revision(seeded: Graphe) -> None:
@@ -204,7 +243,11 @@ def test_void_counts_match_the_service(seeded: Graphe) -> None:
     assert str(data.value(dataset, VOID.uriSpace)) == DEFAULT_BASE_IRI + "id/"
     assert data.value(dataset, VOID.sparqlEndpoint) == rdflib.URIRef(DEFAULT_BASE_IRI + "sparql")
     dumps = {str(d) for d in data.objects(dataset, VOID.dataDump)}
-    assert DEFAULT_BASE_IRI + "export/graphe.nt" in dumps and len(dumps) == 8
+    assert DEFAULT_BASE_IRI + "export/graphe.nq" in dumps and len(dumps) == 10
+    assert {str(o) for o in data.objects(dataset, rdflib.RDFS.seeAlso)} == {
+        DEFAULT_BASE_IRI + "changes", DEFAULT_BASE_IRI + "flux/pratiques.atom"}
+    service = rdflib.URIRef(DEFAULT_BASE_IRI + "catalog#changes")  # the catalogue's node, the same IRI
+    assert data.value(service, DCAT.servesDataset) == dataset
     vocabularies = {str(v) for v in data.objects(dataset, VOID.vocabulary)}
     assert {"https://schema.org/", "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/",
             "https://graphe.aimf.asso.fr/def#"} <= vocabularies

@@ -275,7 +275,7 @@ def test_a_new_revision_is_visible_at_the_next_query(endpoint, tmp_path) -> None
     assert httpx.get(url, params={"query": query}).json()["boolean"] is False
     (tmp_path / "lyon.ttl").write_text('@prefix schema: <https://schema.org/> . @prefix dct: <http://purl.org/dc/terms/> .'
                                        '<id/city/lyon> a schema:City ; schema:name "Lyon"@fr ; schema:addressCountry "FR" ;'
-                                       ' dct:source <id/source/city-reference-data> .', encoding="utf-8")
+                                       ' dct:source <id/source/aimf-article-2024-nantes-ia> .', encoding="utf-8")
     graphe.load([tmp_path / "lyon.ttl"])
     assert httpx.get(url, params={"query": query}).json()["boolean"] is True
 
@@ -300,8 +300,12 @@ def test_answers_are_kept_per_revision_and_failures_are_not(endpoint, monkeypatc
 
 @pytest.mark.parametrize("name,parse_as", [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml")])
 def test_dumps_are_the_published_graph(endpoint, tmp_path, name: str, parse_as: str) -> None:  # type: ignore[no-untyped-def]
+    """The published graph, and the licence triple: whoever holds only the file knows the terms of reuse."""
     server, graphe = endpoint
     public = rdf.to_rdflib_graph(graphe.store.quads(graphe.store.graphs.public))
+    licence = (rdflib.URIRef(BASE + "dataset/graphe"), rdflib.DCTERMS.license, rdflib.URIRef(graphe.settings.license))
+    assert licence not in public  # the dump adds it
+    public.add(licence)
     plain = httpx.get(f"{server.url}/export/graphe.{name}")
     packed = httpx.get(f"{server.url}/export/graphe.{name}.gz")
     assert plain.status_code == packed.status_code == 200

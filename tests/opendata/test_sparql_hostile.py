@@ -258,7 +258,7 @@ def test_workers_stay_warm_across_revisions(on_disk, tmp_path) -> None:  # type:
     pids = {w.process.pid for w in pool._workers}
     (tmp_path / "brest.ttl").write_text('@prefix schema: <https://schema.org/> . @prefix dct: <http://purl.org/dc/terms/> .'
                                         '<id/city/brest> a schema:City ; schema:name "Brest"@fr ; schema:addressCountry "FR" ;'
-                                        ' dct:source <id/source/city-reference-data> .', encoding="utf-8")
+                                        ' dct:source <id/source/aimf-article-2024-nantes-ia> .', encoding="utf-8")
     graphe.load([tmp_path / "brest.ttl"])
     assert httpx.get(url, params={"query": query}).json()["boolean"] is True
     assert {w.process.pid for w in pool._workers} == pids  # the new revision cost no process start
@@ -330,7 +330,7 @@ def test_a_slow_snapshot_build_never_holds_readers_and_its_stale_answers_are_not
     monkeypatch.setattr(sparql_pool, "FRESH_WAIT", 0.0)  # as when a build takes longer than a reader may wait
     (tmp_path / "quimper.ttl").write_text('@prefix schema: <https://schema.org/> . @prefix dct: <http://purl.org/dc/terms/> .'
                                           '<id/city/quimper> a schema:City ; schema:name "Quimper"@fr ; schema:addressCountry "FR" ;'
-                                          ' dct:source <id/source/city-reference-data> .', encoding="utf-8")
+                                          ' dct:source <id/source/aimf-article-2024-nantes-ia> .', encoding="utf-8")
     graphe.load([tmp_path / "quimper.ttl"])
     try:
         stale = httpx.get(url, params={"query": query}, timeout=60)

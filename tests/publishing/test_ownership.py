@@ -142,7 +142,7 @@ def test_the_secretariat_declares_what_else_it_describes(world) -> None:  # type
     graphe, anonymous, _, aimf, _ = world
     correction = practice("dakar-corrigee", "dakar", more="""
 <id/city/montreal> a schema:City ; schema:name "Montréal"@fr , "Montreal"@en ; schema:addressCountry "CA" ;
-    dct:source <id/source/city-reference-data> .""")
+    dct:source <id/source/aimf-article-2024-nantes-ia> .""")
     draft = aimf.ok(SUBMIT, rdf=correction)["submitDraft"]
     assert drafts.find(graphe.store, draft["id"]).declares == (MONTREAL,)  # type: ignore[union-attr]
     aimf.ok(PUBLISH, id=draft["id"])

@@ -9,6 +9,7 @@ import pytest
 from conftest import BACKENDS, ThreadServer, settings_for
 from graphe.publishing import accounts
 from graphe.app import create_app
+from graphe.core.rdf import NamedNode
 from graphe.service import Graphe
 
 BASE = "https://graphe.aimf.asso.fr/"
@@ -46,15 +47,24 @@ UPDATE = "mutation($id: ID!, $rdf: String!, $v: Int!) { updateDraft(id: $id, rdf
 PUBLISH = "mutation($id: ID!) { publish(draft: $id) { number action revision attributedTo } }"
 
 
-@pytest.fixture(params=BACKENDS)
-def world(request, validator) -> Iterator[tuple[Graphe, ThreadServer, Api, Api, Api]]:  # type: ignore[no-untyped-def]
+def served_with_dakar_and_secretariat(request, validator) -> Iterator[tuple[Graphe, ThreadServer, Api, Api]]:  # type: ignore[no-untyped-def]
+    """A writable Graphe with the seeds, served, with a Dakar contributor and the secretariat (for fixtures of
+    any scope: `yield from` it)."""
     graphe = Graphe.open(settings_for(request), validator=validator)
     _, dakar_token = accounts.create(graphe.store, "contributor", "Service numérique de Dakar", BASE + "id/city/dakar")
     _, aimf_token = accounts.create(graphe.store, "secretariat", "Secrétariat AIMF")
     server = ThreadServer(create_app(graphe))
-    yield graphe, server, Api(server), Api(server, dakar_token), Api(server, aimf_token)
-    server.stop()
-    graphe.close()
+    try:
+        yield graphe, server, Api(server, dakar_token), Api(server, aimf_token)
+    finally:
+        server.stop()
+        graphe.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def world(request, validator) -> Iterator[tuple[Graphe, ThreadServer, Api, Api, Api]]:  # type: ignore[no-untyped-def]
+    for graphe, server, dakar, aimf in served_with_dakar_and_secretariat(request, validator):
+        yield graphe, server, Api(server), dakar, aimf
 
 
 def test_draft_review_publication_and_versions(world) -> None:  # type: ignore[no-untyped-def]
@@ -91,6 +101,35 @@ def test_draft_review_publication_and_versions(world) -> None:  # type: ignore[n
 def _iri(value: str):  # type: ignore[no-untyped-def]
     from graphe.core.rdf import NamedNode
     return NamedNode(value)
+
+
+def test_a_new_version_without_a_minted_source_unpublishes_it(world) -> None:  # type: ignore[no-untyped-def]
+    """Sources (and documents) minted under a practice belong to its version: one the new version no longer has
+    leaves the public graph (no orphan stays published, no removed document stays downloadable)."""
+    graphe, _, anonymous, dakar, aimf = world
+    iri = BASE + "id/practice/sources-propres"
+
+    def with_sources(*rows: int) -> str:
+        links = "".join(f" ; dct:source <id/practice/sources-propres/source/{n}>" for n in rows)
+        minted = "".join(f"""
+<id/practice/sources-propres/source/{n}> a gr:Source ; dct:title "Source {n}"@fr ;
+    gr:sourceKind gr:SecondarySource .""" for n in rows)
+        return practice("sources-propres", "Des sources propres", extra=links) + minted
+
+    first = dakar.ok(SUBMIT, rdf=with_sources(1, 2))["submitDraft"]
+    aimf.ok(PUBLISH, id=first["id"])
+    titles = lambda: sorted(s["title"] for s in anonymous.ok(  # noqa: E731
+        "query($id: ID!) { practice(id: $id) { sources { title } } }", id=iri)["practice"]["sources"])
+    assert {"Source 1", "Source 2"} <= set(titles())
+    second = dakar.ok(SUBMIT, rdf=with_sources(1))["submitDraft"]
+    aimf.ok(PUBLISH, id=second["id"])
+    assert "Source 2" not in titles() and "Source 1" in titles()
+    gone = graphe.store.select("SELECT ?p WHERE { GRAPH ?g { ?s ?p ?o } }",
+                               {"g": graphe.store.graphs.public, "s": NamedNode(iri + "/source/2")})
+    assert gone == []
+    kept = graphe.store.select("SELECT ?p WHERE { GRAPH ?g { ?s ?p ?o } }",
+                               {"g": graphe.store.graphs.public, "s": NamedNode(iri + "/source/1")})
+    assert kept
 
 
 def test_rejection_with_a_reason(world) -> None:  # type: ignore[no-untyped-def]

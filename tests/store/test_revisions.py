@@ -7,14 +7,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conftest import BACKENDS, ThreadServer, settings_for
+from conftest import BACKENDS, ThreadServer
 from graphe.publishing import accounts
-from graphe.app import create_app
 from graphe.core.rdf import Literal, NamedNode, Quad
 from graphe.service import Graphe
 from graphe.store import SYS, GraphNames, OxigraphStore
 from test_store_backends import store  # noqa: F401 — the store contract's fixture, both backends
-from test_workflow import PUBLISH, SUBMIT, Api, practice
+from test_workflow import PUBLISH, SUBMIT, Api, practice, served_with_dakar_and_secretariat
 
 BASE = "https://graphe.aimf.asso.fr/"
 
@@ -57,13 +56,7 @@ def test_records_written_before_the_public_number_count_as_public() -> None:
 
 @pytest.fixture(params=BACKENDS)
 def world(request, validator) -> Iterator[tuple[Graphe, ThreadServer, Api, Api]]:  # type: ignore[no-untyped-def]
-    graphe = Graphe.open(settings_for(request), validator=validator)
-    _, dakar_token = accounts.create(graphe.store, "contributor", "Service numérique de Dakar", BASE + "id/city/dakar")
-    _, aimf_token = accounts.create(graphe.store, "secretariat", "Secrétariat AIMF")
-    server = ThreadServer(create_app(graphe))
-    yield graphe, server, Api(server, dakar_token), Api(server, aimf_token)
-    server.stop()
-    graphe.close()
+    yield from served_with_dakar_and_secretariat(request, validator)
 
 
 def _public_view(server: ThreadServer) -> tuple:
