@@ -19,11 +19,34 @@ class TextInput:
     value: str
 
 
+def _record_input(fld: PracticeField) -> type:
+    """The input of one record (IndicatorInput…): a field per part, texts as lists of TextInput."""
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": annotations}
+    for part in fld.parts:
+        described = f"{part.fr} / {part.en}" + (f" ({', '.join(part.codes())})" if part.kind == "code" else "")
+        if part.kind == "text":
+            annotations[part.name] = list[TextInput]
+            namespace[part.name] = strawberry.field(default_factory=list, description=described)
+        elif part.required:
+            annotations[part.name] = str
+            namespace[part.name] = strawberry.field(description=described)
+        else:
+            annotations[part.name] = Optional[str]
+            namespace[part.name] = strawberry.field(default=None, description=described)
+    return strawberry.input(type(f"{fld.type_name}Input", (), namespace), description=f"{fld.fr}. / {fld.en}.")
+
+
+RECORD_INPUTS: dict[str, Any] = {fld.name: _record_input(fld) for fld in FIELDS if fld.kind == "records"}
+
+
 def _input_field(fld: PracticeField) -> tuple[Any, Any]:
     """The GraphQL input type of one model field and its strawberry field (default, description)."""
     described = {"description": fld.help_fr} if fld.help_fr else {}
     if fld.multilingual:
         kind: Any = list[TextInput]
+    elif fld.kind == "records":
+        kind = list[RECORD_INPUTS[fld.name]]  # type: ignore[valid-type]
     elif fld.many:
         kind = list[str]
     else:
@@ -47,6 +70,10 @@ def _to_sheet(self: Any) -> Sheet:
             for t in value:
                 words.setdefault(t.lang.lower(), []).append(t.value)
             values[fld.name] = words
+        elif fld.kind == "records":  # as a sheet gives them: sheet_quads checks them with the same reader
+            values[fld.name] = [{part.name: ({t.lang.lower(): t.value for t in getattr(r, part.name)}
+                                             if part.multilingual else getattr(r, part.name)) for part in fld.parts}
+                                for r in value]
         elif fld.many:
             values[fld.name] = list(value)
         elif fld.kind == "status":

@@ -12,6 +12,7 @@ from ..core import rdf
 from ..core.rdf import PREFIXES
 from ..model import practice
 from ..model.namespaces import GR
+from ..model.records import record_order
 from ..publishing.workflow import Version
 from . import fields as f
 
@@ -149,6 +150,34 @@ class Membership:
     end_date: Optional[str] = f.literal(SCHEMA + "endDate", "Fin. / End.")
 
 
+def _record_type(fld: practice.Field) -> type:
+    """The type of one kind of record a practice owns (`records` fields of the model): a GraphQL field per part."""
+    annotations: dict[str, Any] = {"entity": strawberry.Private[Entity]}
+    namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": annotations}
+
+    def put(name: str, kind: Any, value: Any) -> None:
+        annotations[name], namespace[name] = kind, value
+
+    put("id", strawberry.ID, f.node_id())
+    for part in fld.parts:
+        described = f"{part.fr[:1].upper()}{part.fr[1:]}. / {part.en[:1].upper()}{part.en[1:]}."
+        if part.kind == "text":
+            put(part.name, Optional[str], f.text(part.predicate, described))
+            put(part.name + "_translations", list[f.Translation], f.translations(part.predicate, part.fr))
+        elif part.kind == "code":
+            put(part.name, Optional[Concept], f.concept(part.predicate, described + " " + ", ".join(part.codes())))
+        elif part.kind == "ref":
+            put(part.name, Optional[Organisation], f.one(part.predicate, "Organisation", described))
+        else:  # decimals as written (no rounding through a float), units, dates, currencies
+            put(part.name, Optional[str], f.literal(part.predicate, described))
+    return strawberry.type(type(fld.type_name or "", (), namespace), description=f"{fld.fr}. / {fld.en}.")
+
+
+# One type per kind of record (Indicator, Cost, Partnership), named as the model says.
+for _fld in practice.RECORD_FIELDS:
+    globals()[_fld.type_name or ""] = _record_type(_fld)
+
+
 def _practice_type() -> type:
     """`Practice`: the sheet fields come from the practice model (`model/practice.py`), one GraphQL field per
     model field (texts also with all their translations); then what the store adds (dates, inverse links)."""
@@ -180,6 +209,9 @@ def _practice_type() -> type:
             put(fld.name, Optional[Concept], f.concept(pred, described))
         elif fld.kind == "url":
             put(fld.name, Optional[str], f.link(pred, described))
+        elif fld.kind == "records":
+            put(fld.name, list[fld.type_name], f.many(pred, fld.type_name, described,  # type: ignore
+                                                       order=record_order))
         else:  # dates and addresses: the literal as written
             put(fld.name, Optional[str], f.literal(pred, described))
     put("modified", Optional[str], f.literal(DCT + "modified", "Dernière modification. / Modified."))

@@ -23,7 +23,7 @@ MAX_CHARS = 1_000_000  # a Markdown sheet; a CSV may hold MAX_CSV_CHARS (see she
 
 def _sheet_field(f: PracticeField) -> tuple[str, Any, Any]:
     kind = {"text": dict[str, str], "words": dict[str, list[str]], "refs": list[str],
-            "date": dt.date | None}.get(f.kind, str | None)
+            "records": list[dict[str, Any]], "date": dt.date | None}.get(f.kind, str | None)
     return f.name, kind, field(default_factory=dict) if f.multilingual else \
         field(default_factory=list) if f.many else None
 
@@ -31,7 +31,8 @@ def _sheet_field(f: PracticeField) -> tuple[str, Any, Any]:
 # One value for a sheet from any channel (Markdown, CSV, GraphQL input): `source` names it in errors ("pratiques.csv:4");
 # `iri` (absolute, or relative "id/practice/…") or `slug` ({base}id/practice/{slug}) identify it; then one attribute per
 # field of the practice model: texts and keywords as dict lang → value ("fr" title required), references as slugs or
-# IRIs, status as a code, dates as texts (issued as a date).
+# IRIs, status as a code, dates as texts (issued as a date), records as lists of mappings part → value
+# (`ingest/records.py`).
 Sheet = make_dataclass("Sheet", [("source", str), ("iri", str | None, None), ("slug", str | None, None),
                                  *map(_sheet_field, FIELDS)])
 Sheet.__module__ = __name__
@@ -351,6 +352,10 @@ def read_field(sheet: Any, fld: PracticeField, e: Entry, lang: str, where: Where
         setattr(sheet, fld.name, email(e.value, where, e.key, e.line))
     elif kind == "url":
         setattr(sheet, fld.name, web_url(e.value, where, e.key, e.line))
+    elif kind == "records":
+        from .records import read_records  # (records reads its parts with this module's readers)
+
+        setattr(sheet, fld.name, read_records(e, fld, lang, where))
     else:  # a kind the model gained without a reader here
         raise AssertionError(f"no sheet reader for kind {kind!r}")
 

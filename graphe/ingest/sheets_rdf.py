@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..core.rdf import PREFIXES, RDF_TYPE, Literal, NamedNode, Quad
 from ..model.namespaces import GR
 from ..model.practice import FIELDS
+from .records import checked, record_quads
 from .sheets import Sheet, Where, date_text, email, lang_tag, ref, resolve, slugify, status_code, web_url
 
 XSD = PREFIXES["xsd"]
@@ -71,6 +72,8 @@ def sheet_quads(sheet: Sheet, base_iri: str) -> tuple[str, list[Quad]]:
             add(predicate, Literal(email(value, where, name)))
         elif fld.kind == "url":
             add(predicate, NamedNode(web_url(value, where, name)))
+        elif fld.kind == "records":
+            out.extend(record_quads(s, fld, checked(value, fld, where), base_iri))
         else:  # a kind the model gained without a mapping here
             raise AssertionError(f"no RDF mapping for kind {fld.kind!r}")
     return s.value, list(dict.fromkeys(out))

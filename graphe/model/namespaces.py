@@ -23,6 +23,7 @@ class GR:
     assessedProject: Final = NS + "assessedProject"  # assessed project
     Assessment: Final = NS + "Assessment"  # Assessment
     assessor: Final = NS + "assessor"  # assessor
+    baseline: Final = NS + "baseline"  # baseline
     Chair: Final = NS + "Chair"  # Chair
     Charter: Final = NS + "Charter"  # Charter or reference framework
     charter: Final = NS + "charter"  # charter
@@ -30,6 +31,12 @@ class GR:
     CharterKinds: Final = NS + "CharterKinds"  # Charter kinds
     city: Final = NS + "city"  # city
     CloseMapping: Final = NS + "CloseMapping"  # Close
+    Cost: Final = NS + "Cost"  # Cost
+    cost: Final = NS + "cost"  # cost
+    costPeriod: Final = NS + "costPeriod"  # cost period
+    CostPeriods: Final = NS + "CostPeriods"  # Cost periods
+    CostPerMonth: Final = NS + "CostPerMonth"  # Per month
+    CostPerYear: Final = NS + "CostPerYear"  # Per year
     Criterion: Final = NS + "Criterion"  # Criterion
     criterion: Final = NS + "criterion"  # criterion
     criterionKind: Final = NS + "criterionKind"  # criterion kind
@@ -48,10 +55,12 @@ class GR:
     EvaluationCriterion: Final = NS + "EvaluationCriterion"  # Evaluation criterion
     evidence: Final = NS + "evidence"  # evidence
     ExactMapping: Final = NS + "ExactMapping"  # Exact
+    fundingSource: Final = NS + "fundingSource"  # funding source
     Idea: Final = NS + "Idea"  # Idea
     identifier: Final = NS + "identifier"  # identifier
     impactDimension: Final = NS + "impactDimension"  # impact dimension
     ImpactDimensions: Final = NS + "ImpactDimensions"  # Impact dimensions
+    Indicator: Final = NS + "Indicator"  # Outcome indicator
     InProduction: Final = NS + "InProduction"  # In production
     inspiredBy: Final = NS + "inspiredBy"  # inspired by
     justification: Final = NS + "justification"  # justification
@@ -67,10 +76,16 @@ class GR:
     Met: Final = NS + "Met"  # Met
     NotApplicable: Final = NS + "NotApplicable"  # Not applicable
     NotMet: Final = NS + "NotMet"  # Not met
+    OneOffCost: Final = NS + "OneOffCost"  # One-off
     order: Final = NS + "order"  # order
+    outcome: Final = NS + "outcome"  # outcome
     participatingCity: Final = NS + "participatingCity"  # participating city
     PartlyMet: Final = NS + "PartlyMet"  # Partly met
     Partner: Final = NS + "Partner"  # Partner
+    partner: Final = NS + "partner"  # partner organisation
+    partnerRole: Final = NS + "partnerRole"  # partner role
+    Partnership: Final = NS + "Partnership"  # Partnership
+    partnership: Final = NS + "partnership"  # partnership
     Pilot: Final = NS + "Pilot"  # Pilot
     population: Final = NS + "population"  # population
     populationApproximate: Final = NS + "populationApproximate"  # approximate population
@@ -103,6 +118,11 @@ VOCABULARIES: Final = {
         "AI_TRUST_FRAMEWORK": GR.AITrustFramework,
         "DATA_CHARTER": GR.DataCharter,
         "ETHICAL_PRINCIPLES": GR.EthicalPrinciples,
+    },
+    "CostPeriods": {
+        "ONE_OFF": GR.OneOffCost,
+        "PER_MONTH": GR.CostPerMonth,
+        "PER_YEAR": GR.CostPerYear,
     },
     "CriterionKinds": {
         "EVALUATION": GR.EvaluationCriterion,

@@ -24,8 +24,47 @@ DCT, SCHEMA, DCAT = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["dcat"]
 #   date          a full date (YYYY-MM-DD)
 #   partial_date  YYYY-MM-DD, YYYY-MM or YYYY
 #   email, url    a role address; a web address (http or https)
-KINDS = ("text", "words", "ref", "refs", "status", "date", "partial_date", "email", "url")
+#   records       a list of records the practice owns (an indicator, a cost, a partnership), each a resource named
+#                 under the practice's IRI ({practice}/{segment}/{n}, no blank node), typed `record_class`, linked by
+#                 `predicate`, with the `parts` below (a list of mappings part → value; CSV: one cell, see
+#                 `ingest/records.py`)
+KINDS = ("text", "words", "ref", "refs", "status", "date", "partial_date", "email", "url", "records")
+# What a record's part holds:
+#   text          a text per language (dict lang → text)
+#   decimal       a number, written with a dot ("9.6"; a sheet may write "9,6"), kept as text (xsd:decimal)
+#   string        a plain text without language (a unit: "%", "repas/jour")
+#   partial_date  YYYY-MM-DD, YYYY-MM or YYYY
+#   currency      an ISO 4217 code, three capital letters (EUR, XOF, CAD)
+#   code          a code of the part's `vocabulary` (a concept scheme of the ontology)
+#   ref           a reference (slug, `id/…` or IRI) to a resource of `target`
+PART_KINDS = ("text", "decimal", "string", "partial_date", "currency", "code", "ref")
+MAX_RECORDS = 20  # records of one field: a practice documents a few outcomes, not a data set
 SEARCH_PARTS = ("title", "summary", "body", "tags", "city")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a record (`records` fields): its key in sheets, CSV cells and forms, and its predicate."""
+    name: str
+    predicate: str
+    kind: str  # PART_KINDS
+    fr: str
+    en: str
+    required: bool = False
+    target: str | None = None  # ref: the kind of resource
+    vocabulary: str | None = None  # code: the concept scheme in `model.namespaces.VOCABULARIES`
+    search: bool = False  # a text part: its words go to the practice's search document (body part)
+
+    @property
+    def multilingual(self) -> bool:
+        return self.kind == "text"
+
+    def codes(self) -> dict[str, str]:
+        assert self.vocabulary is not None
+        return VOCABULARIES[self.vocabulary]
+
+    def label(self, lang: str) -> str:
+        return self.fr if lang == "fr" else self.en
 
 
 @dataclass(frozen=True)
@@ -40,6 +79,12 @@ class Field:
     search: str | None = None  # the part of the search document it feeds (SEARCH_PARTS)
     csv_langs: tuple[str, ...] = ("fr", "en")  # text/words: the languages the CSV has a column for
     help_fr: str = ""  # a hint for people who fill it in (GraphQL description, forms)
+    # records: the class of each record, the IRI segment it is named under, the form's key stem and GraphQL type
+    record_class: str | None = None
+    segment: str | None = None  # {practice}/{segment}/{n}
+    row: str | None = None  # form keys {row}_{part}[_{lang}]_{n}: "outcome_name_fr_1"
+    type_name: str | None = None  # the GraphQL type of a record ("Indicator"; input "IndicatorInput")
+    parts: tuple[Part, ...] = ()
 
     @property
     def multilingual(self) -> bool:
@@ -47,7 +92,10 @@ class Field:
 
     @property
     def many(self) -> bool:
-        return self.kind in ("refs", "words")
+        return self.kind in ("refs", "words", "records")
+
+    def part(self, name: str) -> Part:
+        return next(p for p in self.parts if p.name == name)
 
     def codes(self) -> dict[str, str]:
         """status: code → IRI, from the ontology."""
@@ -81,13 +129,34 @@ FIELDS: tuple[Field, ...] = (
           target="ai-project"),
     Field("keywords", DCAT + "keyword", "words", "Mots-clés", "Keywords", search="tags"),
     Field("sources", DCT + "source", "refs", "Sources", "Sources", target="source"),
+    Field("outcomes", GR.outcome, "records", "Résultats mesurés", "Measured outcomes", search="body",
+          record_class=GR.Indicator, segment="indicator", row="outcome", type_name="Indicator",
+          help_fr="Un indicateur par ligne : nom, valeur, unité, date de la mesure, valeur de départ.",
+          parts=(Part("name", SCHEMA + "name", "text", "indicateur", "indicator", required=True, search=True),
+                 Part("value", SCHEMA + "value", "decimal", "valeur", "value", required=True),
+                 Part("unit", SCHEMA + "unitText", "string", "unité", "unit"),
+                 Part("date", DCT + "date", "partial_date", "date de la mesure", "date measured"),
+                 Part("baseline", GR.baseline, "decimal", "valeur de départ", "baseline"))),
+    Field("costs", GR.cost, "records", "Coûts", "Costs", search="body",
+          record_class=GR.Cost, segment="cost", row="cost", type_name="Cost",
+          help_fr="Un coût par ligne : montant, devise (EUR, XOF…), périodicité, financement.",
+          parts=(Part("amount", SCHEMA + "value", "decimal", "montant", "amount", required=True),
+                 Part("currency", SCHEMA + "currency", "currency", "devise", "currency", required=True),
+                 Part("period", GR.costPeriod, "code", "périodicité", "period", vocabulary="CostPeriods"),
+                 Part("funding", GR.fundingSource, "text", "financement", "funding", search=True))),
+    Field("partner_roles", GR.partnership, "records", "Partenaires et leurs rôles", "Partners and their roles",
+          record_class=GR.Partnership, segment="partner", row="partner", type_name="Partnership",
+          help_fr="Une organisation partenaire par ligne, avec son rôle.",
+          parts=(Part("organisation", GR.partner, "ref", "organisation", "organisation", required=True,
+                      target="organisation"),
+                 Part("role", GR.partnerRole, "text", "rôle", "role"))),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 
 # Export-only columns: derived by the store, never read back (`graphe import` ignores them).
 READ_ONLY_COLUMNS = ("city_name", "country", "modified", "themes_labels", "creator_label", "contributors_labels",
                      "charters_labels", "adapted_from_labels", "inspired_by_labels", "ai_projects_labels",
-                     "sources_labels")
+                     "sources_labels", "last_reviewed", "review_due")
 # The CSV of practices, column by column. Spreadsheets and scripts address columns by place: a new field's
 # columns go at the end, existing ones keep theirs (a test checks this covers FIELDS × csv_langs exactly).
 CSV_COLUMNS: tuple[str, ...] = (
@@ -96,7 +165,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "body_fr", "body_en", "results_fr", "results_en", "transferability_fr", "transferability_en",
     "creator", "contributors", "start_date", "end_date", "contact", "ai_projects", "keywords_en", "sources",
     "themes_labels", "creator_label", "contributors_labels", "charters_labels", "adapted_from_labels",
-    "inspired_by_labels", "ai_projects_labels", "sources_labels")
+    "inspired_by_labels", "ai_projects_labels", "sources_labels", "outcomes", "costs", "partner_roles",
+    "last_reviewed", "review_due")
 
 
 def csv_column(column: str) -> tuple[Field, str | None] | None:
@@ -111,5 +181,15 @@ def csv_column(column: str) -> tuple[Field, str | None] | None:
 
 
 def search_predicates(part: str) -> tuple[str, ...]:
-    """The predicates feeding one part of a practice's search document, in field order."""
-    return tuple(f.predicate for f in FIELDS if f.search == part)
+    """The predicates feeding one part of a practice's search document, in field order (records: see
+    `search_records`)."""
+    return tuple(f.predicate for f in FIELDS if f.search == part and f.kind != "records")
+
+
+def search_records(part: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The records feeding one part of a practice's search document: (link predicate, text part predicates)."""
+    return tuple((f.predicate, tuple(p.predicate for p in f.parts if p.search)) for f in FIELDS
+                 if f.search == part and f.kind == "records")
+
+
+RECORD_FIELDS = tuple(f for f in FIELDS if f.kind == "records")

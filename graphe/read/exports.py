@@ -20,6 +20,7 @@ from ..core import rdf
 from .filters import PRACTICE_STATUS, PracticeFilter, practice_query
 from ..core.rdf import PREFIXES, NamedNode, Quad, Triple
 from ..model import practice
+from ..model.records import record_order, write_cell
 from ..model.namespaces import GR
 from ..store import Store
 
@@ -103,10 +104,12 @@ class Dumps:
 
 # column → (predicate, language): one value per practice (a language-tagged text in exactly that language), and
 # column → (predicate, language): every value, joined by " | "; both from the practice model.
-_CSV_ONE: dict[str, tuple[str, str | None]] = {"modified": (DCT + "modified", None)}
+_CSV_ONE: dict[str, tuple[str, str | None]] = {"modified": (DCT + "modified", None),
+                                               "last_reviewed": (SCHEMA + "lastReviewed", None),
+                                               "review_due": (GR.reviewDue, None)}
 _CSV_MANY: dict[str, tuple[str, str | None]] = {}
 for _column in CSV_COLUMNS:
-    if (_found := practice.csv_column(_column)) is not None:
+    if (_found := practice.csv_column(_column)) is not None and _found[0].kind != "records":
         (_CSV_MANY if _found[0].many else _CSV_ONE)[_column] = (_found[0].predicate, _found[1])
 
 
@@ -185,6 +188,8 @@ def practices_csv(store: Store, flt: PracticeFilter, delimiter: str = ",", bom: 
     values_of = [[row[n].value if n is not None and n in row else "" for n in names] for row in rows]
     named = labels(store, (i for values in values_of for _, source in cited
                            for i in values[source].split(SEPARATOR) if i))
+    owned = records(store, [values[0] for values in values_of])
+    record_columns = [(CSV_COLUMNS.index(f.name), f) for f in practice.RECORD_FIELDS]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -196,6 +201,8 @@ def practices_csv(store: Store, flt: PracticeFilter, delimiter: str = ",", bom: 
         for label, source in cited:
             if values[source]:
                 values[label] = SEPARATOR.join(named.get(i, "") for i in values[source].split(SEPARATOR))
+        for column, fld in record_columns:
+            values[column] = write_cell(fld, owned.get((values[0], fld.name), []))
         writer.writerow([escape_cell(v) for v in values])
         yield buffer.getvalue()
 
@@ -268,3 +275,30 @@ def practice_digests(store: Store, iris: Sequence[str]) -> dict[str, Digest]:
                           [(t, texts.get(t, {}).get(SKOS + "prefLabel", {}))
                            for t in sorted(cites.get(DCT + "subject", []))])
     return out
+
+
+def records(store: Store, practices: Sequence[str]) -> dict[tuple[str, str], list[dict]]:
+    """(practice IRI, field name) → its records (`records` fields of the model), in their order ({…}/cost/2
+    after {…}/cost/1), each a mapping part → value as a sheet gives it (codes as codes, references as IRIs)."""
+    fields = {f.predicate: f for f in practice.RECORD_FIELDS}
+    found: dict[tuple[str, str], dict[str, dict]] = {}
+    for start in range(0, len(practices), _LABEL_CHUNK):
+        values = " ".join(f"<{i}>" for i in practices[start:start + _LABEL_CHUNK])
+        links = " ".join(f"<{p}>" for p in fields)
+        rows = store.select(f"SELECT ?s ?link ?r ?p ?o WHERE {{ VALUES ?s {{ {values} }} VALUES ?link {{ {links} }} "
+                            f"?s ?link ?r . ?r ?p ?o }}")
+        for row in rows:
+            fld = fields[row["link"].value]
+            parts = {p.predicate: p for p in fld.parts}
+            part = parts.get(row["p"].value)
+            if part is None:
+                continue
+            record = found.setdefault((row["s"].value, fld.name), {}).setdefault(row["r"].value, {})
+            obj = row["o"]
+            if part.multilingual:
+                record.setdefault(part.name, {})[getattr(obj, "language", None) or "fr"] = obj.value
+            elif part.kind == "code":
+                record[part.name] = next((c for c, iri in part.codes().items() if iri == obj.value), obj.value)
+            else:
+                record[part.name] = obj.value
+    return {key: [by_iri[r] for r in sorted(by_iri, key=record_order)] for key, by_iri in found.items()}

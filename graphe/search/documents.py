@@ -34,6 +34,9 @@ class Recipe:
     tags: tuple[str, ...] = ()
 
 
+# The records whose texts feed a practice's body: (link predicate, text predicates), from the model.
+RECORD_TEXTS = practice.search_records("body")
+
 RECIPES = {
     "practice": Recipe(practice.search_predicates("title"), practice.search_predicates("summary"),  # the model's
                        practice.search_predicates("body"), practice.search_predicates("city")[0],
@@ -106,6 +109,7 @@ def build(store: Store, iris: Sequence[str]) -> tuple[list[Document], list[str]]
     found = entities.fetch(store, list(iris))
     themes = {e.iri: e for e in _themes(store)}
     cities = entities.fetch(store, sorted({c for e in found.values() for c in _cities(e)}))
+    owned = entities.fetch(store, sorted({r for e in found.values() for link, _ in RECORD_TEXTS for r in e.refs(link)}))
     docs, gone = [], []
     for iri in iris:
         entity = found.get(iri)
@@ -113,7 +117,7 @@ def build(store: Store, iris: Sequence[str]) -> tuple[list[Document], list[str]]
         if entity is None or kind is None or entity.values(RETIRED):  # retired: readable, not searchable
             gone.append(iri)
             continue
-        docs.append(_document(entity, kind, themes, cities))
+        docs.append(_document(entity, kind, themes, cities, owned))
     return docs, gone
 
 
@@ -127,12 +131,16 @@ def everything(store: Store) -> Iterator[Document] | None:
     city_iris = [r["s"].value for r in store.select("SELECT ?s WHERE { GRAPH ?g { ?s a ?c } }",
                                                      {"g": store.graphs.public, "c": NamedNode(SCHEMA + "City")})]
     cities = entities.fetch(store, city_iris)
+    # A practice's records (indicators, costs) are subjects of their own, after it in the scan: read first.
+    record_iris = [r["r"].value for r in store.select("SELECT DISTINCT ?r WHERE { GRAPH ?g { ?s ?link ?r } }", {
+        "g": store.graphs.public, "link": [NamedNode(link) for link, _ in RECORD_TEXTS]})] if RECORD_TEXTS else []
+    owned = entities.fetch(store, record_iris)
 
     def documents() -> Iterator[Document]:
         for entity in entities.grouped(store.quads(store.graphs.public)):
             kind = kind_of(entity)
             if kind is not None and not entity.values(RETIRED):
-                yield _document(entity, kind, themes, cities)
+                yield _document(entity, kind, themes, cities, owned)
     return documents()
 
 
@@ -172,6 +180,16 @@ def _ancestors(theme: str, themes: dict[str, Entity]) -> list[str]:
     return out
 
 
+def _record_texts(entity: Entity, owned: dict[str, Entity]) -> dict[str, str]:
+    out: dict[str, list[str]] = {}
+    for link, predicates in RECORD_TEXTS:
+        for r in entity.refs(link):
+            if r in owned:
+                for lang, text in _by_lang(owned[r], predicates).items():
+                    out.setdefault(lang, []).append(text)
+    return {lang: "\n".join(texts) for lang, texts in out.items()}
+
+
 def _by_lang(entity: Entity, predicates: Iterable[str]) -> dict[str, str]:
     """All texts of the predicates, grouped as French (fr*, and untagged) or English (en*)."""
     out: dict[str, list[str]] = {"fr": [], "en": []}
@@ -181,12 +199,17 @@ def _by_lang(entity: Entity, predicates: Iterable[str]) -> dict[str, str]:
     return {lang: "\n".join(values) for lang, values in out.items() if values}
 
 
-def _document(entity: Entity, kind: str, themes: dict[str, Entity], cities: dict[str, Entity]) -> Document:
+def _document(entity: Entity, kind: str, themes: dict[str, Entity], cities: dict[str, Entity],
+              owned: dict[str, Entity] | None = None) -> Document:
     recipe = RECIPES[kind]
     doc = Document(entity.iri, kind)
     for name, predicates in (("title", recipe.titles), ("summary", recipe.summary), ("body", recipe.body)):
         for lang, text in _by_lang(entity, predicates).items():
             doc.texts[f"{name}_{lang}"] = text
+    if kind == "practice" and owned:  # the texts of its records (an indicator's name, who funds it)
+        for lang, text in _record_texts(entity, owned).items():
+            key = f"body_{lang}"
+            doc.texts[key] = f"{doc.texts[key]}\n{text}" if key in doc.texts else text
     doc.names = [value for p in recipe.titles for _, value in entity.texts(p)]
     doc.themes = entity.refs(DCT + "subject")
     doc.themes_all = sorted({a for t in doc.themes for a in _ancestors(t, themes)})

@@ -12,7 +12,9 @@ from .reading import Reader
 from .site_texts import texts
 from ..core.errors import GrapheError
 from ..core.rdf import PREFIXES
+from ..model import practice
 from ..model.namespaces import GR
+from ..model.records import record_order
 from ..publishing import documents
 from ..read import filters, reads, relations as R
 from ..read.entities import Entity, pick, rank
@@ -76,6 +78,42 @@ class EntityPages:
                          if d.ref(DCT + "language") else ""})
         return rows
 
+    def _records(self, reader: Reader, e: Entity, lang: str) -> list[dict[str, Any]]:
+        """A table per kind of record the practice has (outcomes, costs, partners), a column per part (those
+        some row fills), numbers the reader's way, codes and organisations by their names."""
+        tables = []
+        for fld in practice.RECORD_FIELDS:
+            iris = sorted(e.refs(fld.predicate), key=record_order)  # …/2 before …/10
+            found = reader.entities(iris)
+            rows = [found[i] for i in iris if i in found]
+            if not rows:
+                continue
+            named = reader.entities({v for r in rows for p in fld.parts if p.kind in ("code", "ref")
+                                     for v in r.refs(p.predicate)})
+            parts = [p for p in fld.parts if any(r.values(p.predicate) for r in rows)]
+
+            def cell(r: Entity, p: Any) -> dict[str, Any]:
+                if p.kind == "text":
+                    return in_language(r, p.predicate, reader.langs) or {"text": ""}
+                if p.kind in ("code", "ref"):
+                    target = r.ref(p.predicate)
+                    if target is None:
+                        return {"text": ""}
+                    if p.kind == "code":
+                        return {"text": reader.name(named.get(target)) or target.rsplit("#", 1)[-1]}
+                    return self.site.link(reader, named.get(target), target)
+                value = r.literal(p.predicate) or ""
+                if p.kind == "decimal":
+                    return {"text": formats.decimal(value, lang), "numeric": True}
+                if p.kind == "partial_date":
+                    return {"text": formats.date(value, lang)}
+                return {"text": value}
+            tables.append({"key": fld.name, "title": fld.fr if lang == "fr" else fld.en,
+                           "columns": [(p.label(lang)[:1].upper() + p.label(lang)[1:], p.kind == "decimal")
+                                       for p in parts],
+                           "rows": [[cell(r, p) for p in parts] for r in rows]})
+        return tables
+
     def _practice(self, reader: Reader, iri: str, lang: str, alternates: Any, local: str) -> str:
         t = texts(lang)
         e = reader.entity(iri, long=True)
@@ -129,6 +167,7 @@ class EntityPages:
             city=self.site.link(reader, city) if city else None, country=formats.country(country, lang) if country else "",
             issued=formats.date(e.literal(DCT + "issued") or "", lang), period=period,
             verified=formats.date(e.literal(SCHEMA + "lastReviewed") or "", lang),
+            review_due=formats.date(e.literal(GR.reviewDue) or "", lang), records=self._records(reader, e, lang),
             themes=[self.site.link(reader, themes[i]) for i in e.refs(DCT + "subject") if i in themes],
             status=reader.name(status) or "", sections=[(t[k], v) for k, v in texts_ if v],
             contact=e.literal(SCHEMA + "email") or e.ref(SCHEMA + "email"), website=web_link(e.ref(SCHEMA + "url")),

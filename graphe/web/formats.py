@@ -27,6 +27,20 @@ def number(value: int | float | str, lang: str) -> str:
         return str(value)
 
 
+def decimal(value: str, lang: str) -> str:
+    """An xsd:decimal as written → « 1 200 000 », « 6,5 » (fr) / "1,200,000", "6.5" (en), every decimal kept (no
+    rounding through a float); a non-number as it is."""
+    import decimal as _decimal
+
+    try:
+        number = _decimal.Decimal(value)
+    except (_decimal.InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return format_decimal(number, locale=_locale(lang), decimal_quantization=False)
+
+
 def country(code: str, lang: str) -> str:
     """An ISO 3166-1 alpha-2 code → the country's name (« Maroc », "Morocco"); an unknown code as it is."""
     return _locale(lang).territories.get(code.upper(), code) if code else code

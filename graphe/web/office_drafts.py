@@ -27,7 +27,7 @@ from ..core.errors import GrapheError
 from ..core.rdf import Quad
 from ..importing import SHEET_SUFFIXES, import_file
 from ..model.namespaces import GR
-from ..model.practice import BY_NAME
+from ..model.practice import BY_NAME, MAX_RECORDS, RECORD_FIELDS
 from ..publishing import ai_project_form as af, documents, drafts, feed, practice_form as pf
 from ..publishing.drafts import Draft
 from ..publishing.people import SignedIn, check_csrf
@@ -56,9 +56,11 @@ class DraftDesk:
         self.folder = documents.Folder.of(self.graphe.settings)
         cap = self.graphe.settings.documents_max_bytes
         # The forms with documents: multipart, each file within the documents' cap, streamed (never whole).
-        # (A browser sends every box, empty ones too: a record with its sources, documents and assessments.)
+        # (A browser sends every box, empty ones too: a record with its sources, documents and assessments, and
+        # a practice's records, up to MAX_RECORDS rows of each kind with a box per part.)
+        record_boxes = sum(len(pf.record_boxes({}, f, 1)) for f in RECORD_FIELDS) * MAX_RECORDS
         self.uploads = Uploads(total=DOCUMENT_FILES * cap + 4 * MAX_FORM, per_file=cap, files=DOCUMENT_FILES,
-                               documents=True, fields=400)
+                               documents=True, fields=400 + record_boxes)
 
     # ------------------------------------------------------------------------------------ the form
 
@@ -248,7 +250,18 @@ class DraftDesk:
                                        if (values.get(k) or [""])[0].strip() and not k.startswith("title")],
                              "themes": [label for slug, label in theme_choices if slug in values.get("themes", ())],
                              "status": dict(statuses).get((values.get("status") or [""])[0], "")}
-        return self.office.render(request, template, title, status, fields=fields, statuses=statuses,
+        records = [{"key": fld.name, "legend": fld.fr if lang == "fr" else fld.en,
+                    "help": fld.help_fr if lang == "fr" else "", "rows": [
+                        {"row": row, "boxes": [
+                            {"key": key, "kind": part.kind, "lang": box_lang, "value": (values.get(key) or [""])[0],
+                             "label": pf.record_label(part, lang, box_lang),
+                             "choices": [(c, reader.name(names.get(i)) or c) for c, i in part.codes().items()]
+                             if part.kind == "code" else None}
+                            for key, part, box_lang in pf.record_boxes(values, fld, row)]}
+                        for row in pf.record_rows(values, fld)]}
+                   for fld in RECORD_FIELDS
+                   for names in [reader.entities(i for p in fld.parts if p.kind == "code" for i in p.codes().values())]]
+        return self.office.render(request, template, title, status, fields=fields, statuses=statuses, records=records,
                                   preview=shown_preview, languages=languages, machine=values.get(pf.MACHINE, []),
                                   picked=PICKED, picker=PICKER, **{"pickers": {}, **common})
 
@@ -376,7 +389,8 @@ class DraftDesk:
                                    "before": shown.get((c.key, c.before), c.before),
                                    "after": shown.get((c.key, c.after), c.after)} for c in found],
                       "new": draft.base_version == 0,
-                      "problems": [(module.BY_KEY[k].label(lang) if k in module.BY_KEY else o["whole_sheet"],
+                      "problems": [(module.BY_KEY[k].label(lang) if k in module.BY_KEY else
+                                    (pf.key_label(k, lang) if kind == "practice" else None) or o["whole_sheet"],
                                     fr if lang == "fr" else en) for k, messages in checked.items()
                                    for fr, en in messages]}
         editable = draft.kind in FORMS and draft.state in EDITABLE and (
@@ -392,6 +406,14 @@ class DraftDesk:
         base = self.graphe.settings.base_iri + "id/"
         iris: dict[tuple[str, str], list[str]] = {}
         for c in found:
+            box = pf.record_box(c.key)
+            if box is not None and box[1].kind in ("ref", "code"):  # a partner, a cost's period
+                part = box[1]
+                for value in (c.before, c.after):
+                    if value:
+                        iris[(c.key, value)] = [part.codes().get(value, value) if part.kind == "code" else
+                                                value if ":" in value else f"{base}{part.target}/{value}"]
+                continue
             f = pf.BY_KEY.get(c.key)
             if f is None or f.field.kind not in ("ref", "refs", "status"):
                 continue

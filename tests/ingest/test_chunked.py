@@ -199,7 +199,9 @@ def test_reach_of_the_shapes(validator) -> None:  # type: ignore[no-untyped-def]
     assert reach.values == {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://data.europa.eu/m8g/isDerivedFrom",
                             # a criterion mapping reads the SKOS triple of its subject criterion
                             skos + "exactMatch", skos + "closeMatch", skos + "relatedMatch"}
-    assert reach.incoming == {DCT + "source"}
+    # the value shapes of what a record owns, named under it (`sh:targetObjectsOf`): sources, documents, records
+    gr = "https://graphe.aimf.asso.fr/def#"
+    assert reach.incoming == {DCT + "source", gr + "document", gr + "outcome", gr + "cost", gr + "partnership"}
 
 
 def test_the_saved_reach_is_the_one_computed_for_these_shapes(validator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

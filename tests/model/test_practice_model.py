@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from graphe.api.practice_input import PracticeInput, TextInput
+from graphe.api.practice_input import RECORD_INPUTS, PracticeInput, TextInput
 from graphe.api.connections import PracticeStatus
 from graphe.core.rdf import PREFIXES, RDF_TYPE, Literal, NamedNode, Quad
 from graphe.ingest.sheets import Sheet
@@ -31,9 +31,23 @@ SLUG = "modele-complet"
 IRI = f"{BASE}id/practice/{SLUG}"
 
 
+def part_value(part: practice.Part, i: int, n: int) -> Any:
+    """A distinct, valid value of every kind of record part (a new part kind fails here first)."""
+    return {
+        "text": lambda: {"fr": f"{part.fr} {i}.{n} ; a=b | c", "en": f"{part.en} {i}.{n}"},  # the cell's separators
+        "decimal": lambda: f"{i}.{n}5" if n % 2 else f"-{i}{n}00",
+        "string": lambda: f"repas/jour {n}",
+        "partial_date": lambda: ["2020", "2021-03", "2022-02-28"][n % 3],
+        "currency": lambda: ["EUR", "XOF"][n % 2],
+        "code": lambda: sorted(part.codes())[n % len(part.codes())],
+        "ref": lambda: f"modele-{part.target}-{i}-{n}",
+    }[part.kind]()
+
+
 def value_for(fld: practice.Field, i: int) -> Any:
     """A distinct, valid value of every kind the model knows (a new kind fails here first)."""
     return {
+        "records": lambda: [{part.name: part_value(part, i, n) for part in fld.parts} for n in (1, 2)],
         "text": lambda: {"fr": f"{fld.fr} : texte {i}", "en": f"{fld.en}: text {i}"},
         "words": lambda: {"fr": [f"mot{i}a", f"mot{i}b"], "en": [f"word{i}"]},
         "ref": lambda: f"modele-{fld.target}-{i}",
@@ -57,15 +71,25 @@ def iri_of(fld: practice.Field, slug: str) -> str:
     return f"{BASE}id/{fld.target}/{slug}"
 
 
-def targets() -> list[Quad]:
-    """A resource for every reference, typed as GraphQL resolves it (the type does not matter to the model)."""
+def references() -> list[tuple[str, str]]:
+    """(target kind, slug) of every reference, those inside records included."""
     out = []
     for fld in FIELDS:
         if fld.kind in ("ref", "refs"):
-            for slug in [VALUES[fld.name]] if fld.kind == "ref" else VALUES[fld.name]:
-                s = NamedNode(iri_of(fld, slug))
-                out += [Quad(s, RDF_TYPE, NamedNode(PREFIXES["skos"] + "Concept")),
-                        Quad(s, NamedNode(PREFIXES["dct"] + "title"), Literal(slug, language="fr"))]
+            out += [(fld.target, slug) for slug in ([VALUES[fld.name]] if fld.kind == "ref" else VALUES[fld.name])]
+        elif fld.kind == "records":
+            out += [(part.target, record[part.name]) for record in VALUES[fld.name] for part in fld.parts
+                    if part.kind == "ref"]
+    return out
+
+
+def targets() -> list[Quad]:
+    """A resource for every reference, typed as GraphQL resolves it (the type does not matter to the model)."""
+    out = []
+    for target, slug in references():
+        s = NamedNode(f"{BASE}id/{target}/{slug}")
+        out += [Quad(s, RDF_TYPE, NamedNode(PREFIXES["skos"] + "Concept")),
+                Quad(s, NamedNode(PREFIXES["dct"] + "title"), Literal(slug, language="fr"))]
     return out
 
 
@@ -103,6 +127,11 @@ def test_practice_input_gives_the_same_sheet() -> None:
     args: dict[str, Any] = {"id": SLUG}
     for fld in FIELDS:
         v = VALUES[fld.name]
+        if fld.kind == "records":
+            args[fld.name] = [RECORD_INPUTS[fld.name](**{
+                part.name: [TextInput(lang=lang, value=text) for lang, text in record[part.name].items()]
+                if part.multilingual else record[part.name] for part in fld.parts}) for record in v]
+            continue
         args[fld.name] = ([TextInput(lang=lang, value=text) for lang, text in v.items()] if fld.kind == "text" else
                           [TextInput(lang=lang, value=w) for lang, words in v.items() for w in words]
                           if fld.kind == "words" else PracticeStatus[v] if fld.kind == "status" else v)
@@ -135,7 +164,11 @@ def test_published_every_field_comes_back_on_every_channel(fresh: Graphe) -> Non
     # Search document: each part from the fields the model routes there.
     [doc], _ = documents.build(fresh.store, [IRI])
     for fld in FIELDS:
-        if fld.search in ("title", "summary", "body"):
+        if fld.search == "body" and fld.kind == "records":  # the searchable parts of its records
+            for record in VALUES[fld.name]:
+                for part in (p for p in fld.parts if p.search):
+                    assert all(text in doc.texts[f"body_{lang}"] for lang, text in record[part.name].items()), fld.name
+        elif fld.search in ("title", "summary", "body"):
             for lang, text in VALUES[fld.name].items():
                 assert text in doc.texts[f"{fld.search}_{lang}"], fld.name
         elif fld.search == "tags":
@@ -147,9 +180,16 @@ def test_published_every_field_comes_back_on_every_channel(fresh: Graphe) -> Non
     def camel(name: str) -> str:
         head, *rest = name.split("_")
         return head + "".join(w.title() for w in rest)
+    def part_selection(part: practice.Part) -> str:
+        name = camel(part.name)
+        return name + {"text": f" {name}Translations {{ lang value }}", "code": " { code }",
+                       "ref": " { id }"}.get(part.kind, "")
     selection = []
     for fld in FIELDS:
         name = camel(fld.name)
+        if fld.kind == "records":
+            selection.append(f"{name} {{ id {' '.join(map(part_selection, fld.parts))} }}")
+            continue
         selection.append(name + {"text": f" {name}Translations {{ lang value }}", "words": "(lang: [\"fr\"])",
                                  "ref": " { id }", "refs": " { id }", "status": " { code }"}.get(fld.kind, ""))
     server = ThreadServer(create_app(fresh))
@@ -174,6 +214,21 @@ def test_published_every_field_comes_back_on_every_channel(fresh: Graphe) -> Non
             assert sorted(a["id"] for a in answer) == sorted(iri_of(fld, s) for s in v), fld.name
         elif fld.kind == "status":
             assert answer == {"code": v}, fld.name
+        elif fld.kind == "records":  # minted under the practice, in order ({…}/indicator/1, /2)
+            assert [r["id"] for r in answer] == [f"{IRI}/{fld.segment}/{n}" for n in range(1, len(v) + 1)], fld.name
+            for record, got_record in zip(v, answer):
+                for part in fld.parts:
+                    want, have = record[part.name], got_record[camel(part.name)]
+                    if part.kind == "text":
+                        translations = got_record[camel(part.name) + "Translations"]
+                        assert have == want["fr"] and {(t["lang"], t["value"]) for t in translations} \
+                            == set(want.items()), (fld.name, part.name)
+                    elif part.kind == "code":
+                        assert have == {"code": want}, (fld.name, part.name)
+                    elif part.kind == "ref":
+                        assert have == {"id": f"{BASE}id/{part.target}/{want}"}, (fld.name, part.name)
+                    else:
+                        assert have == want, (fld.name, part.name)
         else:
             assert answer == str(v), fld.name
 
@@ -193,3 +248,24 @@ def test_the_sheet_guide_documents_every_field_with_its_property() -> None:
         for fld in FIELDS:
             assert any(f"`{fld.name}`" in row.split("|")[1] and f"`{curie(fld.predicate)}`" in row for row in rows), \
                 fld.name
+
+
+def test_records_keep_their_order_past_nine(fresh: Graphe) -> None:
+    """Records are numbered in their sheet's order: the 10th comes after the 9th everywhere, not after the 1st."""
+    import asyncio
+
+    from graphe.api.context import Context
+    from graphe.api.schema import build_schema
+
+    outcomes = [{"name": {"fr": f"indicateur {n}"}, "value": str(n)} for n in range(1, 13)]
+    sheet = Sheet(source="ordre", slug="ordre", title={"fr": "Ordre"}, outcomes=outcomes)
+    _, quads = sheet_quads(sheet, fresh.settings.base_iri)
+    graph = fresh.store.graphs.public
+    fresh.store.commit([Quad(q.subject, q.predicate, q.object, graph) for q in quads], summary="ordre")
+    iri = f"{fresh.settings.base_iri}id/practice/ordre"
+    result = asyncio.run(build_schema().execute('{ practice(id: "%s") { outcomes { value } } }' % iri,
+                                                context_value=Context(fresh)))
+    assert not result.errors, result.errors
+    assert [o["value"] for o in result.data["practice"]["outcomes"]] == [str(n) for n in range(1, 13)]
+    [row] = [s for s in parse_csv("".join(practices_csv(fresh.store, PracticeFilter())), "p.csv") if s.iri == iri]
+    assert row.outcomes == outcomes

@@ -210,7 +210,9 @@ def test_the_csv_for_spreadsheets(api) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_labels_stand_beside_the_iris(api, rich) -> None:  # type: ignore[no-untyped-def]
-    assert CSV_COLUMNS[-len(READ_ONLY_COLUMNS) + 3:] == READ_ONLY_COLUMNS[3:]  # new columns at the end
+    # The label columns stay where they were appended (after `sources`, the 31st column); later ones follow them.
+    labels_at = CSV_COLUMNS.index("sources") + 1
+    assert labels_at == 31 and CSV_COLUMNS[labels_at:labels_at + 8] == READ_ONLY_COLUMNS[3:11]
     rows = list(csv.DictReader(io.StringIO(httpx.get(api.url + "/export/practices.csv").text)))
     nantes = next(r for r in rows if r["iri"] == BASE + "id/practice/nantes-cadre-de-confiance-ia")
     themes, labels = nantes["themes"].split(" | "), nantes["themes_labels"].split(" | ")

@@ -96,8 +96,13 @@ def test_every_hostile_text_gets_an_answer_or_a_coded_refusal(server: ThreadServ
             assert codes(graphe, text) is None, name
         else:
             assert body["data"]["search"]["totalCount"] >= 0
-    body = post(server, {"t": "énergie", "f": {"themes": ["<>", ""], "cities": ["x y", "\x00"]}}).json()
+    # A filter value no resource has finds nothing; a value that cannot be a name (blank, a control character)
+    # is a coded refusal, as in every other list filter (read/names.py).
+    body = post(server, {"t": "énergie", "f": {"themes": ["<>"], "cities": ["x y"]}}).json()
     assert "errors" not in body and body["data"]["search"]["totalCount"] == 0, body
+    for bad in ({"themes": [""]}, {"cities": ["\x00"]}):
+        body = post(server, {"t": "énergie", "f": bad}).json()
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
 
 
 def test_text_length_limit(graphe: Graphe) -> None:

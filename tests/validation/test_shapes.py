@@ -184,6 +184,7 @@ def test_every_class_is_targeted(shapes: Graph, ontology: Graph) -> None:
     ("AssessmentVerdictValueShape", "Verdicts"), ("CriterionImpactDimensionValueShape", "ImpactDimensions"),
     ("CriterionKindValueShape", "CriterionKinds"), ("CharterKindValueShape", "CharterKinds"),
     ("MembershipRoleValueShape", "Roles"), ("SourceKindValueShape", "SourceKinds"),
+    ("CostPeriodValueShape", "CostPeriods"),
 ])
 def test_controlled_lists_match_the_ontology_schemes(shapes: Graph, ontology: Graph, shape: str, scheme: str) -> None:
     listed = set(Collection(shapes, shapes.value(GRSH[shape], SH["in"])))

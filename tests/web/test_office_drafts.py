@@ -386,3 +386,88 @@ def test_adapted_from_is_chosen_with_a_search_picker_without_javascript(served, 
     assert any(q.predicate.value.endswith("#adaptedFrom") and q.object.value == BASE + "id/practice/" + chosen
                for q in quads)
     assert not any("chercher" in q.object.value or q.object.value == "x" for q in quads)
+
+
+RECORDS = {"outcome_name_fr_1": "Cartes publiées", "outcome_name_en_1": "Maps published", "outcome_value_1": "1200,5",
+           "outcome_unit_1": "cartes", "outcome_baseline_1": "0", "outcome_date_1": "2024-06",
+           "cost_amount_1": "35 000", "cost_currency_1": "xof", "cost_period_1": "PER_YEAR",
+           "cost_funding_fr_1": "Budget municipal", "partner_organisation_1": "nantes-metropole",
+           "partner_role_fr_1": "Accompagnement ; données"}
+
+
+def _boxes(html: str) -> dict[str, str]:
+    """The record boxes of a form as a browser would send them: text boxes' values, lists' selected option."""
+    found = dict(re.findall(r'<input type="text" id="[^"]+" name="((?:outcome|cost|partner)_[^"]+)" value="([^"]*)"',
+                            html))
+    for name, options in re.findall(r'<select id="[^"]+" name="((?:outcome|cost|partner)_[^"]+)"[^>]*>(.*?)</select>',
+                                    html, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        found[name] = chosen.group(1) if chosen else ""
+    return {k: v.replace("&#39;", "'").replace("&amp;", "&") for k, v in found.items()}
+
+
+def test_outcomes_costs_and_partners_from_the_form_to_the_page_and_into_a_new_version(served, person) -> None:  # type: ignore[no-untyped-def]
+    graphe, server = served
+    slug, iri = "cartes-mesurees-de-dakar", BASE + "id/practice/cartes-mesurees-de-dakar"
+    city = person("mesures@example.org", "contributor", BASE + "id/city/dakar")
+    aimf = person("mesures-aimf@example.org", "secretariat")
+    form = city.get("/espace/pratique")
+    assert 'name="outcome_name_fr_1"' in form.text and 'name="cost_period_2"' in form.text  # empty rows offered
+    assert 'name="outcome_name_fr_3"' not in form.text
+    csrf = _token(city)
+    sheet = {**SHEET, "title_fr": "Cartes mesurées de Dakar", "id": slug, **RECORDS}
+
+    bad = city.post("/espace/pratique", data={**sheet, "outcome_name_fr_2": "Visites", "outcome_value_2": "beaucoup",
+                                              "csrf": csrf, "action": "soumettre"})
+    assert bad.status_code == 400
+    assert any("nombre invalide" in m for m in _beside(bad.text, "outcome_value_2"))
+    assert _boxes(bad.text)["outcome_name_fr_1"] == "Cartes publiées"  # what was typed is kept
+    missing = city.post("/espace/pratique", data={**sheet, "outcome_name_fr_2": "Visites", "csrf": csrf,
+                                                  "action": "soumettre"})
+    assert missing.status_code == 400  # the shapes' message beside the box a required part goes in
+    assert any("exactement une valeur" in m for m in _beside(missing.text, "outcome_value_2")), missing.text
+
+    sent = city.post("/espace/pratique", data={**sheet, "csrf": csrf, "action": "soumettre"})
+    assert sent.status_code == 303, sent.text
+    draft_path = sent.headers["location"].split("?")[0]
+    review = aimf.get(draft_path)
+    changed = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="text"><del></del></td><td class="text">'
+                              r"<ins>([^<]*)</ins>", review.text))
+    assert changed["Résultats mesurés 1 (valeur)"] == "1200.5", changed
+    assert changed["Coûts 1 (périodicité)"] == "Par an", changed  # in people's words
+    assert changed["Partenaires et leurs rôles 1 (organisation)"] == "Nantes Métropole", changed
+    done = aimf.post(draft_path, data={"csrf": _token(aimf), "action": "publier", "version": _version(review.text)})
+    assert done.status_code == 303
+
+    page = httpx.get(server.url + "/id/practice/" + slug, headers={"Accept": "text/html"}).text
+    assert "<h2 id=\"h-outcomes\">Résultats mesurés</h2>" in page and "1\u202f200,5" in page and "juin 2024" in page
+    assert "35\u202f000" in page and "Par an" in page and "Nantes Métropole" in page
+    assert "Accompagnement ; données" in page
+    english = httpx.get(server.url + "/id/practice/" + slug + "?lang=en", headers={"Accept": "text/html"}).text
+    assert "Maps published" in english and "1,200.5" in english and "Per year" in english
+
+    # A new version: the form holds every record published; changing one value loses nothing else.
+    again = city.get("/espace/pratique?depuis=" + iri)
+    boxes = _boxes(again.text)
+    assert {k: boxes[k] for k in RECORDS} == {**RECORDS, "outcome_value_1": "1200.5", "cost_amount_1": "35000",
+                                             "cost_currency_1": "XOF"}
+    before = {(str(q.subject), str(q.predicate), str(q.object)) for q in graphe.store.describe(
+        [NamedNode(f"{iri}/indicator/1"), NamedNode(f"{iri}/cost/1"), NamedNode(f"{iri}/partner/1")],
+        graphe.store.graphs.public)}
+    sent = city.post("/espace/pratique", data={**sheet, **boxes, "outcome_value_1": "1300", "csrf": csrf,
+                                               "action": "soumettre"})
+    assert sent.status_code == 303, sent.text
+    draft_path = sent.headers["location"].split("?")[0]
+    review = aimf.get(draft_path)
+    changed = re.findall(r'<th scope="row">([^<]+)</th>', review.text)
+    assert "Résultats mesurés 1 (valeur)" in changed
+    assert not any("Coûts" in c or "Partenaires et" in c for c in changed), changed
+    assert aimf.post(draft_path, data={"csrf": _token(aimf), "action": "publier",
+                                       "version": _version(review.text)}).status_code == 303
+    after = {(str(q.subject), str(q.predicate), str(q.object)) for q in graphe.store.describe(
+        [NamedNode(f"{iri}/indicator/1"), NamedNode(f"{iri}/cost/1"), NamedNode(f"{iri}/partner/1")],
+        graphe.store.graphs.public)}
+    assert before - after == {(f"<{iri}/indicator/1>", "<https://schema.org/value>",
+                               '"1200.5"^^<http://www.w3.org/2001/XMLSchema#decimal>')}
+    assert after - before == {(f"<{iri}/indicator/1>", "<https://schema.org/value>",
+                               '"1300"^^<http://www.w3.org/2001/XMLSchema#decimal>')}
