@@ -74,7 +74,7 @@ def test_every_criterion_mapping_says_who_asserts_it_when_and_on_what(seeded: Gr
     with an author, a date, a source and a comment in French and English."""
     bare = seeded.store.select("""SELECT ?a ?b WHERE { ?a skos:closeMatch|skos:exactMatch|skos:relatedMatch ?b .
         ?a a gr:Criterion . ?b a gr:Criterion
-        FILTER NOT EXISTS { ?m gr:mappingSubject ?a ; gr:mappingObject ?b ; prov:wasAttributedTo ?who ;
+        FILTER NOT EXISTS { ?m gr:mappingSubject ?a ; gr:mappingObject ?b ; dct:creator ?who ;
                                dct:date ?when ; dct:source ?src ; rdfs:comment ?fr , ?en
                             FILTER(lang(?fr) = "fr" && lang(?en) = "en") } }""")
     assert bare == []

@@ -279,7 +279,7 @@ class CriterionMapping:
     object: Optional["Criterion"] = f.one(GR.mappingObject, "Criterion", "Critère d'arrivée. / Object criterion.")
     strength: Optional[Concept] = f.concept(GR.mappingStrength, "Équivalent, proche ou apparenté. / Exact, close "
                                                                "or related.")
-    asserted_by: list[Organisation] = f.many(PROV + "wasAttributedTo", "Organisation",
+    asserted_by: list[Organisation] = f.many(DCT + "creator", "Organisation",
                                              "Qui l'affirme. / Who asserts it.")
     date: Optional[str] = f.literal(DCT + "date", "Date où elle a été affirmée. / When it was asserted.")
     sources: list[Source] = f.many(DCT + "source", "Source", "Sur quoi elle repose. / What it rests on.")

@@ -14,7 +14,7 @@ from typing import Any
 from ..core.rdf import PREFIXES, RDF_TYPE, Literal, NamedNode, Quad
 from ..model.practice import MAX_RECORDS, Field, Part
 from ..model.records import CellError, read_cell
-from .sheets import Entry, Where, date_text, fold, hint, lang_tag, ref, resolve, wrong_type
+from .values import Entry, Where, date_text, fold, hint, lang_tag, ref, resolve, wrong_type
 
 XSD = PREFIXES["xsd"]
 MAX_DIGITS = 30  # a decimal's digits: enough for any budget or measure, not a denial of service for Decimal
@@ -195,11 +195,15 @@ READERS: dict[str, Callable[[Any, Part, Where, str, int | None], str]] = {
     "code": code, "ref": reference}
 
 
+def date_literal(value: str) -> Literal:
+    """A date of the sheets (YYYY-MM-DD, YYYY-MM or YYYY) as its XSD literal (used by `sheets_rdf` too)."""
+    kind = {10: "date", 7: "gYearMonth", 4: "gYear"}[len(value)]
+    return Literal(value, datatype=NamedNode(PREFIXES["xsd"] + kind))
+
+
 def record_quads(practice: NamedNode, fld: Field, records: list[Record], base_iri: str) -> list[Quad]:
     """The records as resources named under the practice ({practice}/{segment}/{n}, in their order), typed,
     linked from it."""
-    from .sheets_rdf import date_literal  # (sheets_rdf maps the practice and calls this)
-
     out = []
     for n, record in enumerate(records, 1):
         r = NamedNode(f"{practice.value}/{fld.segment}/{n}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..core.rdf import PREFIXES, RDF_TYPE, Literal, NamedNode, Quad
 from ..model.namespaces import GR
 from ..model.practice import FIELDS
-from .records import checked, record_quads
+from .records import checked, date_literal, record_quads
 from .sheets import Sheet, Where, date_text, email, lang_tag, ref, resolve, slugify, status_code, web_url
 
 XSD = PREFIXES["xsd"]
@@ -79,6 +79,3 @@ def sheet_quads(sheet: Sheet, base_iri: str) -> tuple[str, list[Quad]]:
     return s.value, list(dict.fromkeys(out))
 
 
-def date_literal(value: str) -> Literal:
-    kind = {10: "date", 7: "gYearMonth", 4: "gYear"}[len(value)]
-    return Literal(value, datatype=NamedNode(XSD + kind))

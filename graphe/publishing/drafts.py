@@ -44,7 +44,7 @@ KINDS = [(GR.Practice, "practice"), (GR.AIProject, "ai_project"), (GR.Charter, "
          (SCHEMA + "City", "city"), (ORG + "Organization", "organisation"), (ORG + "FormalOrganization", "organisation"),
          (PREFIXES["cv"] + "PublicOrganisation", "organisation"), (SCHEMA + "Event", "event"),
          (GR.ActionPlan, "plan"), (SKOS + "ConceptScheme", "theme"), (SKOS + "Concept", "theme"),
-         (GR.Source, "source")]
+         (GR.Source, "source"), (GR.CriterionMapping, "mapping")]
 CONTRIBUTOR_KINDS = {"practice": GR.city, "ai_project": AIRO + "isUsedWithinLocality"}
 # saved: kept by its author, not submitted; draft: submitted, in the review queue (the only state that can be
 # published, rejected or sent back); changes_requested: sent back with the secretariat's comment (`reason`).
@@ -124,9 +124,9 @@ def check_author(actor: Account, kind: str, city: str | None, published_city: st
         raise forbidden("Ce compte ne peut pas proposer de brouillon.", "This account cannot propose drafts.")
     if kind not in CONTRIBUTOR_KINDS:
         raise forbidden("Un contributeur propose des bonnes pratiques et des projets d'IA ; les chartes, villes, "
-                        "organisations et thèmes relèvent du secrétariat.",
-                        "A contributor proposes practices and AI projects; charters, cities, organisations "
-                        "and themes are the secretariat's.")
+                        "organisations, thèmes et correspondances entre critères relèvent du secrétariat.",
+                        "A contributor proposes practices and AI projects; charters, cities, organisations, "
+                        "themes and criterion mappings are the secretariat's.")
     if city != actor.city or (published_city is not None and published_city != actor.city):
         raise forbidden(f"Ce compte agit pour {actor.city} ; il ne peut proposer que les fiches de cette ville.",
                         f"This account acts for {actor.city}; it may only propose that city's sheets.")

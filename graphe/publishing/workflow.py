@@ -29,8 +29,12 @@ from ..store import SYS, Store
 
 PROV, DCT, XSD = PREFIXES["prov"], PREFIXES["dct"], PREFIXES["xsd"]
 LAST_REVIEWED = PREFIXES["schema"] + "lastReviewed"
+RDF_TYPE = PREFIXES["rdf"] + "type"
 REVIEW_YEARS = 2  # a published practice is to be checked again this many years after its publication
 SECRETARIAT = "id/organisation/aimf-commission-villes-innovantes"
+# A criterion mapping's strength → the SKOS triple publication derives on its subject criterion.
+SKOS_OF = {GR.ExactMapping: PREFIXES["skos"] + "exactMatch", GR.CloseMapping: PREFIXES["skos"] + "closeMatch",
+           GR.RelatedMapping: PREFIXES["skos"] + "relatedMatch"}
 
 
 if TYPE_CHECKING:
@@ -157,6 +161,8 @@ class Workflow:
             _, foreign = drafts.scope(self.store, quads, draft.target, draft.declares)
             if foreign:  # a draft stored before the rule, or a contributor's draft: its author's rights, again
                 raise drafts.outside(draft.target, foreign)
+            if draft.kind == "mapping":
+                quads = [*quads, *self._mapped_criteria(draft.target, quads)]
             self._validate(quads, f"brouillon {draft_id}")
             add, remove, notes, version = self._publication(actor, draft, quads, current)
             revision = self.store.commit(add + self._audit(actor, "publish", draft.target, "ok"),
@@ -186,6 +192,8 @@ class Workflow:
                 if self._unchanged(target, quads, publish, actor):
                     outcomes.append((target, "unchanged"))
                     continue
+                if publish and kind == "mapping":  # its SKOS triple, derived as in `publish`
+                    quads = [*quads, *self._mapped_criteria(target, quads)]
                 pending.append((target, kind, city, quads, declares))
             if publish and pending:
                 self._validate([q for _, _, _, quads, _ in pending for q in quads], source)
@@ -246,6 +254,43 @@ class Workflow:
         add = data + self._version_quads(version, data) + drafts.record_quads(self.store, done)
         return add, old, {"changed" if current else "created": [target]}, version
 
+    def _mapped_criteria(self, target: str, quads: Sequence[Quad]) -> list[Quad]:
+        """A criterion mapping's SKOS triple, derived at publication from the mapping record (never written by
+        hand, so the two cannot disagree): the subject criterion as published now, with its match to the object
+        set to the mapping's strength; and, when a new version maps other criteria, the previous subject
+        without the previous match. Publication replaces these criteria's descriptions with what is given here,
+        taken from the public graph at this moment (no stale copy from the draft)."""
+        public, matches = self.store.graphs.public, tuple(SKOS_OF.values())
+
+        def one(predicate: str, among: Sequence[Quad]) -> NamedNode | None:
+            return next((q.object for q in among if q.subject.value == target and q.predicate.value == predicate
+                         and isinstance(q.object, NamedNode)), None)
+
+        subject, obj = one(GR.mappingSubject, quads), one(GR.mappingObject, quads)
+        strength = one(GR.mappingStrength, quads)
+        before = self.store.describe({NamedNode(target)}, public)
+        old_subject, old_obj = one(GR.mappingSubject, before), one(GR.mappingObject, before)
+        out: list[Quad] = []
+        for criterion in {c for c in (subject, old_subject) if c is not None}:
+            kept = [q for q in self.store.describe({criterion}, public)
+                    if not (q.predicate.value in matches and q.object in (obj, old_obj))]
+            if not kept:
+                continue  # not a published criterion: the shapes say so on the draft itself
+            out += kept
+            if criterion == subject and obj is not None and strength is not None and strength.value in SKOS_OF:
+                out.append(Quad(criterion, NamedNode(SKOS_OF[strength.value]), obj, public))
+        return out
+
+    def _derived_match(self, mapping: Sequence[Quad]) -> list[Quad]:
+        """The published SKOS triple a mapping's description stands for (subject → object, by its strength)."""
+        given = {q.predicate.value: q.object for q in mapping}
+        subject, obj = given.get(GR.mappingSubject), given.get(GR.mappingObject)
+        predicate = SKOS_OF.get(getattr(given.get(GR.mappingStrength), "value", ""))
+        if not isinstance(subject, NamedNode) or obj is None or predicate is None:
+            return []
+        return [q for q in self.store.describe({subject}, self.store.graphs.public)
+                if q.predicate.value == predicate and q.object == obj]
+
     def _minted(self, target: str) -> set[NamedNode]:
         """The published resources minted under `target` (`{target}/source/1`, `{target}/document/1` and its
         `#checksum`, `{target}/assessment/2`…): linked to or from it, or fragments of those. Two indexed reads,
@@ -292,9 +337,13 @@ class Workflow:
             retired = Quad(target, NamedNode(PROV + "invalidatedAtTime"), drafts._dt(stamp), self.store.graphs.public)
             version = Version(self.store.graphs.version(iri, current + 1).value, iri, current + 1, "retired", stamp,
                               self._agent(actor, None).value, reason.strip() or "retrait", 0)
+            # A retired mapping no longer matches its criteria: the SKOS triple its publication derived goes.
+            unmatched = self._derived_match(data) if any(
+                q.predicate.value == RDF_TYPE and q.object.value == GR.CriterionMapping for q in data) else []
             revision = self.store.commit(
                 [retired] + self._version_quads(version, [*data, retired]) +
-                self._audit(actor, "retire", iri, "ok", reason), summary=f"retrait de {iri}", notes={"retired": [target]})
+                self._audit(actor, "retire", iri, "ok", reason), unmatched, summary=f"retrait de {iri}",
+                notes={"retired": [target]})
             return _with_revision(version, revision.number)
 
     # ------------------------------------------------------------------------------------ reading

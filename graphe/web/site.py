@@ -438,7 +438,7 @@ class Site:
                 comparison = reads.compare_charters(self.graphe.store, a, b)
                 heads = (self.link(reader, comparison.a), self.link(reader, comparison.b))
                 records = [r.mapping for r in comparison.rows if r.mapping is not None]
-                named = reader.entities({i for m in records for i in (*m.refs(PREFIXES["prov"] + "wasAttributedTo"),
+                named = reader.entities({i for m in records for i in (*m.refs(DCT + "creator"),
                                                                       *m.refs(DCT + "source"))})
                 for row in comparison.rows:
                     match = (row.match or "").lower() or ("only_a" if row.b is None else "only_b")
@@ -467,7 +467,7 @@ def _provenance(site: Any, reader: Reader, row: reads.Alignment, named: dict[str
                                           "text": holder.text(SKOS + "prefLabel", reader.langs) or holder.iri}}
     when = record.literal(DCT + "date")
     return {"record": {"href": site.href(record.iri)},
-            "by": [site.link(reader, named.get(i), i) for i in record.refs(PREFIXES["prov"] + "wasAttributedTo")],
+            "by": [site.link(reader, named.get(i), i) for i in record.refs(DCT + "creator")],
             "date": formats.date(when, lang) if when else None,
             "sources": [site.link(reader, named.get(i), i) for i in record.refs(DCT + "source")],
             "comment": record.text(PREFIXES["rdfs"] + "comment", reader.langs)}

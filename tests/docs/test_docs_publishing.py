@@ -12,6 +12,7 @@ import pytest
 from conftest import ThreadServer
 from graphe.app import create_app
 from graphe.cli.main import main
+from graphe.core.rdf import NamedNode
 from graphe.core.settings import Settings
 from graphe.publishing import accounts
 from graphe.service import Graphe
@@ -67,5 +68,23 @@ def test_the_walkthrough_s_mutations_propose_then_publish(tmp_path) -> None:  # 
             assert seen["practice"] == {"title": "Cartes ouvertes de Dakar (bis)", "city": {"name": "Dakar"}}
         finally:
             server.stop()
+    finally:
+        graphe.close()
+
+
+def test_the_mapping_example_publishes_and_derives_its_skos_triple(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """docs/publishing.md's « Correspondances entre critères »: its Turtle file and its command, as written."""
+    section = DOC.read_text(encoding="utf-8").split("## Correspondances entre critères", 1)[1].split("\n## ", 1)[0]
+    [turtle] = re.findall(r"```turtle\n(.*?)```", section, re.S)
+    [command] = [line for block in re.findall(r"```sh\n(.*?)```", section, re.S) for line in block.splitlines() if line]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "correspondance.ttl").write_text(turtle, encoding="utf-8")
+    said = _run(command, capsys)
+    assert "correspondance.ttl : 1 publié(s)" in said, said
+    graphe = Graphe.open(Settings(data_dir=tmp_path / "donnees"), search="off")
+    try:
+        rows = graphe.store.select("SELECT ?m WHERE { ?c <http://www.w3.org/2004/02/skos/core#relatedMatch> ?m }",
+                                   {"c": NamedNode(BASE + "id/criterion/nantes-metropole-cadre-de-confiance-ia-7")})
+        assert [r["m"].value for r in rows] == [BASE + "id/criterion/declaration-de-montreal-9"]
     finally:
         graphe.close()

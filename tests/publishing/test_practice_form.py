@@ -30,7 +30,8 @@ def _plain(quads: list[Quad]) -> set[tuple[str, str, str]]:
 
 def test_the_form_has_a_box_for_every_field_of_the_model() -> None:
     covered = {f.field.name for f in pf.FORM_FIELDS}
-    assert covered == {f.name for f in FIELDS}
+    rows = {f.name for f in FIELDS if f.kind == "records" and pf.record_boxes({}, f, 1)}  # a row of boxes each
+    assert covered | rows == {f.name for f in FIELDS} and not covered & rows
     assert [f.key for f in pf.FORM_FIELDS if f.field.name == "title"] == ["title_fr", "title_en"]
     assert pf.BY_KEY["summary_en"].label("fr") == "Résumé (anglais)"
     assert pf.BY_KEY["summary_en"].label("en") == "Summary (English)"

@@ -132,6 +132,57 @@ def test_a_new_version_without_a_minted_source_unpublishes_it(world) -> None:  #
     assert kept
 
 
+MAPPING = """@prefix gr: <https://graphe.aimf.asso.fr/def#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<id/mapping/nantes-ia-7-montreal-9> a gr:CriterionMapping ;
+    gr:mappingSubject <id/criterion/nantes-metropole-cadre-de-confiance-ia-7> ;
+    gr:mappingObject <id/criterion/declaration-de-montreal-9> ; gr:mappingStrength gr:{strength} ;
+    dct:creator <id/organisation/aimf-commission-villes-innovantes> ; dct:date "2026-12-06"^^xsd:date ;
+    dct:source <id/source/nantes-boussole-ia> , <id/source/ledevoir-10-principes-2018> ;
+    rdfs:comment "Évaluer un projet, c'est en répondre."@fr ."""
+
+
+def test_the_secretariat_edits_a_criterion_mapping_through_review(world) -> None:  # type: ignore[no-untyped-def]
+    """A mapping is a record like any other (draft, review, publication, versions), the secretariat's only; its
+    SKOS triple is derived at publication from its strength, the criterion keeping everything else."""
+    graphe, _, anonymous, dakar, aimf = world
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    evaluation = NamedNode(BASE + "id/criterion/nantes-metropole-cadre-de-confiance-ia-7")
+    responsibility = BASE + "id/criterion/declaration-de-montreal-9"
+    assert dakar.code(SUBMIT, rdf=MAPPING.replace("{strength}", "RelatedMapping")) == "FORBIDDEN"
+    before = {(q.predicate.value, q.object.value) for q in graphe.store.describe({evaluation}, graphe.store.graphs.public)}
+
+    def matches() -> dict[str, str]:
+        return {q.predicate.value[len(skos):]: q.object.value
+                for q in graphe.store.describe({evaluation}, graphe.store.graphs.public)
+                if q.predicate.value.startswith(skos) and q.predicate.value.endswith("Match")}
+
+    draft = aimf.ok(SUBMIT, rdf=MAPPING.replace("{strength}", "RelatedMapping"))["submitDraft"]
+    assert draft["target"] == BASE + "id/mapping/nantes-ia-7-montreal-9" and matches() == {}  # nothing yet
+    aimf.ok(PUBLISH, id=draft["id"])
+    assert matches() == {"relatedMatch": responsibility}
+    after = {(q.predicate.value, q.object.value) for q in graphe.store.describe({evaluation}, graphe.store.graphs.public)}
+    assert after - before == {(skos + "relatedMatch", responsibility)} and before <= after  # nothing else moved
+    seen = anonymous.ok("""query($a: ID!, $b: ID!) { compareCharters(a: $a, b: $b) { matched { a { identifier }
+        b { identifier } match mapping { assertedBy { name } date comment } } } }""",
+                        a=BASE + "id/charter/nantes-metropole-cadre-de-confiance-ia",
+                        b=BASE + "id/charter/declaration-de-montreal-ia-responsable")["compareCharters"]["matched"]
+    row = next(m for m in seen if m["a"]["identifier"] == "7")
+    assert row["match"] == "RELATED" and row["mapping"]["date"] == "2026-12-06"
+    assert row["mapping"]["assertedBy"] == [{"name": "Commission Villes innovantes de l'AIMF"}]
+
+    # A new version: the strength changes, and so does the derived triple (the old one goes).
+    again = aimf.ok(SUBMIT, rdf=MAPPING.replace("{strength}", "CloseMapping"))["submitDraft"]
+    assert aimf.ok(PUBLISH, id=again["id"])["publish"]["number"] == 2
+    assert matches() == {"closeMatch": responsibility}
+    # Retired, it matches no more: the derived triple goes, the criterion's own description stays.
+    aimf.ok('mutation($id: ID!) { retire(id: $id, reason: "Correspondance revue") { number } }',
+            id=BASE + "id/mapping/nantes-ia-7-montreal-9")
+    assert matches() == {}
+    assert {(q.predicate.value, q.object.value)
+            for q in graphe.store.describe({evaluation}, graphe.store.graphs.public)} == before
+
+
 def test_rejection_with_a_reason(world) -> None:  # type: ignore[no-untyped-def]
     _, _, _, dakar, aimf = world
     draft = dakar.ok(SUBMIT, rdf=practice("refusee", "Une idée à revoir"))["submitDraft"]
