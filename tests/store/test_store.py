@@ -186,3 +186,22 @@ def test_a_refused_bulk_write_is_taken_back(tmp_path: Path) -> None:
         assert refused.value.code == "STORE_WRITE_FAILED"
         assert store.count(graphs.public) == 50 and store.revision().number == 1
         assert not (tmp_path / "store.redo").exists()
+
+
+@pytest.mark.parametrize("on_disk", [False, True], ids=["in-memory", "on-disk"])
+def test_a_graph_scan_gives_each_subject_quads_together(tmp_path: Path, on_disk: bool) -> None:
+    """`quads(graph)` (what a search rebuild scans, `entities.grouped`) keeps a subject's quads together, even
+    for a subject written to again after others — an in-memory Oxigraph alone iterates in insertion order."""
+    graphs = GraphNames.for_base("https://graphe.aimf.asso.fr/")
+    store = Store(tmp_path / "db" if on_disk else None, graphs)
+    try:
+        g = graphs.public
+        s = [NamedNode(f"https://graphe.aimf.asso.fr/id/practice/p{i}") for i in range(5)]
+        p = NamedNode("https://graphe.aimf.asso.fr/def#x")
+        for round_ in range(3):  # each subject written to three times, the others in between
+            store.commit([Quad(subject, p, Literal(f"{round_}"), g) for subject in s])
+        order = [q.subject for q in store.quads(g)]
+        switches = sum(1 for a, b in zip(order, order[1:]) if a != b)
+        assert len(order) == 15 and switches == 4, order
+    finally:
+        store.close()
