@@ -248,14 +248,16 @@ def routes(graphe: Graphe) -> list[BaseRoute]:
     (`office.py`: sign-in, invitations, the person's space)."""
     from .documents import routes as document_routes
     from .office import Office, routes as office_routes
-    from .office_drafts import DraftDesk, RecordDesk, routes as draft_routes
+    from .office_drafts import DraftDesk, routes as draft_routes
+    from .office_records import RecordDesk, routes as record_routes
 
     pages = Pages(graphe)
     office = Office(pages.site)
     return [
         *site_routes(pages.site),
         *office_routes(office),
-        *draft_routes(DraftDesk(office), RecordDesk(office)),
+        *draft_routes(DraftDesk(office)),
+        *record_routes(RecordDesk(office)),
         *document_routes(graphe),
         Route("/id/{path:path}", _guard(pages.entity), methods=["GET", "HEAD"], name="entity"),
         Route("/def", _guard(pages.ontology), methods=["GET", "HEAD"], name="ontology"),

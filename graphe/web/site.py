@@ -5,7 +5,7 @@
 - `/recherche` search: hits with snippets, facets as checkboxes (a plain GET form: it works without
   JavaScript and its URL is bookmarkable), sort, pages, "did you mean";
 - `/id/practice`, `/id/city`, `/id/charter`, `/id/ai-project`: lists, paged and filterable;
-- `/comparer?a=…&b=…`: two charters, criterion by criterion;
+- `/comparer?a=…&b=…`: two charters, criterion by criterion, with who asserted each match (`comparison.py`);
 - the HTML of a practice, a city, a charter, an AI project and the theme scheme at their IRIs: `pages.py`
   negotiates, then asks `Site.entity_page` (`entity_pages.py`).
 
@@ -31,6 +31,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import formats, html, map as world_map
+from .comparison import Comparison
 from .entity_pages import EntityPages
 from .reading import Reader, described_triples, to_float
 from .site_texts import texts
@@ -79,6 +80,7 @@ class Site:
         self.graphe = graphe
         self.base = graphe.settings.base_iri
         self.entity_pages = EntityPages(self)
+        self.comparison = Comparison(self)
         self.entity_page = self.entity_pages.page
 
     # ------------------------------------------------------------------------------------- plumbing
@@ -407,72 +409,6 @@ class Site:
                     "children": kids}
         return sorted((node(i) for i in children.get(None, [])), key=lambda n: n["name"].casefold())
 
-    # ------------------------------------------------------------------------------------- compare
-
-    def compare(self, request: Request) -> Response:
-        a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
-        return self.page(request, ("compare", a, b), lambda lang, reader: self._compare(lang, reader, a, b),
-                         described=lambda reader: self._compared(reader, a, b))
-
-    def _compared(self, reader: Reader, a: str, b: str) -> list[str]:
-        """The two charters, their criteria (whose descriptions carry the matches) and the mapping records that say
-        who asserted each match."""
-        known = reader.entities([a, b])
-        if a not in known or b not in known or not known[a].is_a(GR.Charter) or not known[b].is_a(GR.Charter):
-            return []
-        found = reader.related(R.CHARTER_CRITERIA, [a, b])
-        criteria = [c.iri for c in found[a] + found[b]]
-        mappings = reader.related(R.CRITERION_MAPPINGS, criteria)
-        return [a, b] + criteria + sorted({m.iri for c in criteria for m in mappings.get(c, [])})
-
-    def _compare(self, lang: str, reader: Reader, a: str, b: str) -> str:
-        t = texts(lang)
-        charters = list(self.ordered(filters.charter_query((), (), (), reader.langs)))
-        names = reader.entities(charters)
-        choices = [(c, reader.name(names.get(c)) or c) for c in charters if c in names]
-        rows, error, heads = [], None, None
-        if a and b:
-            if a not in names or b not in names:
-                error = t["choose"]
-            else:
-                comparison = reads.compare_charters(self.graphe.store, a, b)
-                heads = (self.link(reader, comparison.a), self.link(reader, comparison.b))
-                records = [r.mapping for r in comparison.rows if r.mapping is not None]
-                named = reader.entities({i for m in records for i in (*m.refs(DCT + "creator"),
-                                                                      *m.refs(DCT + "source"))})
-                for row in comparison.rows:
-                    match = (row.match or "").lower() or ("only_a" if row.b is None else "only_b")
-                    rows.append({"a": _criterion_cell(self, reader, row.a), "b": _criterion_cell(self, reader, row.b),
-                                 "match": match, "match_text": t[match],
-                                 "provenance": _provenance(self, reader, row, named, lang)})
-        elif a or b:
-            error = t["choose"]
-        here = "/comparer?" + urlencode([("a", a), ("b", b)])
-        return self.render("compare.html", lang, t["compare_title"], here,
-                           alternates=self.rdf_alternates(here) if heads else (), choices=choices, a=a, b=b,
-                           rows=rows, heads=heads, error=error)
-
-
-def _provenance(site: Any, reader: Reader, row: reads.Alignment, named: dict[str, Entity],
-                lang: str) -> dict[str, Any] | None:
-    """Who asserted a match, when, on what source, and why (its gr:CriterionMapping); for a match with no such
-    record, the criterion record that carries it, flagged as unattributed."""
-    if row.a is None or row.b is None:
-        return None
-    record = row.mapping
-    if record is None:
-        holder = next((c for c, o in ((row.a, row.b), (row.b, row.a))
-                       if any(o.iri in c.refs(p) for _, p in reads.MATCHES)), row.a)
-        return {"record": None, "holder": {"href": site.href(holder.iri),
-                                          "text": holder.text(SKOS + "prefLabel", reader.langs) or holder.iri}}
-    when = record.literal(DCT + "date")
-    return {"record": {"href": site.href(record.iri)},
-            "by": [site.link(reader, named.get(i), i) for i in record.refs(DCT + "creator")],
-            "date": formats.date(when, lang) if when else None,
-            "sources": [site.link(reader, named.get(i), i) for i in record.refs(DCT + "source")],
-            "comment": record.text(PREFIXES["rdfs"] + "comment", reader.langs)}
-
-
 def rdf_asked(request: Request) -> str | None:
     """An RDF format for a page for people: `?format=` (ttl, jsonld, nt, rdf), or an RDF media type named in
     `Accept` and preferred there to HTML (a browser's `*/*` keeps the page: HTML is what these addresses are)."""
@@ -485,14 +421,6 @@ def rdf_asked(request: Request) -> str | None:
     chosen = negotiate(accept)
     named = {v for v, q in weighted(accept) if q > 0}
     return chosen if chosen in RDF_FORMATS and MEDIA_TYPES[chosen] in named else None
-
-
-def _criterion_cell(site: Site, reader: Reader, c: Entity | None) -> dict[str, str] | None:
-    if c is None:
-        return None
-    return {"href": site.href(c.iri), "label": c.text(SKOS + "prefLabel", reader.langs) or c.iri,
-            "id": c.literal(GR.identifier) or str(c.literal(GR.order) or ""),
-            "definition": c.text(SKOS + "definition", reader.langs) or ""}
 
 
 def _page_number(raw: str | None) -> int:
@@ -571,7 +499,7 @@ def routes(site: Site) -> list[BaseRoute]:
     return [
         Route("/", _guard(site.home), methods=["GET", "HEAD"], name="home"),
         Route("/recherche", _guard(site.search), methods=["GET", "HEAD"], name="search"),
-        Route("/comparer", _guard(site.compare), methods=["GET", "HEAD"], name="compare"),
+        Route("/comparer", _guard(site.comparison.compare), methods=["GET", "HEAD"], name="compare"),
         *(Route(f"/id/{kind}", _guard(site.list_page), methods=["GET", "HEAD"], name=f"list-{kind}")
           for kind in LISTS),
     ]

@@ -16,11 +16,10 @@ from conftest import BASE, ThreadServer
 from graphe.core.rdf import NamedNode
 from graphe.core.settings import Settings
 from graphe.model.namespaces import GR
-from graphe.publishing import drafts, people
-from graphe.publishing.accounts import Account
+from graphe.publishing import drafts
 from graphe.service import Graphe
+from test_office_drafts import signed_in_people
 
-PASSWORD = "une phrase assez longue"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 SHA = hashlib.sha256(PDF).hexdigest()
 SLUG = "archives-ouvertes-de-dakar"
@@ -44,18 +43,7 @@ def site(validator, tmp_path_factory) -> Iterator[tuple[Graphe, ThreadServer, Pa
 @pytest.fixture(scope="module")
 def person(site) -> Iterator:  # type: ignore[no-untyped-def]
     graphe, server, _ = site
-    opened: list[httpx.Client] = []
-
-    def make(email: str, role: str, city: str | None = None) -> httpx.Client:
-        _, link = people.invite(graphe.store, Account.local(), email.split("@")[0], email, role, city,
-                                server.url + "/")
-        client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)
-        opened.append(client)
-        client.post(link[len(server.url):], data={"password": PASSWORD, "confirmation": PASSWORD})
-        return client
-    yield make
-    for client in opened:
-        client.close()
+    yield from signed_in_people(graphe, server)
 
 
 def _csrf(client: httpx.Client) -> str:

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conftest import BASE
+from conftest import BASE, ThreadServer
 from graphe.core.rdf import NamedNode
 from graphe.model.namespaces import GR
 from graphe.publishing import drafts, people
 from graphe.publishing.accounts import Account
+from graphe.service import Graphe
 
 PASSWORD = "une phrase assez longue"
 SLUG = "cartes-ouvertes-de-dakar"
@@ -24,9 +25,9 @@ SHEET = {"title_fr": "Cartes ouvertes de Dakar", "summary_fr": "La ville publie 
          "source_title_1": "Page de la ville", "source_url_1": "https://dakar.example/cartes", "source_date_1": "2024"}
 
 
-@pytest.fixture
-def person(served) -> Iterator:  # type: ignore[no-untyped-def]
-    graphe, server = served
+def signed_in_people(graphe: Graphe, server: ThreadServer) -> Iterator:
+    """`make(email, role, city)`: a person invited, with a password set, signed in (an httpx client); the
+    clients closed at the end. For fixtures of any scope: `yield from` it."""
     opened: list[httpx.Client] = []
 
     def make(email: str, role: str, city: str | None = None) -> httpx.Client:
@@ -37,9 +38,16 @@ def person(served) -> Iterator:  # type: ignore[no-untyped-def]
         client.post(link[len(server.url):], data={"password": PASSWORD, "confirmation": PASSWORD})
         assert client.get("/espace").status_code == 200
         return client
-    yield make
-    for client in opened:
-        client.close()
+    try:
+        yield make
+    finally:
+        for client in opened:
+            client.close()
+
+
+@pytest.fixture
+def person(served) -> Iterator:  # type: ignore[no-untyped-def]
+    yield from signed_in_people(*served)
 
 
 def _token(client: httpx.Client, path: str = "/espace") -> str:
