@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from support import processes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,6 +30,13 @@ class Figure:
     goal: str = ""
     higher_is_better: bool = True
     note: str = ""
+    # What the row measures, in one line, and the code that runs it (a path from the repository's root,
+    # with `:function` when one function does it): the report links both.
+    measures: str = ""
+    code: str = ""
+    # The goal as a number and its sense, for the report's verdict and for choosing the rows run three
+    # times (within 10 % of the goal): e.g. goal_ratio=0.3 (ratio ≥ 0.3) or 1.2 with higher_is_better=False.
+    goal_ratio: float | None = None
 
     @property
     def median(self) -> float:
@@ -43,6 +52,22 @@ class Figure:
             return None
         base = statistics.median(self.baseline)
         return self.median / base if base else None
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the ratio (or, with no baseline, the value) meets `goal_ratio`; None without a goal."""
+        value = self.ratio if self.baseline else (self.median if self.values else None)
+        if self.goal_ratio is None or value is None:
+            return None
+        return value >= self.goal_ratio if self.higher_is_better else value <= self.goal_ratio
+
+    @property
+    def close(self) -> bool:
+        """Within 10 % of its goal, either side: one run does not decide it (the report takes 3 runs' medians)."""
+        value = self.ratio if self.baseline else (self.median if self.values else None)
+        if self.goal_ratio is None or value is None:
+            return False
+        return abs(value - self.goal_ratio) <= 0.1 * self.goal_ratio
 
 
 def free_port() -> int:
@@ -80,25 +105,26 @@ class Process:
         return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        processes.stop(self.process)
         self.log.close()
 
 
-def graphe_serve(data: Path, command: list[str] | None = None) -> Process:
+# The benches' aggregates over 100,000 practices take seconds (5.4 s for bench/sparql.py's heaviest alone):
+# they are measured, not cut by the public budget (10 s), which a busy machine would make them pass.
+BENCH_ENV = {"GRAPHE_SPARQL_TIMEOUT": "300"}
+
+
+def graphe_serve(data: Path, command: list[str] | None = None, env: dict[str, str] | None = None) -> Process:
     """`graphe serve` on `data`; `command` replaces `python -m graphe.cli` (bench.interference adds a thread)."""
     def probe(url: str) -> bool:
         r = httpx.post(url + "/graphql", json={"query": "{ practices(first: 1) { edges { node { id } } } }"},
                        timeout=60)
         return r.status_code == 200 and "errors" not in r.json()
-    return Process([*(command or [sys.executable, "-m", "graphe.cli"]), "serve", "--port", "{port}", "--data", str(data)], probe)
+    return Process([*(command or [sys.executable, "-m", "graphe.cli"]), "serve", "--port", "{port}", "--data", str(data)],
+                   probe, env={**BENCH_ENV, **(env or {})})
 
 
-def settled(process: Process, timeout: float = 600) -> float:
+def settled(process, timeout: float = 600) -> float:  # type: ignore[no-untyped-def]  (anything with a `url`)
     """Wait until the service has finished its start-up work (read cache computed ahead, search index
     caught up), so that loads measure the steady state; returns the seconds waited."""
     started = time.monotonic()
@@ -177,6 +203,15 @@ def _wrk(url: str, lua: str, seconds: int, connections: int) -> Load:
 
 def _lua(text: str) -> str:
     return "[==[" + text + "]==]"
+
+
+def virtuoso_version() -> str:
+    """Virtuoso's version line (`virtuoso-t -?` prints it first), or that it is absent."""
+    if shutil.which("virtuoso-t") is None:
+        return "Virtuoso absent"
+    out = subprocess.run(["virtuoso-t", "-?"], capture_output=True, text=True, timeout=30)
+    line = next((l for l in (out.stdout + out.stderr).splitlines() if "Version" in l), "Virtuoso")
+    return "Virtuoso " + line.strip()
 
 
 def gql_body(query: str, variables: dict | None = None) -> str:

@@ -25,7 +25,8 @@ SPARQL_WORKERS = 2  # worker processes for public SPARQL queries (a killed one i
 
 
 def create_app(graphe: Graphe, admin_secret: str | None = None,
-               on_shutdown: Callable[[], None] | None = None) -> Starlette:
+               on_shutdown: Callable[[], None] | None = None,
+               on_startup: Callable[[], object] | None = None) -> Starlette:
     counting = threading.Lock()
 
     def count_triples() -> None:
@@ -122,6 +123,8 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if on_startup is not None:  # (uvicorn's own start-up done: it listens right after)
+            on_startup()
         try:
             yield
         finally:

@@ -222,15 +222,16 @@ class Graphe:
         """Compute, in a thread, what the first readers of a started service will ask (`reads.warm`)."""
         from .read import reads
 
-        self._fresh_for = self._refreshed = self.store.revision().number
+        revision = self._fresh_for = self._refreshed = self.store.revision().number
+        path = self._reads_file()
+        # The saved values' keys claimed here, before the caller serves: a first reader waits for its list
+        # from the file rather than compute it (a sort-key table: 2.6 s at 100,000 practices).
+        saved = self.reads.claim_saved(path, revision) if path is not None else (lambda: 0)
 
         def run() -> None:
             try:
                 with lasting_objects():
-                    path = self._reads_file()
-                    revision = self.store.revision().number
-                    if path is not None:
-                        self.reads.load(path, revision)
+                    saved()
                     reads.warm(self.store, self.cached, stop=lambda: self.closed)
                     self._preload(revision)
             except Exception:  # noqa: BLE001 — a reader asking computes it again and sees the error

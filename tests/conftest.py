@@ -146,12 +146,9 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        from support import processes
+
+        processes.stop(self.process, timeout=20)
         if self.process.stdout is not None:
             self.process.stdout.close()
 
@@ -186,72 +183,20 @@ def start_server(*args: str, timeout: float = 120, env: dict[str, str] | None = 
     raise AssertionError(f"graphe serve did not answer in {timeout}s:\n{banner}")
 
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-NumberOfBuffers = 20000
-MaxDirtyBuffers = 12000
-DirsAllowed = ., {d}
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {d}
-ServerThreads = 10
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
-"""
-
-
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throw-away Virtuoso (Debian's virtuoso-opensource-7-bin) on loopback; yields its SPARQL URL.
 
     `.ci/run` installs it; without it a local run skips these tests (CI fails them instead)."""
-    import shutil
+    from support import virtuoso
 
-    import httpx
-
-    binary = shutil.which("virtuoso-t")
-    if binary is None:
+    if not virtuoso.available():
         if os.environ.get("CI"):
             raise AssertionError("virtuoso-t missing: .ci/run installs virtuoso-opensource-7-bin")
         pytest.skip("Virtuoso absent (installé par .ci/run)")
-    folder = tmp_path_factory.mktemp("virtuoso")
-    sql, http = free_port(), free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=folder, sql=sql, http=http), encoding="utf-8")
-    process = subprocess.Popen([binary, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)
-    url = f"http://127.0.0.1:{http}/sparql"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            raise AssertionError((folder / "virtuoso.log").read_text(errors="replace")[-2000:])
-        time.sleep(0.3)
-    subprocess.run([shutil.which("isql-vt") or "isql-vt", f"127.0.0.1:{sql}", "dba", "dba",
-                    'exec=grant SPARQL_UPDATE to "SPARQL";'], check=True, capture_output=True, timeout=60)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    server = virtuoso.Virtuoso.start(tmp_path_factory.mktemp("virtuoso"))
+    yield server.url
+    server.stop()
 
 
 class SmtpCatcher(socketserver.StreamRequestHandler):

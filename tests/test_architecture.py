@@ -129,7 +129,8 @@ def test_only_the_collector_module_touches_the_garbage_collector() -> None:
 
 
 # Tests that are about the whole house rather than one package stay at the top of tests/.
-HOUSE_TESTS = {"test_architecture.py", "test_guarantees.py", "test_seeds.py", "test_bench_commands.py"}
+HOUSE_TESTS = {"test_architecture.py", "test_guarantees.py", "test_seeds.py", "test_bench_commands.py",
+               *(f"test_bench_{b}.py" for b in ("import", "restart", "sparql", "virtuoso"))}  # one per bench module
 EDGE_DIRS = {"docs"}  # tests of the guides: each runs a guide's commands and queries
 
 

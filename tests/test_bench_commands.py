@@ -3,6 +3,7 @@ BENCHMARKS.md and docs/architecture.md). bench.run and bench.load run in .ci/run
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from bench import after_write, load
 
@@ -86,3 +87,43 @@ def test_feeds_bench_reports_built_against_kept(capsys) -> None:  # type: ignore
     assert feeds.main(["--practices", "30", "--runs", "1"]) == 0
     out = capsys.readouterr().out
     assert "30 practices" in out and len(re.findall(r"[\d.]+ / +[\d.]+ ms +\(×[\d,]+\)", out)) == 4
+
+
+def test_close_rows_are_measured_three_times_and_others_once() -> None:
+    """`bench.run`: a row within 10 % of its goal after one pass is the median of 3 passes; others keep one."""
+    import argparse
+
+    from bench.measure import Figure
+    from bench.run import confirmed
+
+    calls = []
+
+    def produce() -> list[Figure]:
+        calls.append(1)
+        return [Figure("close", "req/s", values=[0.105 + len(calls) / 1000], baseline=[1.0], goal_ratio=0.1),
+                Figure("far", "req/s", values=[0.5], baseline=[1.0], goal_ratio=0.1)]
+
+    close, far = confirmed(produce, argparse.Namespace(confirm=True))
+    assert len(calls) == 3 and len(close.values) == 3 and len(far.values) == 1
+    assert close.median == 0.107 and close.met and close.close
+    calls.clear()
+    confirmed(produce, argparse.Namespace(confirm=False))  # --quick or --runs N: no extra pass
+    assert len(calls) == 1
+
+
+def test_the_report_holds_this_run_only_with_what_each_row_measures() -> None:
+    import argparse
+
+    from bench.measure import Figure
+    from bench.run import report
+
+    rows = [Figure("restart", "s", values=[0.5], baseline=[0.2], goal="≤ 2×", goal_ratio=2.0, higher_is_better=False,
+                   measures="a restart", code="bench/restart.py:figures"),
+            Figure("memory", "MB", values=[900.0], goal="≤ 1,500 MB", goal_ratio=1500, higher_is_better=False,
+                   measures="peak", code="bench/measure.py:Process.peak_memory_mb")]
+    text = report(argparse.Namespace(runs=1, quick=False, confirm=True, no_virtuoso=True, seconds=10), [(1000, rows)])
+    assert "| **restart** — a restart ([`bench/restart.py:figures`](bench/restart.py)) | 0.50 s |" in text
+    assert "| 2.50 | ≤ 2× | non | 1 |" in text and "| **oui** |" in text
+    assert "1 tenus sur 2 ; manqués : restart (2.50, objectif ≤ 2×)" in text
+    notes = (Path(__file__).resolve().parent.parent / "bench" / "NOTES.md").read_text(encoding="utf-8")
+    assert "23 h" in notes and "23 h" not in text  # another run's prose stays in the notes

@@ -43,8 +43,6 @@ def serve(settings: Settings, lang: str = "fr") -> int:
 
     tune_for_serving()
     graphe = Graphe.open(settings, say=say, search="background", lang=lang)
-    graphe.follow()
-    graphe.warm_reads()
     try:
         revision = graphe.store.revision()
         url = f"http://{_host(settings.host)}:{settings.port}/"
@@ -61,7 +59,13 @@ def serve(settings: Settings, lang: str = "fr") -> int:
             admin.withdraw(settings)
             graphe.close()
 
-        app = create_app(graphe, admin_secret=secret, on_shutdown=shutdown)
+        # The read cache is read back or computed ahead only once the app is built and uvicorn has done its
+        # own start-up (the app's lifespan): started earlier, its thread took the interpreter's lock from the
+        # imports, the schema and uvicorn (create_app 0.6 → 1.1 s at 10,000 practices, 2 s at 100,000: a
+        # start cost growing with the data). Its saved keys are claimed before the server listens
+        # (`warm_reads`), so no first reader computes them.
+        app = create_app(graphe, admin_secret=secret, on_shutdown=shutdown, on_startup=graphe.warm_reads)
+        graphe.follow()
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", access_log=False,
                                 lifespan="on")
         server = uvicorn.Server(config)

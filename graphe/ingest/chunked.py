@@ -69,6 +69,8 @@ def _stamps(paths: Sequence[Path]) -> list[tuple[int, int]]:
 class _Chunks:
     """The running state of a chunked import: results, counts, and what the commit will need."""
 
+    read_all_incoming = 1.0  # see `_store_incoming` (tests set 0: never, or a big number: always)
+
     def __init__(self, store: Store, validator: Validator, found: Scan, reach: Reach) -> None:
         self.store, self.validator, self.found = store, validator, found
         self.incoming = [NamedNode(p) for p in sorted(reach.incoming)]
@@ -78,12 +80,20 @@ class _Chunks:
         self.skip: set[NamedNode] = set()  # subjects the store already described
         self.extra: list[Quad] = []  # their new quads
         self.notes: dict[str, dict[str, NamedNode]] = {"created": {}, "changed": {}}
+        self._stored: dict[tuple[NamedNode, NamedNode], list[NamedNode]] | None = None  # see `_store_incoming`
+        self._per_chunk = False
 
     def validate(self, chunk: list[Quad]) -> None:
         quads = list(dict.fromkeys(chunk))
         self.triples += len(quads)
-        public = self.store.graphs.public
         own = subjects_of(quads)
+        existing, data = self.prepare(quads, own)
+        self._absorb(self.validator.validate(data).results, own)
+        self._additions(quads, own, existing)
+
+    def prepare(self, quads: list[Quad], own: dict) -> tuple[list[Quad], list[Quad]]:  # type: ignore[type-arg]
+        """(What the store says about the chunk's subjects, the chunk's validation data.)"""
+        public = self.store.graphs.public
         existing = self.store.describe(own, public)
         data: list[Quad] = [*quads, *existing]
         pointed = {o for q in data if type(o := q.object) is NamedNode and o not in own}
@@ -92,13 +102,14 @@ class _Chunks:
             data.extend(values.get(o, ()))
         data.extend(self.store.describe(sorted(pointed, key=str), public))
         data.extend(self._witnesses(own))
-        report = self.validator.validate(data)
+        return existing, data
+
+    def _absorb(self, results: Sequence[ValidationResult], own: dict) -> None:  # type: ignore[type-arg]
         mine = {s.value for s in own}
-        counts = Counter(r for r in report.results if r.focus not in mine and self._undescribed(r.focus))
+        counts = Counter(r for r in results if r.focus not in mine and self._undescribed(r.focus))
         for r, n in counts.items():
             self.elsewhere[r] = max(n, self.elsewhere.get(r, 0))
-        self.results.extend(r for r in report.results if r.focus in mine)
-        self._additions(quads, own, existing)
+        self.results.extend(r for r in results if r.focus in mine)
 
     def _witnesses(self, own: dict) -> list[Quad]:  # type: ignore[type-arg]
         """For each subject and `sh:targetObjectsOf P`: one triple `?x P subject` of the whole data, if any."""
@@ -111,20 +122,43 @@ class _Chunks:
                 else:
                     out.append(Quad(x, p, s))
         if missing:  # the store's triples count when their subject is in the data: a subject or object of the files
-            query = f"SELECT DISTINCT ?x ?p ?s WHERE {{ GRAPH {self.store.graphs.public} {{ ?x ?p ?s }} }}"
-            rows = self.store.select(query, {"p": [p for p, _ in missing], "s": [s for _, s in missing]},
-                                     private=True)
             unsure = set()
-            for row in rows:
-                x, key = row["x"], (row["p"], row["s"])
+            for key, x in self._store_incoming(missing):
                 if x in found.subjects or x in found.objects:
                     found.incoming.setdefault(key, x)
-                    out.append(Quad(x, row["p"], row["s"]))
+                    out.append(Quad(x, key[0], key[1]))
                 else:  # maybe pointed to by the store's description of a subject: only the whole data says
                     unsure.add(key)
             if unsure - set(found.incoming):
                 raise Whole("sh:targetObjectsOf reached through the store")
         return out
+
+    def _store_incoming(self, missing: list[tuple[NamedNode, NamedNode]]) -> list[tuple[tuple, NamedNode]]:  # type: ignore[type-arg]
+        """The store's `?x P s` triples for the (P, s) pairs asked. Asked chunk by chunk, they cost a query of
+        5 pairs per subject: 0.45 s per chunk of 100,000 quads, ≈ 15 s at 100,000 practices. When the store
+        holds no more `P` triples than the files have pairs to ask about (a first import, always), they are
+        read once instead, keeping those that point to a subject of the files (witnesses 0.88 → 0.03 s at
+        10,000 practices, 15 → 0.4 s at 100,000)."""
+        public, found = self.store.graphs.public, self.found
+        if self._stored is None:
+            rows = self.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {public} {{ ?x ?p ?s }} }}",
+                                     {"p": self.incoming}, private=True)
+            n = int(rows[0]["n"].value) if rows else 0
+            self._stored = {}
+            cap = getattr(self.store, "max_rows", None)  # (an answer cut short would lose witnesses)
+            self._per_chunk = (n > len(found.subjects) * len(self.incoming) * self.read_all_incoming
+                               or (cap is not None and n >= cap))
+            if not self._per_chunk:
+                for row in self.store.select(f"SELECT ?x ?p ?s WHERE {{ GRAPH {public} {{ ?x ?p ?s }} }}",
+                                             {"p": self.incoming}, private=True):
+                    if row["s"] in found.subjects:
+                        self._stored.setdefault((row["p"], row["s"]), []).append(row["x"])
+        if not self._per_chunk:
+            stored = self._stored
+            return [(key, x) for key in missing for x in stored.get(key, ())]
+        query = f"SELECT DISTINCT ?x ?p ?s WHERE {{ GRAPH {public} {{ ?x ?p ?s }} }}"
+        rows = self.store.select(query, {"p": [p for p, _ in missing], "s": [s for _, s in missing]}, private=True)
+        return [((row["p"], row["s"]), row["x"]) for row in rows]
 
     def _undescribed(self, focus: str) -> bool:
         try:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .base import forbidden_graph
-from ..core.rdf import SCHEMA_HTTP, BlankNode, DefaultGraph, NamedNode, Quad, mentions, stream_file
+from ..core.rdf import SCHEMA_HTTP, BlankNode, DefaultGraph, NamedNode, Quad, format_of, mentions, stream_file
 from ..validation.shacl.reach import Reach
 
 SUBCLASS_OF = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
@@ -22,7 +22,11 @@ def read_stream(paths: Sequence[Path], base_iri: str, target: NamedNode,
     """The quads of every file, in the default graph; a quad file may only name `target` (see `read_files`).
     `rewrites`: per file, whether it mentions `rdf.SCHEMA_HTTP`, when known (`stream_file`)."""
     for i, path in enumerate(paths):
-        for q in stream_file(path, base_iri, rewrite=rewrites[i] if rewrites else None):
+        quads = stream_file(path, base_iri, rewrite=rewrites[i] if rewrites else None)
+        if not format_of(path).quads:  # triples only, in the default graph: nothing to check per quad
+            yield from quads
+            continue
+        for q in quads:
             graph = q.graph_name
             if type(graph) is not DefaultGraph:
                 if graph != target:

@@ -22,6 +22,7 @@ Accounts are disabled, never deleted: the audit log keeps their names. Every cha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -47,8 +48,13 @@ MAX_NAME = 200
 _XSD_DT = NamedNode(PREFIXES["xsd"] + "dateTime")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 _HASHER = PasswordHasher()  # Argon2id, RFC 9106 "low memory" profile
-# What an unknown address is checked against, so that it costs what a known one does.
-_DUMMY = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy() -> str:
+    """What an unknown address is checked against, so that it costs what a known one does; made at the first
+    sign-in rather than at import (an Argon2 hash, 0.1–0.2 s of every start: bench/restart.py)."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 def _p(name: str) -> NamedNode:
@@ -300,7 +306,7 @@ class Gate:
             raise _error("TOO_MANY_ATTEMPTS", f"Trop d'essais : réessayez dans {seconds} s.",
                          f"Too many attempts: try again in {seconds} s.", 429, retry_after=seconds)
         row = _by_email(store, key) if key else None
-        stored = row["password"].value if row is not None and "password" in row else _DUMMY
+        stored = row["password"].value if row is not None and "password" in row else _dummy()
         try:
             good = _HASHER.verify(stored, password[:MAX_PASSWORD])
         except (VerificationError, InvalidHashError):

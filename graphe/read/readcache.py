@@ -345,20 +345,29 @@ class RevisionCache:
         file (after a restart at 100,000 practices, the first page waited for the whole 69 MB file, 0.9 s)
         rather than compute it. The file lives in the service's own data folder, written by the service
         itself. Returns how many values were taken back."""
+        return self.claim_saved(path, revision)()
+
+    def claim_saved(self, path: Path, revision: int) -> Callable[[], int]:
+        """`load` in two steps: this one reads the file's head and claims its keys (milliseconds: a service
+        calls it before it listens, so that no early reader computes a list the file holds); the function
+        returned reads the values (in a background thread) and returns how many it took back."""
         try:
             source = path.open("rb")
         except FileNotFoundError:
-            return 0
-        with source:
-            unpickler = pickle.Unpickler(source)
-            try:
-                head = unpickler.load()
-            except Exception:  # noqa: BLE001 — a damaged file is only a lost head start
-                log.warning("read cache file unreadable, ignored: %s", path, exc_info=True)
-                return 0
-            if not isinstance(head, dict) or head.get("format") != SAVE_FORMAT or head.get("revision") != revision:
-                return 0
-            claimed = self._claim(revision, head["keys"])
+            return lambda: 0
+        unpickler = pickle.Unpickler(source)
+        try:
+            head = unpickler.load()
+        except Exception:  # noqa: BLE001 — a damaged file is only a lost head start
+            log.warning("read cache file unreadable, ignored: %s", path, exc_info=True)
+            source.close()
+            return lambda: 0
+        if not isinstance(head, dict) or head.get("format") != SAVE_FORMAT or head.get("revision") != revision:
+            source.close()
+            return lambda: 0
+        claimed = self._claim(revision, head["keys"])
+
+        def read() -> int:
             taken = 0
             try:
                 pieces: list[object] = []
@@ -379,10 +388,12 @@ class RevisionCache:
             except Exception:  # noqa: BLE001 — what was read is kept; the rest is computed when asked
                 log.warning("read cache file cut short, the rest ignored: %s", path, exc_info=True)
             finally:
+                source.close()
                 for key, flight in claimed.items():
                     flight.abandoned = True
                     self._end(revision, key, flight)
             return taken
+        return read
 
     def _claim(self, revision: int, keys: Sequence[Hashable]) -> dict[Hashable, _Flight]:
         """Flights for the `keys` neither kept nor being computed at `revision`: readers wait on them."""

@@ -7,6 +7,8 @@ import json
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+import orjson
+
 from ...core import rdf
 from ...core.errors import GrapheError
 from ...core.negotiation import preferred
@@ -77,9 +79,19 @@ def _json_term(term) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def select(variables: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -> bytes:
     """Serialise SELECT rows (each a sequence of terms or None, in `variables` order)."""
     if fmt == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": list(variables)}, "results": {"bindings": bindings}},
-                          ensure_ascii=False).encode()
+        # One dict per distinct term (results repeat terms: a city in every pair), written by orjson.
+        seen: dict[object, dict[str, str]] = {}
+        bindings = []
+        for row in rows:
+            binding = {}
+            for v, t in zip(variables, row):
+                if t is not None:
+                    written = seen.get(t)
+                    if written is None:
+                        written = seen[t] = _json_term(t)
+                    binding[v] = written
+            bindings.append(binding)
+        return select_json(variables, bindings)
     if fmt == "xml":
         out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
         out += [f"<variable name={quoteattr(v)}/>" for v in variables]
@@ -104,6 +116,11 @@ def select(variables: Sequence[str], rows: Sequence[Sequence[object]], fmt: str)
         lines += ["\t".join("" if t is None else _tsv(t) for t in row) for row in rows]
         return ("\n".join(lines) + "\n").encode()
     raise ValueError(fmt)
+
+
+def select_json(variables: Sequence[str], bindings: Sequence[dict[str, dict[str, str]]]) -> bytes:
+    """SPARQL JSON results from bindings already in that form (`_json_term`'s)."""
+    return orjson.dumps({"head": {"vars": list(variables)}, "results": {"bindings": bindings}})
 
 
 def ask(value: bool, fmt: str) -> bytes:
