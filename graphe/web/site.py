@@ -2,7 +2,7 @@
 
 - `/` home: the search box first, figures, latest practices, themes, the member cities on a map, links for
   developers and portals;
-- `/recherche` search: hits with snippets, facets as checkboxes (a plain GET form: it works without
+- `/recherche` search (`search_page.py`; paging shared with the lists in `paging.py`): hits with snippets, facets as checkboxes (a plain GET form: it works without
   JavaScript and its URL is bookmarkable), sort, pages, "did you mean";
 - `/id/practice`, `/id/city`, `/id/charter`, `/id/ai-project`: lists, paged and filterable;
 - `/comparer?a=…&b=…`: two charters, criterion by criterion, with who asserted each match (`comparison.py`);
@@ -20,7 +20,6 @@ runs them in its thread pool, off the event loop, each under a time budget (`dea
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -32,6 +31,9 @@ from starlette.routing import BaseRoute, Route
 
 from . import formats, html, map as world_map
 from .comparison import Comparison
+from . import paging
+from .paging import MAX_VALUES, PER_PAGE, STATUS_CODES, BadInput
+from .search_page import SearchPage
 from .entity_pages import EntityPages
 from .reading import Reader, described_triples, to_float
 from .site_texts import texts
@@ -44,7 +46,6 @@ from ..model.namespaces import GR, VOCABULARIES
 from ..publishing.feed import feed_path
 from ..read import entities, filters, listing, reads, relations as R
 from ..read.entities import Entity, pick
-from ..search import query as search_query
 from ..service import Graphe
 
 log = logging.getLogger(__name__)
@@ -53,24 +54,11 @@ DCT, SCHEMA, SKOS, ORG = PREFIXES["dct"], PREFIXES["schema"], PREFIXES["skos"], 
 AIRO, AIACT, DPV, OWL = PREFIXES["airo"], PREFIXES["eu-aiact"], PREFIXES["dpv"], PREFIXES["owl"]
 CV, RDF_TYPE = PREFIXES["cv"], PREFIXES["rdf"] + "type"
 PAGE_TIMEOUT = 10.0  # seconds for one page's reads; most pages are kept and cost nothing
-PER_PAGE = 20
-MAX_PAGE = 500  # a page number beyond is refused (deep paging is for the API and the dumps)
-MAX_VALUES = 20  # values per facet a search URL may select
 LATEST = 6
 
-FACETS = (("type", "facet_type"), ("themes", "facet_themes"), ("country", "facet_country"),
-          ("city", "facet_city"), ("status", "facet_status"))
-# Search URL parameters (short, French-neutral), one per facet.
-_PARAMS = tuple(name for name, _ in FACETS)
-_STATUS_CODES = {iri: code for code, iri in VOCABULARIES["LifecycleStatus"].items()}
 RDF_FORMATS = ("ttl", "jsonld", "nt", "rdf")
 _FORMAT_LABELS = {"ttl": "Turtle", "jsonld": "JSON-LD"}
 LISTS = {"practice": "practices", "city": "cities", "charter": "charters", "ai-project": "ai_projects"}  # → title
-
-
-class BadInput(GrapheError):
-    def __init__(self, fr: str, en: str) -> None:
-        super().__init__("BAD_USER_INPUT", fr, en)
 
 
 # ------------------------------------------------------------------------------------------- the site
@@ -81,6 +69,7 @@ class Site:
         self.base = graphe.settings.base_iri
         self.entity_pages = EntityPages(self)
         self.comparison = Comparison(self)
+        self.searching = SearchPage(self)
         self.entity_page = self.entity_pages.page
 
     # ------------------------------------------------------------------------------------- plumbing
@@ -169,99 +158,13 @@ class Site:
                            themes=[n for n in tree if n["count"]], cities=city_rows,
                            map=world_map.markers_view(markers), developers=dev)
 
-    # ------------------------------------------------------------------------------------- search
-
-    def search(self, request: Request) -> Response:
-        params = request.query_params
-        text = params.get("q", "")
-        sort = "date" if params.get("tri") == "date" else "relevance"
-        chosen = {name: tuple(dict.fromkeys(v for v in params.getlist(name) if v))[:MAX_VALUES] for name in _PARAMS}
-        page_number = _page_number(params.get("page"))
-        key = ("search", text, sort, tuple(sorted(chosen.items())), page_number)
-        return self.page(request, key, lambda lang, reader: self._search(lang, reader, text, sort, chosen,
-                                                                         page_number),
-                         described=lambda reader: [h.id for h in self._search_result(text, sort, chosen,
-                                                                                     page_number).hits])
-
-    def _search_result(self, text: str, sort: str, chosen: dict[str, tuple[str, ...]],
-                       page_number: int) -> search_query.Result:
-        flt = search_query.Filters(
-            types=chosen["type"], themes=chosen["themes"], cities=chosen["city"],
-            countries=tuple(c.upper() for c in chosen["country"]),
-            statuses=tuple(VOCABULARIES["LifecycleStatus"].get(s, s) for s in chosen["status"]))
-        # A text too long, or too many terms: a coded 400 page (`_guard`), like the API's answer.
-        return search_query.search(self.graphe.search, text, flt, (page_number - 1) * PER_PAGE, PER_PAGE, sort)
-
-    def _search(self, lang: str, reader: Reader, text: str, sort: str, chosen: dict[str, tuple[str, ...]],
-                page_number: int) -> str:
-        t = texts(lang)
-        result = self._search_result(text, sort, chosen, page_number)
-        shown = {h.id for h in result.hits} | {v for name in ("themes", "city", "status")
-                                                 for v, _ in result.facets.get(name, [])[:30]}
-        known = reader.entities(shown)
-        hits = [{"href": self.href(h.id), "title": reader.name(known.get(h.id)) or h.id,
-                 "type": t.get("type_" + h.type, h.type), "snippet": h.snippet, "lang": h.lang,
-                 "meta": self._hit_meta(reader, known.get(h.id), lang)} for h in result.hits]
-
-        def label(name: str, value: str) -> str:
-            if name == "type":
-                return t.get("type_" + value, value)
-            if name == "country":
-                return formats.country(value, lang)
-            return reader.name(known.get(value)) or value
-
-        def param_value(name: str, value: str) -> str:
-            return _STATUS_CODES.get(value, value) if name == "status" else value
-
-        facets = []
-        for name, title_key in FACETS:
-            values = result.facets.get(name, [])[:30]
-            selected = set(chosen[name])
-            options = [{"value": param_value(name, v), "label": label(name, v), "count": formats.number(n, lang),
-                        "checked": param_value(name, v) in selected or v in selected,
-                        "id": f"f-{name}-{i}"} for i, (v, n) in enumerate(values)]
-            if options:
-                facets.append({"name": name, "title": t[title_key], "options": options})
-        state = [("q", text)] + ([("tri", "date")] if sort == "date" else []) + \
-            [(name, v) for name in _PARAMS for v in chosen[name]]
-        pages = _pagination(result.total, page_number, state, lang)
-        suggestion = None
-        if result.suggestion:
-            suggestion = {"text": result.suggestion, "href": "/recherche?" + urlencode([("q", result.suggestion)])}
-        colon = " : " if lang == "fr" else ": "
-        title = t["search"] + colon + text if text else t["search"]
-        here = "/recherche?" + urlencode(state + ([("page", str(page_number))] if page_number > 1 else []))
-        return self.render("search.html", lang, title, here, alternates=self.rdf_alternates(here), q=text,
-                           sort=sort, hits=hits, total=formats.number(result.total, lang),
-                           count=result.total, facets=facets, pages=pages, suggestion=suggestion,
-                           any_filter=any(chosen.values()), clear_href="/recherche?" + urlencode([("q", text)]))
-
-    def _hit_meta(self, reader: Reader, entity: Entity | None, lang: str) -> str:
-        if entity is None:
-            return ""
-        parts = []
-        city = entity.ref(GR.city) or entity.ref(AIRO + "isUsedWithinLocality")
-        if city:
-            found = reader.entity(city)
-            parts.append(reader.name(found) or "")
-            code = found.literal(SCHEMA + "addressCountry") if found else None
-            if code:
-                parts.append(formats.country(code, lang))
-        code = entity.literal(SCHEMA + "addressCountry")
-        if code:
-            parts.append(formats.country(code, lang))
-        issued = entity.literal(DCT + "issued")
-        if issued:
-            parts.append(formats.date(issued, lang))
-        return " · ".join(p for p in parts if p)
-
     # ------------------------------------------------------------------------------------- lists
 
     def list_page(self, request: Request) -> Response:
         kind = request.url.path.rstrip("/").rsplit("/", 1)[-1]
         params = request.query_params
         order = params.get("ordre", "")
-        page_number = _page_number(params.get("page"))
+        page_number = paging.page_number(params.get("page"))
         chosen = {name: tuple(dict.fromkeys(v for v in params.getlist(name) if v))[:MAX_VALUES]
                   for name in ("themes", "country", "status")}
         key = ("list", kind, order, tuple(sorted(chosen.items())), page_number)
@@ -303,7 +206,7 @@ class Site:
                                       ("status", "facet_status", found["status"])):
                 options = []
                 for i, (v, n) in enumerate(values[:30]):
-                    value = _STATUS_CODES.get(v.value, v.value) if name == "status" else v.value
+                    value = STATUS_CODES.get(v.value, v.value) if name == "status" else v.value
                     text = formats.country(v.value, lang) if name == "country" else \
                         (reader.name(names.get(v.value)) or v.value)
                     options.append({"value": value, "label": text, "count": formats.number(n, lang),
@@ -339,7 +242,7 @@ class Site:
                            alternates=alternates, heading=title, rows=rows, total=formats.number(len(iris), lang), orders=orders,
                            feeds=feeds,
                            order=order, facets=facets, action=local,
-                           pages=_pagination(len(iris), page_number, state, lang, local))
+                           pages=paging.pagination(len(iris), page_number, state, lang, local))
 
     def _row(self, reader: Reader, kind: str, entity: Entity, lang: str) -> dict[str, Any]:
         if kind == "city":
@@ -423,31 +326,6 @@ def rdf_asked(request: Request) -> str | None:
     return chosen if chosen in RDF_FORMATS and MEDIA_TYPES[chosen] in named else None
 
 
-def _page_number(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise BadInput(f"« page » : un nombre entier entre 1 et {MAX_PAGE}.",
-                       f"'page': an integer between 1 and {MAX_PAGE}.")
-    return int(raw)
-
-
-def _pagination(total: int, current: int, state: list[tuple[str, str]], lang: str,
-                path: str = "/recherche") -> dict[str, Any] | None:
-    t = texts(lang)
-    last = min(MAX_PAGE, max(1, math.ceil(total / PER_PAGE)))
-    if last == 1:
-        return None
-
-    def href(n: int) -> str:
-        return path + "?" + urlencode(state + ([("page", str(n))] if n > 1 else []))
-    numbers = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
-    return {"previous": href(current - 1) if current > 1 else None,
-            "next": href(current + 1) if current < last else None,
-            "numbers": [{"n": n, "href": href(n), "current": n == current, "label": t["page_n"].format(n=n)}
-                        for n in numbers]}
-
-
 def reader_language(request: Request) -> str:
     """`fr` or `en`: `?lang=`, else the first of them in `Accept-Language` (by q), else French."""
     return page_language(request.query_params.get("lang"), request.headers.get("accept-language"))
@@ -498,7 +376,7 @@ def routes(site: Site) -> list[BaseRoute]:
     """The pages for people (the entity pages are reached through `pages.py`'s negotiation)."""
     return [
         Route("/", _guard(site.home), methods=["GET", "HEAD"], name="home"),
-        Route("/recherche", _guard(site.search), methods=["GET", "HEAD"], name="search"),
+        Route("/recherche", _guard(site.searching.search), methods=["GET", "HEAD"], name="search"),
         Route("/comparer", _guard(site.comparison.compare), methods=["GET", "HEAD"], name="compare"),
         *(Route(f"/id/{kind}", _guard(site.list_page), methods=["GET", "HEAD"], name=f"list-{kind}")
           for kind in LISTS),
