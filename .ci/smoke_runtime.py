@@ -26,14 +26,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def virtuoso_ini() -> str:
-    """The throw-away Virtuoso's configuration the tests use (tests/conftest.py), read from its parsed source:
-    the test environment, which could import it, does not exist yet."""
-    tree = ast.parse((ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"))
+def virtuoso_ini(folder: Path, sql: int, http: int) -> str:
+    """The throw-away Virtuoso's configuration the tests and benches use (`INI` in support/virtuoso.py), read
+    from its parsed source: that module needs httpx, and no environment exists yet when this runs."""
+    tree = ast.parse((ROOT / "support" / "virtuoso.py").read_text(encoding="utf-8"))
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "VIRTUOSO_INI" for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise LookupError("VIRTUOSO_INI not found in tests/conftest.py")
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "INI" for t in node.targets):
+            return ast.literal_eval(node.value).format(d=folder, sql=sql, http=http, buffers=20000,
+                                                       dirty=12000, allowed="")
+    raise LookupError("INI not found in support/virtuoso.py")
 
 
 def step(text: str) -> None:
@@ -168,7 +169,7 @@ def main() -> int:
             folder = work / "virtuoso"
             folder.mkdir()
             sql, http = free_port(), free_port()
-            (folder / "virtuoso.ini").write_text(virtuoso_ini().format(d=folder, sql=sql, http=http), encoding="utf-8")
+            (folder / "virtuoso.ini").write_text(virtuoso_ini(folder, sql, http), encoding="utf-8")
             virtuoso = subprocess.Popen([binary, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)
             processes.append(virtuoso)

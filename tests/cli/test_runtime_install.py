@@ -57,3 +57,18 @@ def test_the_check_sees_a_missing_runtime_dependency() -> None:
     lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
     without = "\n".join(line for line in lock.splitlines() if not line.startswith("httpx=="))
     assert "httpx" in missing_from(without)
+
+
+def test_the_smoke_reads_the_virtuoso_configuration_the_tests_use(tmp_path):
+    """The runtime smoke (standard library only) reads the launcher's configuration from its source; a move of
+    that configuration once failed CI after 28 s. Same text as the launcher writes, filled in."""
+    import importlib.util
+
+    from support import virtuoso
+
+    spec = importlib.util.spec_from_file_location("smoke_runtime", ROOT / ".ci" / "smoke_runtime.py")
+    smoke = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(smoke)
+    text = smoke.virtuoso_ini(tmp_path, 1111, 2222)
+    assert text == virtuoso.INI.format(d=tmp_path, sql=1111, http=2222, buffers=20000, dirty=12000, allowed="")
+    assert "ServerPort = 127.0.0.1:2222" in text and "{" not in text
