@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import mmap
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
@@ -192,17 +191,18 @@ def apply_delta(db: ox.Store, delta: Delta) -> None:
 def copy_readable(source: ox.Store, copy: ox.Store, graphs: Sequence[NamedNode], dump: Path) -> list[NamedNode]:
     """Bulk-write `graphs` from `source` into `copy`, graph by graph through an N-Triples file (Oxigraph end
     to end, no Python objects). Each graph is read at one point in time. Blank nodes get new labels: the
-    graphs whose dump may hold one are returned (a byte search, 20 ms for 44 MB; literals saying "_:" too)."""
+    graphs whose dump may hold one are returned (a byte search of each piece, cut between lines: a label
+    never straddles two; literals saying "_:" count too). The search is made on the pieces read for the
+    loader, not on the whole file mapped in memory: at 100,000 practices that mapping (648 MB) was the
+    service's peak memory (1,523 MB, bench/NOTES.md)."""
     blank = []
     try:
         for graph in graphs:
             with dump.open("wb") as out:
                 source.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
-            if dump.stat().st_size:
-                with dump.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                    if data.find(b"_:") >= 0:
-                        blank.append(graph)
             for piece in _pieces(dump):
+                if b"_:" in piece and graph not in blank:
+                    blank.append(graph)
                 copy.bulk_load(piece, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
     finally:
         dump.unlink(missing_ok=True)
