@@ -5,6 +5,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -26,7 +27,9 @@ SPARQL_WORKERS = 2  # worker processes for public SPARQL queries (a killed one i
 
 def create_app(graphe: Graphe, admin_secret: str | None = None,
                on_shutdown: Callable[[], None] | None = None,
-               on_startup: Callable[[], object] | None = None) -> Starlette:
+               on_startup: Callable[[threading.Event], object] | None = None) -> Starlette:
+    """The application. `on_startup(answered)` runs once uvicorn's own start-up is done; `answered` is set
+    when the first response has been sent (the read-ahead waits for it: `Graphe.warm_reads`)."""
     counting = threading.Lock()
 
     def count_triples() -> None:
@@ -121,10 +124,12 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
     graphql = GraphQLEndpoint(graphe)
     sparql = SparqlEndpoint(graphe, pool)
 
+    answered = threading.Event()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if on_startup is not None:  # (uvicorn's own start-up done: it listens right after)
-            on_startup()
+            on_startup(answered)
         try:
             yield
         finally:
@@ -146,12 +151,29 @@ def create_app(graphe: Graphe, admin_secret: str | None = None,
         ],
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error, GrapheError: graphe_error, Exception: server_error},
-        middleware=[Middleware(SecurityHeaders, default=_PAGES_POLICY,
+        middleware=[Middleware(FirstAnswer, answered=answered), Middleware(SecurityHeaders, default=_PAGES_POLICY,
                                policies={"/graphql": _graphiql_policy(), "/sparql": _sparql_console_policy()})],
     )
     app.state.graphe = graphe
     app.state.graphql = graphql
     return app
+
+
+class FirstAnswer:
+    """ASGI middleware: sets `answered` once a first response has been sent whole; then only passes through."""
+
+    def __init__(self, app: Any, answered: threading.Event) -> None:
+        self.app, self.answered = app, answered
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.answered.is_set() or scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def sending(message: Any) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                self.answered.set()
+        await self.app(scope, receive, sending)
 
 
 def _count_param(request: Request, name: str, default: int, maximum: int | None, minimum: int = 0) -> int:

@@ -63,7 +63,8 @@ def serve(settings: Settings, lang: str = "fr") -> int:
         # own start-up (the app's lifespan): started earlier, its thread took the interpreter's lock from the
         # imports, the schema and uvicorn (create_app 0.6 → 1.1 s at 10,000 practices, 2 s at 100,000: a
         # start cost growing with the data). Its saved keys are claimed before the server listens
-        # (`warm_reads`), so no first reader computes them.
+        # (`warm_reads`), so no first reader computes them; the rest of the read-ahead waits for the first
+        # answer (`WARM_PATIENCE`).
         app = create_app(graphe, admin_secret=secret, on_shutdown=shutdown, on_startup=graphe.warm_reads)
         graphe.follow()
         config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", access_log=False,

@@ -255,6 +255,51 @@ def test_a_restart_at_the_same_revision_takes_back_lists_and_keys(tmp_path, vali
         graphe.close()
 
 
+def test_a_started_service_reads_ahead_once_it_has_answered(tmp_path, validator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The saved values come back at once (a first reader may wait for them); computing ahead waits for
+    the service's first answer, or `WARM_PATIENCE` without one: started at once, it shared the interpreter
+    with that first reader (restart at 100,000 practices, bench/NOTES.md)."""
+    import httpx
+    from conftest import ThreadServer
+    from graphe import service
+    from graphe.app import create_app
+    from graphe.core.settings import Settings
+    from graphe.read import reads
+
+    settings = Settings(data_dir=tmp_path / "data")
+    graphe = Graphe.open(settings, validator=validator, search="off")
+    graphe.warm_reads().join(60)
+    graphe.close()  # (saves what the next start takes back)
+
+    warmed: list[float] = []
+    real_warm = reads.warm
+    monkeypatch.setattr(reads, "warm", lambda *a, **k: (warmed.append(time.monotonic()), real_warm(*a, **k)))
+    monkeypatch.setattr(service, "WARM_PATIENCE", 60)
+    graphe = Graphe.open(settings, validator=validator, search="off")
+    server = ThreadServer(create_app(graphe, on_startup=graphe.warm_reads))
+    try:
+        time.sleep(0.5)
+        assert warmed == [] and graphe.warming
+        assert len(graphe.reads) > 0  # the saved values, back before any answer
+        asked = time.monotonic()
+        assert httpx.get(server.url + "/healthz").status_code == 200
+        for thread in graphe._threads:
+            thread.join(30)
+        assert len(warmed) == 1 and warmed[0] >= asked
+    finally:
+        server.stop()
+        graphe.close()
+
+    monkeypatch.setattr(service, "WARM_PATIENCE", 0.3)  # nobody asks: it starts anyway
+    graphe = Graphe.open(settings, validator=validator, search="off")
+    try:
+        started = time.monotonic()
+        graphe.warm_reads(threading.Event()).join(60)
+        assert len(warmed) == 2 and warmed[1] - started >= 0.3
+    finally:
+        graphe.close()
+
+
 def _saved(tmp_path) -> tuple:  # type: ignore[no-untyped-def]
     """A cache file at revision 5: a list, its sort keys and a facet table, sharing their strings."""
     iris = tuple(f"https://example.org/{i}" for i in range(1000))
