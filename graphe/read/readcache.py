@@ -442,16 +442,19 @@ def _pieces(value: object, same: dict[str, str]) -> list[object]:
     text entry (a dict's keys) replaced by the one equal text in `same`. The values of one revision hold
     the same IRIs as distinct objects, each read from the store by its own query (520,000 of them at
     100,000 practices): written once each, the file is smaller and read faster, and after a restart the
-    values share them."""
+    values share them. A dict's equal tuples (a facet table's terms) likewise: at 100,000 practices the
+    file 40 -> 30 MB, read back in 1.3 -> 0.45 s (bench/NOTES.md)."""
     kind = type(value)
     if kind not in _SPLIT:
         return [value]
     def one(text: object) -> object:
         return same.setdefault(text, text) if type(text) is str else text  # type: ignore[arg-type]
+    def shared(entry: object) -> object:  # a dict's value: equal tuples of terms (a facet's) written once
+        return same.setdefault(entry, entry) if type(entry) is tuple else entry  # type: ignore[call-overload]
     entries = iter(value.items() if kind is dict else value)  # type: ignore[attr-defined]
     out = []
     while chunk := list(itertools.islice(entries, PIECE)):
-        out.append({one(k): v for k, v in chunk} if kind is dict else kind(map(one, chunk)))
+        out.append({one(k): shared(v) for k, v in chunk} if kind is dict else kind(map(one, chunk)))
     return out or [value]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from graphe.api.context import Context
 from graphe.api.schema import build_schema
+from graphe.core.rdf import NamedNode
 from graphe.read.readcache import RevisionCache
 from graphe.service import Graphe, open_store
 
@@ -305,7 +306,8 @@ def _saved(tmp_path) -> tuple:  # type: ignore[no-untyped-def]
     iris = tuple(f"https://example.org/{i}" for i in range(1000))
     cache = RevisionCache()
     cache.get(5, ("keys", "title"), lambda: {iri: (2, iri[-3:]) for iri in iris})
-    cache.get(5, ("facet", "city"), lambda: dict.fromkeys(iris, "x"))
+    cache.get(5, ("facet", "city"), lambda: {iri: (NamedNode(f"https://example.org/city/{i % 3}"),)
+                                            for i, iri in enumerate(iris)})  # equal tuples, distinct objects
     cache.get(5, ("list", "by title"), lambda: iris)
     cache.get(5, ("other", "not saved"), lambda: 1)
     path = tmp_path / "reads.pickle"
@@ -344,6 +346,8 @@ def test_a_saved_file_brings_lists_first_and_shares_their_strings(tmp_path) -> N
     assert [k[0] for k in head["keys"]] == ["list", "keys", "facet"]  # in the order of the kinds given
     assert [v[0] for v in values] == head["keys"]
     assert next(iter(values[2][1])) is values[0][1][0]  # one string object, written once
+    cities = values[2][1].values()  # equal tuples of terms too (a facet's: 1.3 -> 0.45 s at 100,000 practices)
+    assert len({id(t) for t in cities}) == 3 and len(set(cities)) == 3
 
 
 def test_big_values_are_saved_in_pieces_and_come_back_whole(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
