@@ -321,8 +321,10 @@ class RevisionCache:
         """Write the values of `revision` whose key starts with one of `kinds` to `path` (atomically), so that
         a restarted service at the same revision has them at once; in the order of `kinds`, the most recently
         put first within a kind, one pickle each (sharing one memo: a string several values hold is written
-        once) after a head listing the keys — `load` hands each value out as soon as it is read. Returns how
-        many were written."""
+        once) after a head listing the keys — `load` hands each value out as soon as it is read. Values taken
+        back from the file count as older than those computed since, in the file's order (put in reading
+        order, they were saved reversed at each restart: a first reader waiting for its list behind every
+        other list one restart in two). Returns how many were written."""
         with self._lock:
             items = [(key, value, weight) for key, (rev, value, weight, _) in reversed(self._entries.items())
                      if rev == revision and isinstance(key, tuple) and key and key[0] in kinds]
@@ -382,6 +384,9 @@ class RevisionCache:
                     flight = claimed.pop(key, None)
                     if flight is not None:
                         self._put(revision, key, value, weight)
+                        with self._lock:  # ahead of what this run computes: the file's order is saved again
+                            if key in self._entries:
+                                self._entries.move_to_end(key, last=False)
                         flight.value = value
                         self._end(revision, key, flight)
                         taken += 1

@@ -350,6 +350,30 @@ def test_a_saved_file_brings_lists_first_and_shares_their_strings(tmp_path) -> N
     assert len({id(t) for t in cities}) == 3 and len(set(cities)) == 3
 
 
+def test_a_restart_keeps_the_saved_order_and_puts_new_values_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Taken back, then saved again at the next stop: the same order (it came back reversed at each restart,
+    so a first reader waited behind every other list one restart in two); a value computed since goes first."""
+    cache = RevisionCache()
+    for name in ("a", "b", "c"):
+        cache.get(5, ("list", name), lambda name=name: (name,))
+    first = tmp_path / "first.pickle"
+    cache.save(first, 5, ("list",))
+    order = _head(first)["keys"]
+    assert order == [("list", "c"), ("list", "b"), ("list", "a")]  # most recently put first
+    restarted = RevisionCache()
+    assert restarted.load(first, 5) == 3
+    restarted.get(5, ("list", "d"), lambda: ("d",))
+    again = tmp_path / "again.pickle"
+    restarted.save(again, 5, ("list",))
+    assert _head(again)["keys"] == [("list", "d"), *order]
+
+
+def _head(path):  # type: ignore[no-untyped-def]
+    import pickle
+    with path.open("rb") as source:
+        return pickle.Unpickler(source).load()
+
+
 def test_big_values_are_saved_in_pieces_and_come_back_whole(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Reading one pickle holds the interpreter's lock throughout: a big table goes in pieces."""
     import pickle
