@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -55,7 +56,7 @@ PATCH_WINDOW = 8  # revisions back from which a kept list or table may be patche
 PATCHED_KINDS = ("keys", "facet", "members")  # derived values read from the store that a reader may patch
 # How long a started service's read-ahead (`warm_reads`) waits for its first answer before it starts anyway.
 # Started at once, it shared the interpreter with that first reader: restart to the first GraphQL answer at
-# 100,000 practices 2.18 s with it at once, 1.57 s when it waits (bench/NOTES.md).
+# 100,000 practices 2.86 s with it at once, 1.48 s when it waits (medians of 7, alternated; bench/NOTES.md).
 WARM_PATIENCE = 2.0
 
 
@@ -238,8 +239,12 @@ class Graphe:
             try:
                 with lasting_objects():
                     saved()
-                    if answered is not None:
-                        answered.wait(WARM_PATIENCE)
+                    deadline = time.monotonic() + WARM_PATIENCE
+                    while answered is not None and not answered.wait(0.05) and not self.closed \
+                            and time.monotonic() < deadline:
+                        pass  # (a close meanwhile does not wait for the patience)
+                    if self.closed:
+                        return
                     reads.warm(self.store, self.cached, stop=lambda: self.closed)
                     self._preload(revision)
             except Exception:  # noqa: BLE001 — a reader asking computes it again and sees the error

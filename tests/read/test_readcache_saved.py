@@ -98,6 +98,14 @@ def test_a_started_service_reads_ahead_once_it_has_answered(tmp_path, validator,
     finally:
         graphe.close()
 
+    monkeypatch.setattr(service, "WARM_PATIENCE", 60)  # closed before any answer: no wait for the patience
+    graphe = Graphe.open(settings, validator=validator, search="off")
+    thread = graphe.warm_reads(threading.Event())
+    started = time.monotonic()
+    graphe.close()
+    thread.join(10)
+    assert not thread.is_alive() and time.monotonic() - started < 10 and len(warmed) == 2
+
 
 def _saved(tmp_path) -> tuple:  # type: ignore[no-untyped-def]
     """A cache file at revision 5: a list, its sort keys and a facet table, sharing their strings."""
